@@ -1,0 +1,73 @@
+/**
+ * The zod schemas of every input and output, defined once. REST routes, tRPC procedures, the
+ * OpenAPI document and the SDK all derive from these. Objects are strict: unknown fields are refused.
+ */
+import { z } from 'zod';
+import { ORDER_ACTIONS, ORDER_STATUSES } from './order-lifecycle';
+import { ROLES } from './roles';
+
+export const IdSchema = z.uuid({ error: 'must be a UUID' });
+export const RoleSchema = z.enum(ROLES);
+export const OrderStatusSchema = z.enum(ORDER_STATUSES);
+export const OrderActionSchema = z.enum(ORDER_ACTIONS);
+
+export const MoneySchema = z.strictObject({
+  amount: z.int().nonnegative().describe('Integer minor units (e.g. cents)'),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code'),
+});
+
+export const LoginInputSchema = z.strictObject({
+  email: z.email().max(254),
+  password: z.string().min(1).max(200),
+});
+
+export const TokenResponseSchema = z.object({
+  accessToken: z.string(),
+  tokenType: z.literal('Bearer'),
+  expiresIn: z.int().describe('Seconds until the token expires'),
+  user: z.object({ id: IdSchema, role: RoleSchema, email: z.string() }),
+});
+
+export const OrderItemInputSchema = z.strictObject({
+  menuItemId: IdSchema,
+  quantity: z.int().min(1).max(99),
+});
+
+export const CreateOrderInputSchema = z.strictObject({
+  restaurantId: IdSchema,
+  items: z.array(OrderItemInputSchema).min(1).max(50),
+  note: z.string().max(500).optional(),
+});
+export type CreateOrderInput = z.infer<typeof CreateOrderInputSchema>;
+
+/** Body of `POST /api/v2/orders/:id/<action>`; every field optional, unknown fields refused. */
+export const OrderActionBodySchema = z.strictObject({
+  reason: z.string().max(500).optional().describe('Free text kept in the audit log (cancel, reject)'),
+});
+export type OrderActionBody = z.infer<typeof OrderActionBodySchema>;
+
+export const VersionSchema = z.int().min(1);
+
+export const OrderItemSchema = z.object({
+  id: IdSchema,
+  menuItemId: IdSchema,
+  name: z.string(),
+  quantity: z.int(),
+  unitPrice: MoneySchema,
+});
+
+export const OrderSchema = z.object({
+  id: IdSchema,
+  status: OrderStatusSchema,
+  version: VersionSchema,
+  customerId: IdSchema,
+  restaurantId: IdSchema,
+  riderId: IdSchema.nullable(),
+  total: MoneySchema,
+  note: z.string().nullable(),
+  items: z.array(OrderItemSchema),
+  allowedActions: z.array(OrderActionSchema).describe('Actions the caller may take now'),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type Order = z.infer<typeof OrderSchema>;
