@@ -1,0 +1,118 @@
+/**
+ * One client factory for both places data can live (SPEC "Where data lives"): postgres.js when a
+ * URL is given, embedded PGlite (file-backed, or in memory for `memory://`) when not. The same
+ * committed drizzle-kit migrations run on both.
+ */
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from './schema';
+import { recordStatement } from './statement-counter';
+
+export type Schema = typeof schema;
+/** The driver-independent database handle every repository and service takes. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+/** A transaction handle (same query API as `Database`). */
+export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../drizzle', import.meta.url));
+
+export interface DbOptions {
+  /** postgres:// URL; when absent, PGlite is used. */
+  url?: string | undefined;
+  /** PGlite data directory (ignored with `url`); `memory://` keeps everything in memory. */
+  dataDir?: string | undefined;
+  /** postgres.js pool size. */
+  maxConnections?: number;
+}
+
+export interface DbHandle {
+  db: Database;
+  driver: 'postgres' | 'pglite';
+  /** Apply the committed migrations (idempotent). */
+  migrate(): Promise<void>;
+  /** `SELECT 1`, for health checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const logger = { logQuery: (query: string) => recordStatement(query) };
+
+export function createDb(options: DbOptions = {}): DbHandle {
+  if (options.url) {
+    const client = postgres(options.url, {
+      max: options.maxConnections ?? 10,
+      onnotice: () => {},
+      // Statement timeout so a stuck query surfaces as an error instead of a hung request.
+      connection: { application_name: 'quickeats', statement_timeout: 15_000 },
+    });
+    const db = drizzlePostgres({ client, schema, logger }) as unknown as Database;
+    return {
+      db,
+      driver: 'postgres',
+      migrate: async () => {
+        // Concurrent API processes may start together: serialise migrations on an advisory lock.
+        const lock = await client.reserve();
+        try {
+          await lock`select pg_advisory_lock(7242001)`;
+          await migratePostgres(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+        } finally {
+          await lock`select pg_advisory_unlock(7242001)`;
+          lock.release();
+        }
+      },
+      ping: async () => {
+        await client`select 1`;
+      },
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+  const dataDir = options.dataDir ?? 'memory://';
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const client = new PGlite(dataDir);
+  const db = drizzlePglite({ client, schema, logger }) as unknown as Database;
+  return {
+    db,
+    driver: 'pglite',
+    migrate: async () => {
+      await migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    },
+    ping: async () => {
+      await client.query('select 1');
+    },
+    close: () => client.close(),
+  };
+}
+
+/** Rows of a raw `db.execute(sql…)`: postgres.js returns an array, PGlite `{ rows }`. */
+export async function executeRows<T extends Record<string, unknown>>(
+  db: Database | Tx,
+  query: Parameters<Database['execute']>[0],
+): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as T[] | { rows: T[] };
+  return Array.isArray(result) ? result : result.rows;
+}
+
+export interface PgErrorInfo {
+  /** SQLSTATE, e.g. `23505` unique violation, `23514` check violation. */
+  code: string;
+  constraint?: string | undefined;
+}
+
+/** The PostgreSQL error behind a (possibly Drizzle-wrapped) error, or null when it is not one. */
+export function pgErrorOf(error: unknown): PgErrorInfo | null {
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const candidate = e as { code?: unknown; constraint?: unknown; constraint_name?: unknown };
+    if (typeof candidate.code === 'string' && /^[0-9A-Z]{5}$/.test(candidate.code)) {
+      const constraint = candidate.constraint_name ?? candidate.constraint;
+      return { code: candidate.code, constraint: typeof constraint === 'string' ? constraint : undefined };
+    }
+  }
+  return null;
+}

@@ -1,0 +1,5 @@
+export * from './client';
+export * from './password';
+export * from './schema';
+export * from './seed';
+export * from './statement-counter';

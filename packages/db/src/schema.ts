@@ -1,0 +1,236 @@
+/**
+ * Drizzle schema: every entity of SPEC "Domain". Constraints are the last guard behind the
+ * domain rules: status/role/action checks derived from the domain's lists, non-negative money,
+ * `orders.version` for optimistic concurrency, one event per (order, version) so the audit log can
+ * never disagree with the order, one payment per order and per provider key so nothing is charged
+ * twice, one idempotency record per (user, route, key).
+ */
+import { ORDER_ACTIONS, ORDER_STATUSES, ROLES } from '@quickeats/domain';
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
+const currencyCheck = (column: string) => sql.raw(`${column} ~ '^[A-Z]{3}$'`);
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    role: text('role', { enum: ROLES }).notNull(),
+    passwordHash: text('password_hash').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('users_email_key').on(sql`lower(${t.email})`),
+    check('users_role_check', sql`${t.role} in (${inList(ROLES)})`),
+  ],
+);
+
+export const restaurants = pgTable(
+  'restaurants',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    ownerId: uuid('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'restrict' }),
+    name: text('name').notNull(),
+    currency: text('currency').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('restaurants_owner_id_idx').on(t.ownerId),
+    check('restaurants_currency_check', currencyCheck('currency')),
+  ],
+);
+
+export const menuItems = pgTable(
+  'menu_items',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    restaurantId: uuid('restaurant_id')
+      .notNull()
+      .references(() => restaurants.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    priceAmount: integer('price_amount').notNull(),
+    currency: text('currency').notNull(),
+    available: boolean('available').notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('menu_items_restaurant_id_idx').on(t.restaurantId),
+    uniqueIndex('menu_items_restaurant_name_key').on(t.restaurantId, t.name),
+    check('menu_items_price_check', sql`${t.priceAmount} >= 0`),
+    check('menu_items_currency_check', currencyCheck('currency')),
+  ],
+);
+
+export const orders = pgTable(
+  'orders',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'restrict' }),
+    restaurantId: uuid('restaurant_id')
+      .notNull()
+      .references(() => restaurants.id, { onDelete: 'restrict' }),
+    riderId: uuid('rider_id').references(() => users.id, { onDelete: 'restrict' }),
+    status: text('status', { enum: ORDER_STATUSES }).notNull().default('pending'),
+    /** Optimistic-concurrency version: 1 on create, +1 on every change (SPEC "Optimistic concurrency"). */
+    version: integer('version').notNull().default(1),
+    totalAmount: integer('total_amount').notNull(),
+    currency: text('currency').notNull(),
+    note: text('note'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    check('orders_status_check', sql`${t.status} in (${inList(ORDER_STATUSES)})`),
+    check('orders_version_check', sql`${t.version} >= 1`),
+    check('orders_total_check', sql`${t.totalAmount} >= 0`),
+    check('orders_currency_check', currencyCheck('currency')),
+    // Keyset pagination is (created_at, id) descending within each visibility scope.
+    index('orders_created_idx').on(t.createdAt.desc(), t.id.desc()),
+    index('orders_customer_created_idx').on(t.customerId, t.createdAt.desc(), t.id.desc()),
+    index('orders_restaurant_created_idx').on(t.restaurantId, t.createdAt.desc(), t.id.desc()),
+    index('orders_rider_created_idx').on(t.riderId, t.createdAt.desc(), t.id.desc()),
+    index('orders_status_created_idx').on(t.status, t.createdAt.desc(), t.id.desc()),
+  ],
+);
+
+export const orderItems = pgTable(
+  'order_items',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id, { onDelete: 'cascade' }),
+    menuItemId: uuid('menu_item_id')
+      .notNull()
+      .references(() => menuItems.id, { onDelete: 'restrict' }),
+    /** Name and price are snapshots: later menu edits must not rewrite past orders. */
+    name: text('name').notNull(),
+    quantity: integer('quantity').notNull(),
+    unitPriceAmount: integer('unit_price_amount').notNull(),
+    currency: text('currency').notNull(),
+  },
+  (t) => [
+    index('order_items_order_id_idx').on(t.orderId),
+    check('order_items_quantity_check', sql`${t.quantity} between 1 and 99`),
+    check('order_items_price_check', sql`${t.unitPriceAmount} >= 0`),
+    check('order_items_currency_check', currencyCheck('currency')),
+  ],
+);
+
+export const PAYMENT_STATUSES = ['succeeded', 'refunded'] as const;
+
+export const payments = pgTable(
+  'payments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id, { onDelete: 'restrict' }),
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+    status: text('status', { enum: PAYMENT_STATUSES }).notNull(),
+    /** The provider's charge id. */
+    providerReference: text('provider_reference').notNull(),
+    /** The idempotency key the charge was made with at the provider. */
+    idempotencyKey: text('idempotency_key').notNull(),
+    refundReference: text('refund_reference'),
+    refundedAt: timestamp('refunded_at', { withTimezone: true, mode: 'date' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // An order is charged once: a second successful pay can never be recorded.
+    uniqueIndex('payments_order_id_key').on(t.orderId),
+    uniqueIndex('payments_provider_reference_key').on(t.providerReference),
+    uniqueIndex('payments_idempotency_key_key').on(t.idempotencyKey),
+    check('payments_status_check', sql`${t.status} in (${inList(PAYMENT_STATUSES)})`),
+    check('payments_amount_check', sql`${t.amount} >= 0`),
+    check('payments_currency_check', currencyCheck('currency')),
+    check(
+      'payments_refund_check',
+      sql`(${t.status} = 'refunded') = (${t.refundReference} is not null and ${t.refundedAt} is not null)`,
+    ),
+  ],
+);
+
+/** `create` is the first event (version 1); every other row is a lifecycle action. */
+export const ORDER_EVENT_ACTIONS = ['create', ...ORDER_ACTIONS] as const;
+
+export const orderEvents = pgTable(
+  'order_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id, { onDelete: 'cascade' }),
+    action: text('action', { enum: ORDER_EVENT_ACTIONS }).notNull(),
+    fromStatus: text('from_status', { enum: ORDER_STATUSES }),
+    toStatus: text('to_status', { enum: ORDER_STATUSES }).notNull(),
+    actorId: uuid('actor_id').references(() => users.id, { onDelete: 'restrict' }),
+    actorRole: text('actor_role', { enum: ROLES }),
+    /** The order's version after this event. */
+    version: integer('version').notNull(),
+    reason: text('reason'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // One event per version: two writers can never both log the same step.
+    uniqueIndex('order_events_order_version_key').on(t.orderId, t.version),
+    check('order_events_action_check', sql`${t.action} in (${inList(ORDER_EVENT_ACTIONS)})`),
+    check(
+      'order_events_status_check',
+      sql`${t.toStatus} in (${inList(ORDER_STATUSES)}) and (${t.fromStatus} is null or ${t.fromStatus} in (${inList(ORDER_STATUSES)}))`,
+    ),
+    check('order_events_version_check', sql`${t.version} >= 1`),
+  ],
+);
+
+export const IDEMPOTENCY_STATES = ['in-flight', 'completed'] as const;
+
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** Method and concrete path, e.g. `POST /api/v2/orders/…/pay`: a key is scoped to user + route. */
+    route: text('route').notNull(),
+    key: text('key').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    state: text('state', { enum: IDEMPOTENCY_STATES }).notNull(),
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true, mode: 'date' }),
+    responseStatus: integer('response_status'),
+    responseHeaders: jsonb('response_headers').$type<Record<string, string>>(),
+    responseBody: text('response_body'),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('idempotency_keys_scope_key').on(t.userId, t.route, t.key),
+    index('idempotency_keys_expires_at_idx').on(t.expiresAt),
+    check('idempotency_keys_state_check', sql`${t.state} in (${inList(IDEMPOTENCY_STATES)})`),
+    check(
+      'idempotency_keys_completed_check',
+      sql`(${t.state} = 'completed') = (${t.responseStatus} is not null and ${t.responseBody} is not null)`,
+    ),
+  ],
+);
