@@ -42,7 +42,11 @@ export const ERROR_CODES = {
   NOT_FOUND: { status: 404, title: 'Resource not found', rpc: 'NOT_FOUND' },
   NOT_ACCEPTABLE: { status: 406, title: 'Not acceptable', rpc: 'BAD_REQUEST' },
   INVALID_TRANSITION: { status: 409, title: 'Action not allowed in the current state', rpc: 'CONFLICT' },
-  IDEMPOTENCY_IN_FLIGHT: { status: 409, title: 'A request with this Idempotency-Key is in progress', rpc: 'CONFLICT' },
+  IDEMPOTENCY_IN_FLIGHT: {
+    status: 409,
+    title: 'A request with this Idempotency-Key is in progress',
+    rpc: 'CONFLICT',
+  },
   PRECONDITION_FAILED: { status: 412, title: 'The order has changed', rpc: 'PRECONDITION_FAILED' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Request body too large', rpc: 'PAYLOAD_TOO_LARGE' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type', rpc: 'UNSUPPORTED_MEDIA_TYPE' },

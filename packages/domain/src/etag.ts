@@ -19,7 +19,10 @@ export type IfMatch = { kind: 'any' } | { kind: 'versions'; versions: number[] }
 export function parseIfMatch(header: string): IfMatch {
   const value = header.trim();
   if (value === '*') return { kind: 'any' };
-  const tags = value.split(',').map((t) => t.trim()).filter(Boolean);
+  const tags = value
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   if (tags.length === 0) return { kind: 'invalid' };
   const versions: number[] = [];
   for (const tag of tags) {

@@ -27,7 +27,8 @@ export function parseIdempotencyKey(header: string): KeyParse {
     key = unquoted;
   }
   if (key.length === 0) return { ok: false, reason: 'must not be empty' };
-  if (key.length > IDEMPOTENCY_KEY_MAX_LENGTH) return { ok: false, reason: `must be at most ${IDEMPOTENCY_KEY_MAX_LENGTH} characters` };
+  if (key.length > IDEMPOTENCY_KEY_MAX_LENGTH)
+    return { ok: false, reason: `must be at most ${IDEMPOTENCY_KEY_MAX_LENGTH} characters` };
   if (!/^[\x20-\x7e]+$/.test(key)) return { ok: false, reason: 'must be printable ASCII' };
   return { ok: true, key };
 }
@@ -59,7 +60,13 @@ export function requestFingerprint(req: { method: string; route: string; body: u
 /** What a store holds for a key. */
 export type IdempotencyRecord =
   | { state: 'in-flight'; fingerprint: string; leaseExpiresAt: Date }
-  | { state: 'completed'; fingerprint: string; status: number; headers: Record<string, string>; body: string };
+  | {
+      state: 'completed';
+      fingerprint: string;
+      status: number;
+      headers: Record<string, string>;
+      body: string;
+    };
 
 export type IdempotencyVerdict =
   | { kind: 'execute' }
@@ -71,10 +78,15 @@ export type IdempotencyVerdict =
  * Decide what to do with a request whose key maps to `record`. An expired lease means the
  * process that held it died: the request executes again (the provider-side key keeps the charge single).
  */
-export function judgeIdempotency(record: IdempotencyRecord | null, fingerprint: string, now: Date): IdempotencyVerdict {
+export function judgeIdempotency(
+  record: IdempotencyRecord | null,
+  fingerprint: string,
+  now: Date,
+): IdempotencyVerdict {
   if (!record) return { kind: 'execute' };
   if (record.fingerprint !== fingerprint) return { kind: 'mismatch' };
-  if (record.state === 'completed') return { kind: 'replay', status: record.status, headers: record.headers, body: record.body };
+  if (record.state === 'completed')
+    return { kind: 'replay', status: record.status, headers: record.headers, body: record.body };
   const remainingMs = record.leaseExpiresAt.getTime() - now.getTime();
   if (remainingMs <= 0) return { kind: 'execute' };
   return { kind: 'in-flight', retryAfterSeconds: Math.max(1, Math.ceil(remainingMs / 1000)) };

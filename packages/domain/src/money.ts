@@ -7,8 +7,10 @@ export interface Money {
 }
 
 export function money(amount: number, currency: string): Money {
-  if (!Number.isSafeInteger(amount) || amount < 0) throw new RangeError(`amount must be a non-negative integer, got ${amount}`);
-  if (!/^[A-Z]{3}$/.test(currency)) throw new RangeError(`currency must be an ISO 4217 code, got ${currency}`);
+  if (!Number.isSafeInteger(amount) || amount < 0)
+    throw new RangeError(`amount must be a non-negative integer, got ${amount}`);
+  if (!/^[A-Z]{3}$/.test(currency))
+    throw new RangeError(`currency must be an ISO 4217 code, got ${currency}`);
   return { amount, currency };
 }
 
@@ -18,7 +20,8 @@ export function addMoney(a: Money, b: Money): Money {
 }
 
 export function multiplyMoney(a: Money, factor: number): Money {
-  if (!Number.isSafeInteger(factor) || factor < 0) throw new RangeError(`factor must be a non-negative integer`);
+  if (!Number.isSafeInteger(factor) || factor < 0)
+    throw new RangeError(`factor must be a non-negative integer`);
   return money(a.amount * factor, a.currency);
 }
 

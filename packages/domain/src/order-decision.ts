@@ -70,7 +70,10 @@ export function isParty(order: OrderSnapshot, actor: Actor, party: Party): boole
  * restaurants' orders, riders theirs and the ones ready for pick-up, admins all. An order the
  * actor cannot see is reported as not found, so existence is not leaked.
  */
-export function canView(order: Pick<OrderSnapshot, 'status' | 'customerId' | 'restaurantOwnerId' | 'riderId'>, actor: Actor): boolean {
+export function canView(
+  order: Pick<OrderSnapshot, 'status' | 'customerId' | 'restaurantOwnerId' | 'riderId'>,
+  actor: Actor,
+): boolean {
   switch (actor.role) {
     case 'customer':
       return order.customerId === actor.userId;
@@ -84,7 +87,9 @@ export function canView(order: Pick<OrderSnapshot, 'status' | 'customerId' | 're
 }
 
 function matchingRule(order: OrderSnapshot, action: OrderAction, actor: Actor) {
-  return LIFECYCLE.find((r) => r.action === action && r.from.includes(order.status) && isParty(order, actor, r.party));
+  return LIFECYCLE.find(
+    (r) => r.action === action && r.from.includes(order.status) && isParty(order, actor, r.party),
+  );
 }
 
 /** The actions `actor` may take on `order` now, in lifecycle order. */
@@ -101,7 +106,12 @@ export function allowedActions(order: OrderSnapshot, actor: Actor): OrderAction[
  * const d = decide(order, 'accept', { userId: ownerId, role: 'restaurant' }, order.version);
  * if (d.ok) await repo.transition(order.id, d); else throw refusalError(d);
  */
-export function decide(order: OrderSnapshot, action: OrderAction, actor: Actor, expectedVersion?: number): Decision {
+export function decide(
+  order: OrderSnapshot,
+  action: OrderAction,
+  actor: Actor,
+  expectedVersion?: number,
+): Decision {
   const refuse = (code: Refusal['code'], detail: string): Refusal => ({
     ok: false,
     code,

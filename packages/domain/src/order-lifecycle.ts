@@ -16,10 +16,22 @@ export const ORDER_STATUSES = [
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-export const TERMINAL_STATUSES = ['delivered', 'cancelled', 'rejected'] as const satisfies readonly OrderStatus[];
+export const TERMINAL_STATUSES = [
+  'delivered',
+  'cancelled',
+  'rejected',
+] as const satisfies readonly OrderStatus[];
 
 /** URL segment of `POST /api/v2/orders/:id/<action>`. */
-export const ORDER_ACTIONS = ['pay', 'accept', 'reject', 'mark-ready', 'pick-up', 'deliver', 'cancel'] as const;
+export const ORDER_ACTIONS = [
+  'pay',
+  'accept',
+  'reject',
+  'mark-ready',
+  'pick-up',
+  'deliver',
+  'cancel',
+] as const;
 export type OrderAction = (typeof ORDER_ACTIONS)[number];
 
 /**
@@ -68,7 +80,13 @@ export const LIFECYCLE: readonly LifecycleRule[] = [
     to: 'cancelled',
     effects: ['refund'],
   },
-  { action: 'cancel', party: 'admin', from: ['paid', 'accepted', 'ready'], to: 'cancelled', effects: ['refund'] },
+  {
+    action: 'cancel',
+    party: 'admin',
+    from: ['paid', 'accepted', 'ready'],
+    to: 'cancelled',
+    effects: ['refund'],
+  },
 ];
 
 export function isTerminal(status: OrderStatus): boolean {
@@ -89,7 +107,8 @@ export function statusesAllowing(action: OrderAction): OrderStatus[] {
 export function transitions(): { from: OrderStatus; action: OrderAction; to: OrderStatus }[] {
   const seen = new Map<string, { from: OrderStatus; action: OrderAction; to: OrderStatus }>();
   for (const rule of LIFECYCLE) {
-    for (const from of rule.from) seen.set(`${from}|${rule.action}|${rule.to}`, { from, action: rule.action, to: rule.to });
+    for (const from of rule.from)
+      seen.set(`${from}|${rule.action}|${rule.to}`, { from, action: rule.action, to: rule.to });
   }
   return [...seen.values()];
 }

@@ -28,6 +28,9 @@ export const TokenResponseSchema = z.object({
   user: z.object({ id: IdSchema, role: RoleSchema, email: z.string() }),
 });
 
+export const MeSchema = z.object({ id: IdSchema, email: z.string(), name: z.string(), role: RoleSchema });
+export type Me = z.infer<typeof MeSchema>;
+
 export const OrderItemInputSchema = z.strictObject({
   menuItemId: IdSchema,
   quantity: z.int().min(1).max(99),

@@ -1,0 +1,45 @@
+/**
+ * Composes the HTTP app from its parts. `createApp(deps)` builds a fresh app around injected
+ * dependencies, so tests call `app.request()` against their own database with no port.
+ */
+
+import { DomainError } from '@quickeats/domain';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppDeps, AppEnv } from './context';
+import { problemResponse, toDomainError } from './http/problem';
+import { requestContext } from './http/request-context';
+import { authRoutes } from './routes/auth.routes';
+import { healthRoutes } from './routes/health.routes';
+
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+
+  app.use(requestContext(deps.logger, { exposeSqlStatements: deps.config.exposeSqlStatements }));
+  app.use(
+    bodyLimit({
+      maxSize: deps.config.bodyLimitBytes,
+      onError: () => {
+        throw new DomainError(
+          'PAYLOAD_TOO_LARGE',
+          `Request bodies are limited to ${deps.config.bodyLimitBytes} bytes`,
+        );
+      },
+    }),
+  );
+
+  app.route('/', healthRoutes(deps));
+  app.route('/api/v2', authRoutes(deps));
+
+  app.notFound((c) =>
+    problemResponse(c, new DomainError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`)),
+  );
+  app.onError((err, c) => {
+    const { error, unexpected } = toDomainError(err);
+    if (unexpected) (c.var.log ?? deps.logger).error({ err }, 'unhandled error');
+    return problemResponse(c, error);
+  });
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

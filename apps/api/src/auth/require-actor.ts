@@ -1,0 +1,26 @@
+/**
+ * Authentication middleware: `Authorization: Bearer <token>` → `c.var.actor`. Missing, malformed,
+ * forged or expired tokens are all a 401 problem (with `WWW-Authenticate`), never a 500.
+ */
+import { DomainError } from '@quickeats/domain';
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../context';
+import { verifyAccessToken } from './token';
+
+export function requireActor(secret: string) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const header = c.req.header('authorization');
+    if (!header)
+      throw new DomainError(
+        'UNAUTHENTICATED',
+        'Missing Authorization header; send "Authorization: Bearer <token>"',
+      );
+    const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim());
+    if (!match?.[1])
+      throw new DomainError('UNAUTHENTICATED', 'Authorization header must be "Bearer <token>"');
+    const actor = await verifyAccessToken(match[1], secret);
+    if (!actor) throw new DomainError('UNAUTHENTICATED', 'The access token is invalid or has expired');
+    c.set('actor', actor);
+    await next();
+  });
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('defaults to the embedded database on port 3000', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.database.url).toBeUndefined();
+    expect(config.database.dataDir).toMatch(/\.data\/pglite$/);
+    expect(config.auth.tokenSecretGenerated).toBe(true);
+  });
+
+  it('names every invalid variable', () => {
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const issues = (err as ConfigError).issues.join('\n');
+      expect(issues).toContain('PORT');
+      expect(issues).toContain('DATABASE_URL');
+      expect(issues).toContain('LOG_LEVEL');
+    }
+  });
+
+  it('requires the Upstash URL and token together', () => {
+    expect(() => loadConfig({ UPSTASH_REDIS_REST_URL: 'http://localhost:8079' })).toThrow(
+      /UPSTASH_REDIS_REST_TOKEN/,
+    );
+  });
+
+  it('refuses a sunset earlier than the deprecation (RFC 8594)', () => {
+    expect(() =>
+      loadConfig({ V1_DEPRECATION_DATE: '2027-01-01T00:00:00Z', V1_SUNSET_DATE: '2026-01-01T00:00:00Z' }),
+    ).toThrow(/V1_SUNSET_DATE/);
+  });
+
+  it('requires a token secret in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_TOKEN_SECRET/);
+  });
+});

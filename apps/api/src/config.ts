@@ -1,0 +1,140 @@
+/**
+ * Configuration, read once from the environment at start and validated with zod. Everything
+ * below takes the typed `Config`; nothing reads `process.env` deeper in.
+ */
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
+const optionalUrl = z.preprocess(emptyAsUndefined, z.url().optional());
+const bool = z.preprocess(
+  emptyAsUndefined,
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+);
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    HOST: z.string().default('0.0.0.0'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PUBLIC_BASE_URL: optionalUrl,
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATABASE_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+        .optional(),
+    ),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    DATA_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
+    SEED_ORDERS: z.coerce.number().int().min(0).max(1_000_000).default(1000),
+    AUTH_TOKEN_SECRET: z.preprocess(
+      emptyAsUndefined,
+      z.string().min(32, 'must be at least 32 characters').optional(),
+    ),
+    AUTH_TOKEN_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .default(3600),
+    BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(10 * 1024 * 1024)
+      .default(64 * 1024),
+    PAYMENT_PROVIDER_URL: optionalUrl,
+    PAYMENT_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(5000),
+    UPSTASH_REDIS_REST_URL: optionalUrl,
+    UPSTASH_REDIS_REST_TOKEN: z.preprocess(emptyAsUndefined, z.string().optional()),
+    V1_DEPRECATION_DATE: z.iso.datetime({ offset: true }).default('2026-11-01T00:00:00Z'),
+    V1_SUNSET_DATE: z.iso.datetime({ offset: true }).default('2027-06-30T00:00:00Z'),
+    /** Adds `X-SQL-Statements` to responses: for tests, benchmarks and the demo, off in production. */
+    EXPOSE_SQL_STATEMENTS: bool,
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['UPSTASH_REDIS_REST_TOKEN'],
+        message: 'UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN go together',
+      });
+    }
+    if (Date.parse(env.V1_SUNSET_DATE) < Date.parse(env.V1_DEPRECATION_DATE)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['V1_SUNSET_DATE'],
+        message: 'must not be earlier than V1_DEPRECATION_DATE (RFC 8594)',
+      });
+    }
+    if (env.NODE_ENV === 'production' && !env.AUTH_TOKEN_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_TOKEN_SECRET'], message: 'is required in production' });
+    }
+  });
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  host: string;
+  port: number;
+  publicBaseUrl: string | undefined;
+  logLevel: string;
+  database: { url: string | undefined; poolSize: number; dataDir: string; seedOrders: number };
+  auth: { tokenSecret: string; tokenSecretGenerated: boolean; tokenTtlSeconds: number };
+  bodyLimitBytes: number;
+  paymentProvider: { url: string | undefined; timeoutMs: number };
+  upstash: { url: string; token: string } | undefined;
+  v1: { deprecation: Date; sunset: Date };
+  exposeSqlStatements: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse and validate the environment; throws `ConfigError` naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    publicBaseUrl: e.PUBLIC_BASE_URL,
+    logLevel: e.LOG_LEVEL,
+    database: {
+      url: e.DATABASE_URL,
+      poolSize: e.DATABASE_POOL_SIZE,
+      dataDir: e.DATA_DIR ?? `${REPO_ROOT}.data/pglite`,
+      seedOrders: e.SEED_ORDERS,
+    },
+    auth: {
+      // Without a configured secret, tokens are signed with a per-process random key: fine for one
+      // local process, wrong for several behind a balancer (set AUTH_TOKEN_SECRET there).
+      tokenSecret: e.AUTH_TOKEN_SECRET ?? randomBytes(32).toString('hex'),
+      tokenSecretGenerated: !e.AUTH_TOKEN_SECRET,
+      tokenTtlSeconds: e.AUTH_TOKEN_TTL_SECONDS,
+    },
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    paymentProvider: { url: e.PAYMENT_PROVIDER_URL, timeoutMs: e.PAYMENT_PROVIDER_TIMEOUT_MS },
+    upstash:
+      e.UPSTASH_REDIS_REST_URL && e.UPSTASH_REDIS_REST_TOKEN
+        ? { url: e.UPSTASH_REDIS_REST_URL, token: e.UPSTASH_REDIS_REST_TOKEN }
+        : undefined,
+    v1: { deprecation: new Date(e.V1_DEPRECATION_DATE), sunset: new Date(e.V1_SUNSET_DATE) },
+    exposeSqlStatements: e.EXPOSE_SQL_STATEMENTS,
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * RFC 9457 problem details: the one error shape of v2. Every error a handler throws ends here,
+ * rendered from the domain's error catalogue, so REST and tRPC report the same stable `code`.
+ * No stack traces, no SQL, ever: unknown errors become a bare 500 with the request id.
+ */
+import { DomainError, ERROR_CODES, type ErrorCode, type FieldError, versionToETag } from '@quickeats/domain';
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ZodError } from 'zod';
+
+export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
+const PROBLEM_TYPE_BASE = 'https://docs.quickeats.test/problems/';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  instance?: string;
+  requestId?: string;
+  [extra: string]: unknown;
+}
+
+export function problemType(code: ErrorCode): string {
+  return PROBLEM_TYPE_BASE + code.toLowerCase().replaceAll('_', '-');
+}
+
+/** zod issues → `errors` members naming each field (`items.0.quantity`). */
+export function fieldErrors(error: ZodError, prefix?: string): FieldError[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    const field = [prefix, path].filter(Boolean).join('.') || '(body)';
+    const unknownKeys =
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((k) => [field === '(body)' ? '' : field, k].filter(Boolean).join('.'))
+        : [];
+    return unknownKeys.length > 0
+      ? { field: unknownKeys.join(', '), message: `unknown field${unknownKeys.length > 1 ? 's' : ''}` }
+      : { field, message: issue.message };
+  });
+}
+
+export function validationError(error: ZodError, where: 'body' | 'query' | 'path' | 'header'): DomainError {
+  const errors = fieldErrors(error, where === 'body' ? undefined : where);
+  return new DomainError(
+    'VALIDATION_FAILED',
+    `Invalid ${where}: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
+    { errors },
+  );
+}
+
+/** Map any thrown value to a DomainError (unknown errors become INTERNAL, details withheld). */
+export function toDomainError(err: unknown): { error: DomainError; unexpected: boolean } {
+  if (err instanceof DomainError) return { error: err, unexpected: false };
+  if (err instanceof ZodError) return { error: validationError(err, 'body'), unexpected: false };
+  if (err instanceof HTTPException) {
+    const byStatus: Partial<Record<number, ErrorCode>> = {
+      400: 'MALFORMED_JSON',
+      401: 'UNAUTHENTICATED',
+      404: 'NOT_FOUND',
+      413: 'PAYLOAD_TOO_LARGE',
+      415: 'UNSUPPORTED_MEDIA_TYPE',
+    };
+    const code = byStatus[err.status];
+    if (code) return { error: new DomainError(code, err.message || undefined), unexpected: false };
+  }
+  return {
+    error: new DomainError('INTERNAL', 'An unexpected error occurred; it has been logged.'),
+    unexpected: true,
+  };
+}
+
+export function problemBody(error: DomainError, instance?: string, requestId?: string): Problem {
+  const spec = ERROR_CODES[error.code];
+  const { retryAfterSeconds: _retry, ...extras } = error.extras;
+  return {
+    type: problemType(error.code),
+    title: spec.title,
+    status: spec.status,
+    detail: error.message,
+    code: error.code,
+    ...(instance ? { instance } : {}),
+    ...(requestId ? { requestId } : {}),
+    ...extras,
+  };
+}
+
+/** Render a DomainError as a problem response, with the headers its extras imply. */
+export function problemResponse(c: Context, error: DomainError): Response {
+  const body = problemBody(error, c.req.path, c.get('requestId') as string | undefined);
+  const headers: Record<string, string> = { 'Content-Type': PROBLEM_MEDIA_TYPE };
+  if (error.extras.retryAfterSeconds !== undefined)
+    headers['Retry-After'] = String(error.extras.retryAfterSeconds);
+  // A 412 carries the current ETag so the client can refetch-and-retry without another round trip.
+  if (error.extras.currentVersion !== undefined) headers.ETag = versionToETag(error.extras.currentVersion);
+  if (error.code === 'UNAUTHENTICATED' || error.code === 'INVALID_CREDENTIALS')
+    headers['WWW-Authenticate'] = 'Bearer realm="quickeats"';
+  return c.body(JSON.stringify(body), body.status as ContentfulStatusCode, headers);
+}

@@ -1,0 +1,42 @@
+/**
+ * Per-request plumbing: a request id (taken from `X-Request-Id` when sane, else generated) echoed
+ * on the response, a child logger carrying it, one access-log line per request, and — when
+ * configured — the number of SQL statements the request issued (`X-SQL-Statements`).
+ */
+import { randomUUID } from 'node:crypto';
+import { type StatementTally, withStatementTally } from '@quickeats/db';
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../context';
+import type { Logger } from '../logger';
+
+const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function requestContext(
+  logger: Logger,
+  options: { exposeSqlStatements: boolean },
+): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && SANE_ID.test(incoming) ? incoming : randomUUID();
+    const log = logger.child({ requestId });
+    c.set('requestId', requestId);
+    c.set('log', log);
+    const started = performance.now();
+    const tally: StatementTally = { count: 0, statements: [] };
+    await withStatementTally(tally, next);
+    c.header('X-Request-Id', requestId);
+    if (options.exposeSqlStatements) c.header('X-SQL-Statements', String(tally.count));
+    const status = c.res.status;
+    log[status >= 500 ? 'error' : 'info'](
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        sqlStatements: tally.count,
+        userId: c.var.actor?.userId,
+      },
+      'request',
+    );
+  };
+}

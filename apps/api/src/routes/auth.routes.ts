@@ -1,0 +1,47 @@
+/** `POST /api/v2/auth/token`: email + password → bearer token; `GET /api/v2/me`: who the token names. */
+import { createRoute } from '@hono/zod-openapi';
+import { LoginInputSchema, MeSchema, TokenResponseSchema } from '@quickeats/domain';
+import { requireActor } from '../auth/require-actor';
+import type { AppDeps } from '../context';
+import { createOpenApiRouter } from '../http/openapi';
+import { problem } from '../http/responses';
+import { currentUser, issueToken } from '../services/auth.service';
+
+const tokenRoute = createRoute({
+  method: 'post',
+  path: '/auth/token',
+  tags: ['auth'],
+  summary: 'Exchange email and password for a bearer access token',
+  request: { body: { required: true, content: { 'application/json': { schema: LoginInputSchema } } } },
+  responses: {
+    200: { description: 'Token issued', content: { 'application/json': { schema: TokenResponseSchema } } },
+    400: problem('Invalid request body'),
+    401: problem('Invalid email or password'),
+  },
+});
+
+const meRoute = createRoute({
+  method: 'get',
+  path: '/me',
+  tags: ['auth'],
+  summary: 'The authenticated user',
+  security: [{ bearerAuth: [] }],
+  responses: {
+    200: { description: 'The caller', content: { 'application/json': { schema: MeSchema } } },
+    401: problem('Missing, invalid or expired token'),
+  },
+});
+
+export function authRoutes(deps: AppDeps) {
+  const app = createOpenApiRouter();
+  app.use('/me', requireActor(deps.config.auth.tokenSecret));
+  return app
+    .openapi(tokenRoute, async (c) => {
+      const token = await issueToken(
+        { db: deps.db, auth: deps.config.auth, now: deps.now },
+        c.req.valid('json'),
+      );
+      return c.json(token, 200);
+    })
+    .openapi(meRoute, async (c) => c.json(await currentUser(deps.db, c.var.actor), 200));
+}

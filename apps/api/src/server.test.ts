@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiProcess, DEMO_ACCOUNTS, startApiProcess } from './testing/test-app';
+
+async function login(url: string) {
+  return fetch(`${url}/api/v2/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: DEMO_ACCOUNTS.customer, password: 'quickeats-demo' }),
+  });
+}
+
+// The README's start command, exercised as a real process: no database configured → PGlite.
+describe('API process on the embedded default (PGlite)', () => {
+  let api: ApiProcess;
+  const dataDir = mkdtempSync(join(tmpdir(), 'qe-pglite-'));
+  beforeAll(async () => {
+    api = await startApiProcess({ DATA_DIR: dataDir, SEED_ORDERS: '30', DATABASE_URL: '' });
+  }, 120_000);
+  afterAll(async () => {
+    await api?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves /healthz 200 on PGlite and logs in a seeded user', async () => {
+    const health = await fetch(`${api.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', database: { driver: 'pglite' } });
+    expect((await login(api.url)).status).toBe(200);
+  });
+
+  it('echoes a sane X-Request-Id and makes one up otherwise', async () => {
+    const mine = await fetch(`${api.url}/healthz`, { headers: { 'x-request-id': 'abc-123' } });
+    expect(mine.headers.get('x-request-id')).toBe('abc-123');
+    const made = await fetch(`${api.url}/healthz`, { headers: { 'x-request-id': 'bad id with spaces' } });
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('shuts down gracefully on SIGTERM with exit code 0', async () => {
+    expect(await api.stop('SIGTERM')).toBe(0);
+  });
+});
+
+describe('API process on the real PostgreSQL (DATABASE_URL)', () => {
+  let db: TestDatabase;
+  let api: ApiProcess;
+  beforeAll(async () => {
+    db = await createTestDatabase({ seed: { orders: 10 } });
+    api = await startApiProcess({ DATABASE_URL: db.url });
+  }, 120_000);
+  afterAll(async () => {
+    await api?.stop();
+    await db?.close();
+  });
+
+  it('serves /healthz 200 and logs in a seeded user', async () => {
+    const health = await fetch(`${api.url}/healthz`);
+    expect(await health.json()).toMatchObject({ status: 'ok', database: { driver: 'postgres' } });
+    expect((await login(api.url)).status).toBe(200);
+  });
+
+  it('answers unknown routes with a 404 problem', async () => {
+    const res = await fetch(`${api.url}/api/v2/nope`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+  });
+});
+
+describe('API process with invalid configuration', () => {
+  it('refuses to start and names the bad variable', async () => {
+    await expect(startApiProcess({ PORT_IGNORED: '1', AUTH_TOKEN_SECRET: 'short' }, 20_000)).rejects.toThrow(
+      /AUTH_TOKEN_SECRET: must be at least 32 characters/,
+    );
+  }, 30_000);
+});

@@ -1,0 +1,75 @@
+/**
+ * Process lifecycle: open the database (postgres.js with DATABASE_URL, else embedded PGlite),
+ * migrate, seed the embedded default on first start, serve, and shut down gracefully on
+ * SIGTERM/SIGINT (stop accepting, finish in-flight requests, close the pool).
+ */
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createDb, seedIfEmpty } from '@quickeats/db';
+import { InMemoryPaymentProvider, type PaymentProvider } from '@quickeats/domain';
+import { createApp } from './app';
+import type { Config } from './config';
+import type { AppDeps } from './context';
+import { createLogger, type Logger } from './logger';
+
+export interface RunningServer {
+  url: string;
+  deps: AppDeps;
+  close(): Promise<void>;
+}
+
+export async function startServer(
+  config: Config,
+  options: { logger?: Logger; paymentProvider?: PaymentProvider } = {},
+): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const dbHandle = createDb({
+    url: config.database.url,
+    dataDir: config.database.dataDir,
+    maxConnections: config.database.poolSize,
+  });
+  await dbHandle.migrate();
+  if (dbHandle.driver === 'pglite') {
+    const seeded = await seedIfEmpty(dbHandle.db, { orders: config.database.seedOrders });
+    if (seeded) logger.info({ seeded }, 'seeded the embedded database with demo data');
+  }
+  if (config.auth.tokenSecretGenerated) {
+    logger.warn(
+      'AUTH_TOKEN_SECRET is not set: tokens are signed with a per-process key and die with this process',
+    );
+  }
+
+  const deps: AppDeps = {
+    config,
+    db: dbHandle.db,
+    dbHandle,
+    logger,
+    paymentProvider: options.paymentProvider ?? new InMemoryPaymentProvider(),
+    now: () => new Date(),
+  };
+  const app = createApp(deps);
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  const url =
+    config.publicBaseUrl ?? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  logger.info({ url, driver: dbHandle.driver }, 'listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      logger.info('shutting down: draining connections');
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
+        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      });
+      await dbHandle.close();
+      logger.info('shut down');
+    })();
+    return closing;
+  };
+  return { url, deps, close };
+}
