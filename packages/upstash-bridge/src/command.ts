@@ -1,0 +1,79 @@
+/**
+ * Request bodies and paths → Redis commands.
+ *
+ * The Upstash REST API takes a command as a JSON array (`["SET","k","v","NX","PX",30000]`), a
+ * pipeline or transaction as an array of those, or the path form `/set/k/v?EX=100` where a POST body
+ * is the last value argument. @upstash/redis sends numbers and booleans unquoted, so every scalar
+ * becomes its string form before it reaches Redis.
+ */
+import { z } from 'zod';
+
+/** An argument as the Redis client sends it; `Buffer` carries a raw path-form POST body. */
+export type RedisArgument = string | Buffer;
+export type RedisCommand = RedisArgument[];
+
+const argumentSchema = z.union([z.string(), z.number(), z.boolean()]).transform((value) => String(value));
+
+/** One command: `[name, ...args]`. */
+export const commandSchema = z.array(argumentSchema).min(1, 'a command needs at least its name');
+
+/** A pipeline or transaction body: `[[name, ...args], ...]`. */
+export const commandListSchema = z.array(commandSchema).min(1, 'at least one command is needed');
+
+/**
+ * Builds a command from the path form: URL segments, then the POST body (if any) as one raw
+ * argument, then query parameters as `NAME value` pairs (`/set/foo?EX=100` + body ≡
+ * `SET foo <body> EX 100`). `_token` is the query-string credential, never an argument.
+ */
+export function commandFromPath(url: URL, body: Buffer | undefined): RedisCommand {
+  // Split the still-encoded pathname so an encoded `/` (%2F) stays inside its argument.
+  const command: RedisCommand = url.pathname
+    .split('/')
+    .filter((segment) => segment !== '')
+    .map((segment) => decodeURIComponent(segment));
+  if (body !== undefined && body.length > 0) command.push(body);
+  for (const [name, value] of url.searchParams) {
+    if (name === '_token') continue;
+    command.push(name);
+    if (value !== '') command.push(value);
+  }
+  return command;
+}
+
+/*
+ * Requests share a small pool of Redis connections, so a command that changes the state of its
+ * connection would leak into later requests (SELECT, CLIENT REPLY OFF, a dangling MULTI or WATCH),
+ * and streaming commands have no request/response shape. Upstash refuses these over REST too;
+ * transactions go through `/multi-exec`.
+ */
+const REFUSED_COMMANDS = new Set([
+  'AUTH',
+  'CLIENT',
+  'DISCARD',
+  'EXEC',
+  'HELLO',
+  'MONITOR',
+  'MULTI',
+  'PSUBSCRIBE',
+  'PSYNC',
+  'PUNSUBSCRIBE',
+  'QUIT',
+  'RESET',
+  'SELECT',
+  'SSUBSCRIBE',
+  'SUBSCRIBE',
+  'SUNSUBSCRIBE',
+  'SYNC',
+  'UNSUBSCRIBE',
+  'UNWATCH',
+  'WATCH',
+]);
+
+/** The error message for the first command the bridge will not forward, or `undefined`. */
+export function refusal(commands: readonly RedisCommand[]): string | undefined {
+  for (const [name] of commands) {
+    const upper = name?.toString().toUpperCase() ?? '';
+    if (REFUSED_COMMANDS.has(upper)) return `ERR command is not available over REST: ${upper}`;
+  }
+  return undefined;
+}
