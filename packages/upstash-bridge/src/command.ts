@@ -48,7 +48,6 @@ export function commandFromPath(url: URL, body: Buffer | undefined): RedisComman
  */
 const REFUSED_COMMANDS = new Set([
   'AUTH',
-  'CLIENT',
   'DISCARD',
   'EXEC',
   'HELLO',
@@ -69,11 +68,18 @@ const REFUSED_COMMANDS = new Set([
   'WATCH',
 ]);
 
+/** CLIENT subcommands that change how replies flow on the connection (the rest are harmless). */
+const REFUSED_CLIENT_SUBCOMMANDS = new Set(['CACHING', 'REPLY', 'TRACKING']);
+
 /** The error message for the first command the bridge will not forward, or `undefined`. */
 export function refusal(commands: readonly RedisCommand[]): string | undefined {
-  for (const [name] of commands) {
+  for (const [name, subcommand] of commands) {
     const upper = name?.toString().toUpperCase() ?? '';
     if (REFUSED_COMMANDS.has(upper)) return `ERR command is not available over REST: ${upper}`;
+    const sub = subcommand?.toString().toUpperCase() ?? '';
+    if (upper === 'CLIENT' && REFUSED_CLIENT_SUBCOMMANDS.has(sub)) {
+      return `ERR command is not available over REST: CLIENT ${sub}`;
+    }
   }
   return undefined;
 }
