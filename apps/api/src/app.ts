@@ -9,8 +9,9 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps, AppEnv } from './context';
 import { problemResponse, toDomainError } from './http/problem';
 import { requestContext } from './http/request-context';
-import { authRoutes } from './routes/auth.routes';
 import { healthRoutes } from './routes/health.routes';
+import { v2Routes } from './routes/v2.routes';
+import { trpcMiddleware } from './trpc/adapter';
 
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
@@ -29,7 +30,8 @@ export function createApp(deps: AppDeps) {
   );
 
   app.route('/', healthRoutes(deps));
-  app.route('/api/v2', authRoutes(deps));
+  app.route('/api/v2', v2Routes(deps));
+  app.use('/trpc/*', trpcMiddleware(deps));
 
   app.notFound((c) =>
     problemResponse(c, new DomainError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`)),

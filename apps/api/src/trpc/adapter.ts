@@ -1,0 +1,21 @@
+/** Mounts the tRPC router on Hono at `/trpc`, resolving the bearer token into the context's actor. */
+import { trpcServer } from '@hono/trpc-server';
+import type { Context } from 'hono';
+import { verifyAccessToken } from '../auth/token';
+import type { AppDeps, AppEnv } from '../context';
+import { appRouter } from './root';
+import { createContextInner } from './trpc';
+
+export function trpcMiddleware(deps: AppDeps) {
+  return trpcServer({
+    router: appRouter,
+    endpoint: '/trpc',
+    createContext: async (_opts, c) => {
+      const ctx = c as Context<AppEnv>;
+      const header = ctx.req.header('authorization');
+      const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
+      const actor = token ? await verifyAccessToken(token, deps.config.auth.tokenSecret) : null;
+      return { ...createContextInner({ deps, actor, requestId: ctx.var.requestId, log: ctx.var.log }) };
+    },
+  });
+}

@@ -1,0 +1,11 @@
+/** The tRPC router: one sub-router per concept. `AppRouter` is what the SDK's typed client imports. */
+
+import { ordersRouter } from './routers/orders';
+import { createCallerFactory, createTRPCRouter } from './trpc';
+
+export const appRouter = createTRPCRouter({
+  orders: ordersRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,94 @@
+/**
+ * tRPC v11 setup: context, the error formatter and the procedure builders. Procedures call the
+ * same services as REST; a `DomainError` thrown by a service becomes a `TRPCError` with the
+ * catalogue's tRPC code, and `error.data` carries the same stable `errorCode` as the REST problem
+ * (plus `allowedActions`, `currentVersion`, per-field `errors` where relevant).
+ */
+import { type Actor, DomainError, ERROR_CODES, type ErrorCode, type FieldError } from '@quickeats/domain';
+import { initTRPC, TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+import type { AppDeps } from '../context';
+import { fieldErrors } from '../http/problem';
+import type { Logger } from '../logger';
+
+export interface TrpcContext {
+  deps: AppDeps;
+  actor: Actor | null;
+  requestId: string;
+  log: Logger;
+}
+
+/** Pure context factory (tests build it directly and use `createCaller`). */
+export function createContextInner(ctx: TrpcContext): TrpcContext {
+  return ctx;
+}
+
+interface AppErrorData {
+  errorCode: ErrorCode;
+  allowedActions?: unknown;
+  currentVersion?: unknown;
+  errors?: FieldError[];
+}
+
+function appErrorData(error: TRPCError): AppErrorData | null {
+  if (error.cause instanceof DomainError) {
+    const { retryAfterSeconds, ...extras } = error.cause.extras;
+    return {
+      errorCode: error.cause.code,
+      ...extras,
+      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+    };
+  }
+  if (error.cause instanceof ZodError)
+    return { errorCode: 'VALIDATION_FAILED', errors: fieldErrors(error.cause, 'input') };
+  return null;
+}
+
+const t = initTRPC.context<TrpcContext>().create({
+  errorFormatter({ shape, error }) {
+    const app = appErrorData(error);
+    const { stack: _stack, ...data } = shape.data;
+    return {
+      ...shape,
+      message:
+        error.code === 'INTERNAL_SERVER_ERROR' && !app
+          ? 'An unexpected error occurred; it has been logged.'
+          : shape.message,
+      data: {
+        ...data,
+        errorCode: app?.errorCode ?? (error.code === 'INTERNAL_SERVER_ERROR' ? 'INTERNAL' : error.code),
+        ...app,
+      },
+    };
+  },
+});
+
+/** Turns domain errors into TRPCErrors with the right code (and so the right HTTP status). */
+const domainErrors = t.middleware(async function domainErrors({ next, ctx }) {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (cause instanceof DomainError) {
+      throw new TRPCError({ code: ERROR_CODES[cause.code].rpc, message: cause.message, cause });
+    }
+    if (result.error.code === 'INTERNAL_SERVER_ERROR')
+      ctx.log.error({ err: cause ?? result.error }, 'unhandled tRPC error');
+  }
+  return result;
+});
+
+const isAuthed = t.middleware(function isAuthed({ ctx, next }) {
+  if (!ctx.actor) {
+    throw new TRPCError({
+      code: 'UNAUTHORIZED',
+      message: 'Authentication required',
+      cause: new DomainError('UNAUTHENTICATED'),
+    });
+  }
+  return next({ ctx: { ...ctx, actor: ctx.actor } });
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure.use(domainErrors);
+export const protectedProcedure = publicProcedure.use(isAuthed);
