@@ -47,13 +47,10 @@ const orderOk = (description: string) => ({
 const security = [{ bearerAuth: [] }];
 
 const IfMatchHeader = z.object({
-  'if-match': z
-    .string()
-    .optional()
-    .openapi({
-      description: 'Required: the ETag of the order version the action is based on',
-      example: '"v3"',
-    }),
+  'if-match': z.string().optional().openapi({
+    description: 'Required: the ETag of the order version the action is based on',
+    example: '"v3"',
+  }),
 });
 
 const createOrderRoute = createRoute({

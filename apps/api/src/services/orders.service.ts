@@ -107,29 +107,25 @@ export async function createOrder(
       })
       .returning({ id: orders.id });
     const id = created!.id;
-    await tx
-      .insert(orderItems)
-      .values(
-        lines.map((l) => ({
-          orderId: id,
-          menuItemId: l.menuItemId,
-          name: l.menu.name,
-          quantity: l.quantity,
-          unitPriceAmount: l.menu.priceAmount,
-          currency,
-        })),
-      );
-    await tx
-      .insert(orderEvents)
-      .values({
+    await tx.insert(orderItems).values(
+      lines.map((l) => ({
         orderId: id,
-        action: 'create',
-        fromStatus: null,
-        toStatus: 'pending',
-        actorId: actor.userId,
-        actorRole: actor.role,
-        version: 1,
-      });
+        menuItemId: l.menuItemId,
+        name: l.menu.name,
+        quantity: l.quantity,
+        unitPriceAmount: l.menu.priceAmount,
+        currency,
+      })),
+    );
+    await tx.insert(orderEvents).values({
+      orderId: id,
+      action: 'create',
+      fromStatus: null,
+      toStatus: 'pending',
+      actorId: actor.userId,
+      actorRole: actor.role,
+      version: 1,
+    });
     return id;
   });
   return (await loadOrderView(deps.db, orderId, actor))!;
@@ -220,16 +216,14 @@ async function chargeAndMarkPaid(
   const won = await deps.db.transaction(async (tx) => {
     const ok = await applyTransition(tx, order.id, order.version, d, actor, cmd.reason);
     if (!ok) return false;
-    await tx
-      .insert(payments)
-      .values({
-        orderId: order.id,
-        amount: charge.amount.amount,
-        currency: charge.amount.currency,
-        status: 'succeeded',
-        providerReference: charge.id,
-        idempotencyKey: key,
-      });
+    await tx.insert(payments).values({
+      orderId: order.id,
+      amount: charge.amount.amount,
+      currency: charge.amount.currency,
+      status: 'succeeded',
+      providerReference: charge.id,
+      idempotencyKey: key,
+    });
     return true;
   });
   if (!won) {
