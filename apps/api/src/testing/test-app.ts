@@ -12,6 +12,7 @@ import { createApp } from '../app';
 import { signAccessToken } from '../auth/token';
 import { type Config, loadConfig } from '../config';
 import type { AppDeps } from '../context';
+import { createIdempotencyStore } from '../idempotency/create-store';
 import { createLogger } from '../logger';
 
 export const TEST_TOKEN_SECRET = 'test-secret-test-secret-test-secret-0123456789';
@@ -47,6 +48,8 @@ export async function createTestApp(
     dbHandle: database,
     logger: createLogger('silent'),
     paymentProvider: options.paymentProvider ?? new InMemoryPaymentProvider(),
+    // Postgres by default; Upstash when `env` carries UPSTASH_REDIS_REST_URL/TOKEN (a bridge's).
+    idempotency: createIdempotencyStore(config, database.db),
     now: () => new Date(),
   };
   const actorFor = async (email: string): Promise<Actor> => {
