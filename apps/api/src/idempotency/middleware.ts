@@ -41,22 +41,36 @@ export interface RequestIdempotency {
   commitWith(render: (order: Order) => StoredResponse): CommitHook;
 }
 
-/**
- * The key from the header: null when absent and optional; a 400 when absent and required, or malformed.
- */
-export function idempotencyKeyFrom(header: string | undefined, required: boolean): string | null {
-  if (header === undefined) {
+/** Where a key was read from, for the messages of the 400s. */
+export interface KeySource {
+  /** As the client knows it: `Idempotency-Key header`, `idempotencyKey input`. */
+  name: string;
+  /** The `errors[].field` of the problem. */
+  field: string;
+}
+const HEADER_SOURCE: KeySource = {
+  name: `${IDEMPOTENCY_KEY_HEADER} header`,
+  field: `header.${IDEMPOTENCY_KEY_HEADER}`,
+};
+
+/** The key as sent: null when absent and optional; a 400 when absent and required, or malformed. */
+export function idempotencyKeyFrom(
+  value: string | undefined,
+  required: boolean,
+  source: KeySource = HEADER_SOURCE,
+): string | null {
+  if (value === undefined) {
     if (!required) return null;
     throw new DomainError(
       'IDEMPOTENCY_KEY_REQUIRED',
-      `Send an ${IDEMPOTENCY_KEY_HEADER} header (a unique value per operation, reused on retries)`,
-      { errors: [{ field: `header.${IDEMPOTENCY_KEY_HEADER}`, message: 'required' }] },
+      `Send an ${source.name}: a unique value per operation, reused unchanged on its retries`,
+      { errors: [{ field: source.field, message: 'required' }] },
     );
   }
-  const parsed = parseIdempotencyKey(header);
+  const parsed = parseIdempotencyKey(value);
   if (!parsed.ok) {
-    throw new DomainError('IDEMPOTENCY_KEY_INVALID', `${IDEMPOTENCY_KEY_HEADER} ${parsed.reason}`, {
-      errors: [{ field: `header.${IDEMPOTENCY_KEY_HEADER}`, message: parsed.reason }],
+    throw new DomainError('IDEMPOTENCY_KEY_INVALID', `The ${source.name} ${parsed.reason}`, {
+      errors: [{ field: source.field, message: parsed.reason }],
     });
   }
   return parsed.key;
