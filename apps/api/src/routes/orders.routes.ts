@@ -125,8 +125,8 @@ const actionRoute = (action: OrderAction) =>
     },
   });
 
-/** `If-Match` → the expected version (undefined for `*`). Missing → 428; malformed → 400. */
-export function expectedVersionFrom(header: string | undefined): number | undefined {
+/** `If-Match` → the versions it names (`'any'` for `*`). Missing → 428; malformed → 400. */
+export function expectedVersionsFrom(header: string | undefined): readonly number[] | 'any' {
   if (header === undefined) {
     throw new DomainError(
       'PRECONDITION_REQUIRED',
@@ -139,9 +139,8 @@ export function expectedVersionFrom(header: string | undefined): number | undefi
       errors: [{ field: 'header.If-Match', message: 'malformed entity tag' }],
     });
   }
-  if (parsed.kind === 'any') return undefined;
-  // Weak tags never match (RFC 9110 §13.1.1): a list of only weak tags can never succeed.
-  return parsed.versions[0] ?? 0;
+  // Weak tags were dropped by the parser (RFC 9110 §13.1.1): a list of only weak tags never matches.
+  return parsed.kind === 'any' ? 'any' : parsed.versions;
 }
 
 /** Sets the order's ETag (and Location for 201) and returns its JSON:API document. */
@@ -172,12 +171,12 @@ export function orderRoutes(deps: AppDeps) {
 
   for (const action of ORDER_ACTIONS) {
     app.openapi(actionRoute(action), async (c) => {
-      const expectedVersion = expectedVersionFrom(c.req.header('if-match'));
+      const expectedVersions = expectedVersionsFrom(c.req.header('if-match'));
       const body = (c.req.valid('json') as z.infer<typeof OrderActionBodySchema> | undefined) ?? {};
       const order = await performAction(deps, c.var.actor, {
         orderId: c.req.valid('param').id,
         action,
-        expectedVersion,
+        expectedVersions,
         reason: body.reason,
       });
       return c.json(withOrderHeaders(c, order), 200);

@@ -134,8 +134,11 @@ export async function createOrder(
 export interface ActionCommand {
   orderId: string;
   action: OrderAction;
-  /** The version the client holds (If-Match / expectedVersion); undefined for `If-Match: *`. */
-  expectedVersion: number | undefined;
+  /**
+   * The versions the client's precondition names (If-Match list / tRPC expectedVersion);
+   * `'any'` for `If-Match: *`. The action applies only if the current version is one of them.
+   */
+  expectedVersions: readonly number[] | 'any';
   reason?: string | undefined;
 }
 
@@ -146,7 +149,13 @@ function decideOrThrow(
   actor: Actor,
 ): { order: StoredOrder; d: Transition } {
   if (!order) throw notFound();
-  const d = decide(order, cmd.action, actor, cmd.expectedVersion);
+  const expected =
+    cmd.expectedVersions === 'any'
+      ? undefined
+      : cmd.expectedVersions.includes(order.version)
+        ? order.version
+        : (cmd.expectedVersions[0] ?? 0);
+  const d = decide(order, cmd.action, actor, expected);
   if (!d.ok) throw refusalError(d);
   return { order, d };
 }
@@ -172,7 +181,7 @@ export async function performAction(
       if (d.effects.includes('refund')) await refundOrder(deps, order);
       return (await loadOrderView(deps.db, order.id, actor))!;
     }
-    if (cmd.expectedVersion !== undefined || attempt >= 2) {
+    if (cmd.expectedVersions !== 'any' || attempt >= 2) {
       decideOrThrow(await loadSnapshot(deps.db, cmd.orderId), cmd, actor);
       throw new DomainError('PRECONDITION_FAILED', 'The order changed while the action was applied');
     }
