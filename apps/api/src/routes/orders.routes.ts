@@ -8,6 +8,7 @@ import {
   CreateOrderInputSchema,
   DomainError,
   IdSchema,
+  type IfMatch,
   ifNoneMatchHits,
   LIFECYCLE,
   ORDER_ACTIONS,
@@ -125,8 +126,8 @@ const actionRoute = (action: OrderAction) =>
     },
   });
 
-/** `If-Match` → the versions it names (`'any'` for `*`). Missing → 428; malformed → 400. */
-export function expectedVersionsFrom(header: string | undefined): readonly number[] | 'any' {
+/** Parse `If-Match`. Missing → 428; malformed → 400. */
+export function ifMatchFrom(header: string | undefined): Exclude<IfMatch, { kind: 'invalid' }> {
   if (header === undefined) {
     throw new DomainError(
       'PRECONDITION_REQUIRED',
@@ -140,7 +141,7 @@ export function expectedVersionsFrom(header: string | undefined): readonly numbe
     });
   }
   // Weak tags were dropped by the parser (RFC 9110 §13.1.1): a list of only weak tags never matches.
-  return parsed.kind === 'any' ? 'any' : parsed.versions;
+  return parsed;
 }
 
 /** Sets the order's ETag (and Location for 201) and returns its JSON:API document. */
@@ -171,12 +172,12 @@ export function orderRoutes(deps: AppDeps) {
 
   for (const action of ORDER_ACTIONS) {
     app.openapi(actionRoute(action), async (c) => {
-      const expectedVersions = expectedVersionsFrom(c.req.header('if-match'));
+      const ifMatch = ifMatchFrom(c.req.header('if-match'));
       const body = (c.req.valid('json') as z.infer<typeof OrderActionBodySchema> | undefined) ?? {};
       const order = await performAction(deps, c.var.actor, {
         orderId: c.req.valid('param').id,
         action,
-        expectedVersions,
+        ifMatch,
         reason: body.reason,
       });
       return c.json(withOrderHeaders(c, order), 200);

@@ -46,7 +46,7 @@ const actionProcedure = (action: OrderAction) =>
       return performAction(ctx.deps, ctx.actor, {
         orderId: input.orderId,
         action,
-        expectedVersions: [input.expectedVersion],
+        ifMatch: { kind: 'versions', versions: [input.expectedVersion] },
         reason: input.reason,
       });
     });
