@@ -55,6 +55,7 @@ type OrderRow = typeof orders.$inferSelect;
 type OrderWithOwner = OrderRow & { restaurantOwnerId: string };
 
 const NOT_FOUND = 'Order not found';
+const MAX_TOTAL = 2_147_483_647;
 
 async function readWindow(deps: LegacyOrdersDeps): Promise<void> {
   if (deps.writeDelayMs > 0) await sleep(deps.writeDelayMs);
@@ -151,6 +152,8 @@ export async function createOrder(
     return { menuItem: m, quantity: item.quantity };
   });
   const total = lines.reduce((sum, l) => sum + l.menuItem.priceAmount * l.quantity, 0);
+  // `orders.total_amount` is a 32-bit integer: refuse rather than let PostgreSQL answer a 500.
+  if (total > MAX_TOTAL) throw new DomainError('VALIDATION_FAILED', `items: the total exceeds ${MAX_TOTAL}`);
 
   const id = randomUUID();
   const now = deps.now();

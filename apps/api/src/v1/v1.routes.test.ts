@@ -1,4 +1,4 @@
-import { orderEvents, orders, payments } from '@quickeats/db';
+import { menuItems, orderEvents, orders, payments } from '@quickeats/db';
 import { InMemoryPaymentProvider } from '@quickeats/domain';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,10 +107,12 @@ describe('v1 deprecation headers (RFC 9745, RFC 8594, RFC 8288)', () => {
     const missing = await call('GET', `/orders/${OTHER_ID}`, { as: 'admin' });
     expect(missing.status).toBe(404);
     expectDeprecationHeaders(missing, `/api/v2/orders/${OTHER_ID}`);
-    const unknown = await t.app.request('/api/v1/restaurants');
-    expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ error: expect.any(String) });
-    expectDeprecationHeaders(unknown, '/api/v2/orders');
+    for (const path of ['/api/v1/restaurants', '/api/v1']) {
+      const unknown = await t.app.request(path);
+      expect(unknown.status).toBe(404);
+      expect(await unknown.json()).toEqual({ error: expect.any(String) });
+      expectDeprecationHeaders(unknown, '/api/v2/orders');
+    }
   });
 
   it('point each request at its v2 successor, down to the action a PUT performs', async () => {
@@ -195,6 +197,24 @@ describe('v1 validation: 400 { error } and nothing changes', () => {
     }
     const [after] = await t.database.db.select({ n: count() }).from(orders);
     expect(after!.n).toBe(before!.n);
+  });
+
+  it('refuses an order whose total overflows the total column (400, not a database error)', async () => {
+    const [dish] = await t.database.db
+      .insert(menuItems)
+      .values({
+        restaurantId: world.restaurantId,
+        name: 'Gold Leaf Banquet',
+        priceAmount: 2_000_000_000,
+        currency: 'USD',
+      })
+      .returning();
+    const res = await call('POST', '/orders', {
+      as: 'customer',
+      body: { restaurantId: world.restaurantId, items: [{ menuItemId: dish!.id, quantity: 2 }] },
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: expect.stringContaining('total') });
   });
 
   it('answers a non-UUID order id with 404, never a database error', async () => {
