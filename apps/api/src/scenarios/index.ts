@@ -11,4 +11,5 @@ export * from './racing-cancel-accept.scenario';
 export * from './retried-payment.scenario';
 export type * from './types';
 export * from './v1.adapter';
+export * from './v2.adapter';
 export * from './world';
