@@ -6,6 +6,7 @@ export * from './http-target';
 export * from './invalid-transition.scenario';
 export * from './ledger';
 export * from './list-statements.scenario';
+export * from './old-client.scenario';
 export * from './prepare-order';
 export * from './racing-cancel-accept.scenario';
 export * from './retried-payment.scenario';
