@@ -67,6 +67,11 @@ const EnvSchema = z
     IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(IDEMPOTENCY_LEASE_SECONDS),
     V1_DEPRECATION_DATE: z.iso.datetime({ offset: true }).default('2026-11-01T00:00:00Z'),
     V1_SUNSET_DATE: z.iso.datetime({ offset: true }).default('2027-06-30T00:00:00Z'),
+    /**
+     * Demo/test aid: v1 waits this long between reading an order and writing it back, widening the
+     * legacy read→write window so concurrent requests interleave deterministically (problem 3).
+     */
+    V1_LEGACY_WRITE_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
     /** Adds `X-SQL-Statements` to responses: for tests, benchmarks and the demo, off in production. */
     EXPOSE_SQL_STATEMENTS: bool,
   })
@@ -83,6 +88,13 @@ const EnvSchema = z
         code: 'custom',
         path: ['V1_SUNSET_DATE'],
         message: 'must not be earlier than V1_DEPRECATION_DATE (RFC 8594)',
+      });
+    }
+    if (env.NODE_ENV === 'production' && env.V1_LEGACY_WRITE_DELAY_MS > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['V1_LEGACY_WRITE_DELAY_MS'],
+        message: 'is a demo/test aid and must be 0 in production',
       });
     }
     if (env.NODE_ENV === 'production' && !env.AUTH_TOKEN_SECRET) {
@@ -106,7 +118,7 @@ export interface Config {
   paymentProvider: { url: string | undefined; timeoutMs: number };
   upstash: { url: string; token: string } | undefined;
   idempotency: { leaseSeconds: number; retentionSeconds: number; redisKeyPrefix: string };
-  v1: { deprecation: Date; sunset: Date };
+  v1: { deprecation: Date; sunset: Date; legacyWriteDelayMs: number };
   exposeSqlStatements: boolean;
 }
 
@@ -154,7 +166,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retentionSeconds: IDEMPOTENCY_RETENTION_SECONDS,
       redisKeyPrefix: e.IDEMPOTENCY_REDIS_PREFIX,
     },
-    v1: { deprecation: new Date(e.V1_DEPRECATION_DATE), sunset: new Date(e.V1_SUNSET_DATE) },
+    v1: {
+      deprecation: new Date(e.V1_DEPRECATION_DATE),
+      sunset: new Date(e.V1_SUNSET_DATE),
+      legacyWriteDelayMs: e.V1_LEGACY_WRITE_DELAY_MS,
+    },
     exposeSqlStatements: e.EXPOSE_SQL_STATEMENTS,
   };
 }

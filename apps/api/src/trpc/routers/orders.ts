@@ -6,6 +6,7 @@
  */
 import {
   CreateOrderInputSchema,
+  DomainError,
   IdempotencyKeySchema,
   IdSchema,
   ORDER_ACTIONS,
@@ -26,7 +27,10 @@ const OptionalKey = { idempotencyKey: IdempotencyKeySchema.optional() };
 
 export const ActionInputSchema = OrderActionBodySchema.extend({
   orderId: IdSchema,
-  expectedVersion: VersionSchema.describe('The version the caller acts on (REST: If-Match)'),
+  // Optional in the schema so a missing version is PRECONDITION_REQUIRED (REST's 428), not a generic 400.
+  expectedVersion: VersionSchema.optional().describe(
+    'Required: the version the caller acts on (REST: If-Match)',
+  ),
   ...OptionalKey,
 });
 /** For actions that require the key (`requiresIdempotencyKey`: those that charge). */
@@ -62,14 +66,25 @@ const actionProcedureWith = <S extends typeof ActionInputSchema | typeof KeyedAc
     .input(schema)
     .output(OrderSchema)
     .mutation(({ ctx, input }) =>
-      ctx.idempotency.run((onCommit) =>
-        performAction(
+      ctx.idempotency.run((onCommit) => {
+        if (input.expectedVersion === undefined) {
+          throw new DomainError(
+            'PRECONDITION_REQUIRED',
+            'Send expectedVersion: the version of the order you are acting on',
+          );
+        }
+        return performAction(
           ctx.deps,
           ctx.actor,
-          { orderId: input.orderId, action, expectedVersion: input.expectedVersion, reason: input.reason },
+          {
+            orderId: input.orderId,
+            action,
+            ifMatch: { kind: 'versions', versions: [input.expectedVersion] },
+            reason: input.reason,
+          },
           { onCommit },
-        ),
-      ),
+        );
+      }),
     );
 };
 const keyedActionProcedure = (action: OrderAction) => actionProcedureWith(action, KeyedActionInputSchema);
