@@ -29,7 +29,8 @@ export async function startServer(
     maxConnections: config.database.poolSize,
   });
   await dbHandle.migrate();
-  if (dbHandle.driver === 'pglite') {
+  // Demo data on first start of an empty database (never in production).
+  if (config.env !== 'production') {
     const seeded = await seedIfEmpty(dbHandle.db, { orders: config.database.seedOrders });
     if (seeded) logger.info({ seeded }, 'seeded the embedded database with demo data');
   }
