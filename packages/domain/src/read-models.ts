@@ -104,6 +104,8 @@ export const OrderListInputSchema = z.strictObject({
 });
 export type OrderListInput = z.input<typeof OrderListInputSchema>;
 
+export type OrderItem = z.infer<typeof OrderItemSchema>;
+
 /** An order line with its menu item when `items.menuItem` is included. */
 export const OrderLineSchema = OrderItemSchema.extend({ menuItem: MenuItemSchema.optional() });
 
