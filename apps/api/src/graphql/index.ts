@@ -5,21 +5,36 @@
  * anything else is masked (no stack traces, no SQL).
  */
 import { DomainError, ERROR_CODES } from '@quickeats/domain';
-import { GraphQLError } from 'graphql';
-import { createYoga, maskError as yogaMaskError } from 'graphql-yoga';
+import { createGraphQLError, createYoga, maskError as yogaMaskError } from 'graphql-yoga';
 import { Hono } from 'hono';
 import { verifyAccessToken } from '../auth/token';
 import type { AppDeps, AppEnv } from '../context';
 import { createLoaders } from './loaders';
 import { type GraphQLContext, type ServerContext, schema } from './schema';
 
-function unauthenticated(detail: string): GraphQLError {
-  return new GraphQLError(detail, {
+/**
+ * Errors are made with yoga's `createGraphQLError` and recognised structurally, never with
+ * `instanceof GraphQLError`: `graphql` ships both ESM and CJS builds, and a bundler-resolved copy
+ * (ours) and a Node-resolved copy (yoga's) are different classes — the dual-package hazard.
+ */
+function unauthenticated(detail: string) {
+  return createGraphQLError(detail, {
     extensions: {
       code: 'UNAUTHENTICATED',
       http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="quickeats"' } },
     },
   });
+}
+
+interface GraphQLErrorLike extends Error {
+  originalError?: unknown;
+  nodes?: readonly never[];
+  path?: readonly (string | number)[];
+  extensions?: Record<string, unknown>;
+}
+
+function isGraphQLErrorLike(error: unknown): error is GraphQLErrorLike {
+  return error instanceof Error && error.name === 'GraphQLError';
 }
 
 export function graphqlRoutes(deps: AppDeps) {
@@ -39,10 +54,11 @@ export function graphqlRoutes(deps: AppDeps) {
     },
     maskedErrors: {
       maskError: (error, message, isDev) => {
-        const original = error instanceof GraphQLError ? error.originalError : error;
+        const wrapped = isGraphQLErrorLike(error) ? error : undefined;
+        const original = wrapped ? wrapped.originalError : error;
         if (original instanceof DomainError) {
-          return new GraphQLError(original.message, {
-            ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
+          return createGraphQLError(original.message, {
+            ...(wrapped ? { nodes: wrapped.nodes, path: wrapped.path } : {}),
             extensions: {
               code: original.code,
               status: ERROR_CODES[original.code].status,
@@ -50,7 +66,9 @@ export function graphqlRoutes(deps: AppDeps) {
             },
           });
         }
-        if (original instanceof GraphQLError) return original;
+        // Errors raised on purpose (the 401) and GraphQL's own (syntax, validation) pass through.
+        if (wrapped && (original === undefined || original === null)) return wrapped;
+        if (isGraphQLErrorLike(original)) return original;
         deps.logger.error({ err: original }, 'unhandled GraphQL error');
         return yogaMaskError(error, message, isDev);
       },
