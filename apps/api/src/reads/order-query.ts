@@ -11,7 +11,10 @@
  *                `(scope, created_at desc, id desc)` index and stops after size+1 rows;
  *   page       — the first `size` candidates;
  *   one column per set — `orders` (the page as JSON, narrowed to the requested fields) and one
- *                per included type, each a `json_agg` over `… where id in (select … from page)`.
+ *                per included type, each a `json_agg` over `… where id = any(array(select … from page))`.
+ *                The array form matters: with `in (select …)` the planner hash-joins and scans the
+ *                whole related table once the page is a few dozen rows; `= any(array)` probes the
+ *                foreign-key index for exactly the page's ids, so cost follows the page, not the data.
  */
 import type { Actor, OrderIncludePath, OrderStatus, Role } from '@quickeats/domain';
 import { type SQL, sql } from 'drizzle-orm';
@@ -149,7 +152,9 @@ function whereClause(spec: OrderQuerySpec): SQL {
   if (f.createdAfter) conditions.push(sql`o.created_at >= ${f.createdAfter}::timestamptz`);
   if (f.createdBefore) conditions.push(sql`o.created_at < ${f.createdBefore}::timestamptz`);
   // Row comparison matches the (created_at desc, id desc) index order exactly: no row is skipped
-  // or repeated between pages, even when many share a timestamp.
+  // or repeated between pages, even when many share a timestamp. (`nulls last` in ORDER BY below
+  // is what makes the planner use those indexes: they are declared DESC NULLS LAST, and a plain
+  // DESC means NULLS FIRST — the columns are NOT NULL, but the planner does not reason from that.)
   if (spec.after)
     conditions.push(sql`(o.created_at, o.id) < (${spec.after[0]}::timestamptz, ${spec.after[1]}::uuid)`);
   return sql.join(conditions, sql` and `);
@@ -215,14 +220,15 @@ function orderJson(spec: OrderQuerySpec): SQL {
 function includedColumns(spec: OrderQuerySpec): SQL[] {
   const { fields, include } = spec;
   const out: SQL[] = [];
-  const pageItems = 'select i.menu_item_id from order_items i where i.order_id in (select id from page)';
+  const pageItems =
+    'select i.menu_item_id from order_items i where i.order_id = any(array(select id from page))';
 
   if (include.has('restaurant')) {
     const pairs: [string, SQL][] = [['id', col('r.id')]];
     if (wants(fields, 'restaurants', 'name')) pairs.push(['name', col('r.name')]);
     if (wants(fields, 'restaurants', 'currency')) pairs.push(['currency', col('r.currency')]);
     out.push(
-      sql`${jsonArray(jsonObject(pairs), sql`from restaurants r where r.id in (select restaurant_id from page)`, 'r.id')} as "restaurants"`,
+      sql`${jsonArray(jsonObject(pairs), sql`from restaurants r where r.id = any(array(select restaurant_id from page))`, 'r.id')} as "restaurants"`,
     );
   }
 
@@ -235,7 +241,7 @@ function includedColumns(spec: OrderQuerySpec): SQL[] {
     if (wants(fields, 'users', 'name')) pairs.push(['name', col('u.name')]);
     if (wants(fields, 'users', 'role')) pairs.push(['role', col('u.role')]);
     out.push(
-      sql`${jsonArray(jsonObject(pairs), sql`from users u where u.id in (${sql.raw(sources.join(' union '))})`, 'u.id')} as "users"`,
+      sql`${jsonArray(jsonObject(pairs), sql`from users u where u.id = any(array(${sql.raw(sources.join(' union '))}))`, 'u.id')} as "users"`,
     );
   }
 
@@ -251,7 +257,7 @@ function includedColumns(spec: OrderQuerySpec): SQL[] {
     if (wants(fields, 'order-items', 'unitPrice'))
       pairs.push(['unitPrice', money('i.unit_price_amount', 'i.currency')]);
     out.push(
-      sql`${jsonArray(jsonObject(pairs), sql`from order_items i where i.order_id in (select id from page)`, 'i.order_id, i.name, i.id')} as "orderItems"`,
+      sql`${jsonArray(jsonObject(pairs), sql`from order_items i where i.order_id = any(array(select id from page))`, 'i.order_id, i.name, i.id')} as "orderItems"`,
     );
   }
 
@@ -262,7 +268,7 @@ function includedColumns(spec: OrderQuerySpec): SQL[] {
     if (wants(fields, 'menu-items', 'price')) pairs.push(['price', money('m.price_amount', 'm.currency')]);
     if (wants(fields, 'menu-items', 'available')) pairs.push(['available', col('m.available')]);
     out.push(
-      sql`${jsonArray(jsonObject(pairs), sql`from menu_items m where m.id in (${sql.raw(pageItems)})`, 'm.id')} as "menuItems"`,
+      sql`${jsonArray(jsonObject(pairs), sql`from menu_items m where m.id = any(array(${sql.raw(pageItems)}))`, 'm.id')} as "menuItems"`,
     );
   }
 
@@ -276,7 +282,7 @@ function includedColumns(spec: OrderQuerySpec): SQL[] {
     if (wants(fields, 'payments', 'createdAt')) pairs.push(['createdAt', isoMillis('pay.created_at')]);
     if (wants(fields, 'payments', 'refundedAt')) pairs.push(['refundedAt', isoMillis('pay.refunded_at')]);
     out.push(
-      sql`${jsonArray(jsonObject(pairs), sql`from payments pay where pay.order_id in (select id from page)`, 'pay.order_id')} as "payments"`,
+      sql`${jsonArray(jsonObject(pairs), sql`from payments pay where pay.order_id = any(array(select id from page))`, 'pay.order_id')} as "payments"`,
     );
   }
 
@@ -294,7 +300,7 @@ function includedColumns(spec: OrderQuerySpec): SQL[] {
     if (ev('reason')) pairs.push(['reason', col('e.reason')]);
     if (ev('createdAt')) pairs.push(['createdAt', isoMillis('e.created_at')]);
     out.push(
-      sql`${jsonArray(jsonObject(pairs), sql`from order_events e where e.order_id in (select id from page)`, 'e.order_id, e.version')} as "orderEvents"`,
+      sql`${jsonArray(jsonObject(pairs), sql`from order_events e where e.order_id = any(array(select id from page))`, 'e.order_id, e.version')} as "orderEvents"`,
     );
   }
   return out;
@@ -316,7 +322,7 @@ export function orderQuery(spec: OrderQuerySpec): SQL {
       select ${sql.raw(candidateColumns(spec).join(', '))}
         from orders o
        where ${whereClause(spec)}
-       order by o.created_at desc, o.id desc
+       order by o.created_at desc nulls last, o.id desc nulls last
        limit ${spec.size + 1}
     ), page as (
       select * from candidates order by created_at desc, id desc limit ${spec.size}

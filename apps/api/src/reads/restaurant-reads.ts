@@ -71,7 +71,7 @@ function restaurantQuery(opts: {
     if (wants(fields, 'menu-items', 'price')) m.push(['price', money('m.price_amount', 'm.currency')]);
     if (wants(fields, 'menu-items', 'available')) m.push(['available', col('m.available')]);
     columns.push(
-      sql`${jsonArray(jsonObject(m), sql`from menu_items m where m.restaurant_id in (select id from page)`, 'm.restaurant_id, m.name, m.id')} as "menuItems"`,
+      sql`${jsonArray(jsonObject(m), sql`from menu_items m where m.restaurant_id = any(array(select id from page))`, 'm.restaurant_id, m.name, m.id')} as "menuItems"`,
     );
   }
   return sql`with candidates as (
