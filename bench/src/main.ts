@@ -193,6 +193,18 @@ async function measure(s: Scenario): Promise<Row> {
   return row;
 }
 
+function average(runs: Row[]): Row {
+  const mean = (pick: (r: Row) => number) => runs.reduce((sum, r) => sum + pick(r), 0) / runs.length;
+  return {
+    name: runs[0]!.name,
+    statements: runs[0]!.statements,
+    p50: Math.round(mean((r) => r.p50) * 10) / 10,
+    p99: Math.round(mean((r) => r.p99) * 10) / 10,
+    rps: mean((r) => r.rps),
+    rssMb: Math.max(...runs.map((r) => r.rssMb)),
+  };
+}
+
 function table(rows: Row[]): string {
   const lines = [
     '| scenario | SQL statements / request | p50 (ms) | p99 (ms) | requests/s | server RSS peak (MB) |',
@@ -243,6 +255,10 @@ async function main() {
       BENCH_ACTOR_ID: adminUser!.id,
     });
     servers.push(bare);
+
+    // Resident memory before any load: the floor each process starts from (both run under tsx,
+    // as `pnpm start` does, whose loader thread is part of it).
+    const idleRss = { api: rssMb(api.child.pid), bare: rssMb(bare.child.pid) };
 
     const login = await fetch(`${api.url}/api/v2/auth/token`, {
       method: 'POST',
@@ -307,8 +323,12 @@ async function main() {
     );
     const listRows: Row[] = [];
     for (const s of lists) listRows.push(await measure(s));
-    const idRows: Row[] = [];
-    for (const s of byId) idRows.push(await measure(s));
+    // The throughput ratio is the sharpest target, and a shared 2-core machine drifts: run the
+    // pair twice, interleaved (A B A B), and average, so a drift does not favour one side.
+    const rounds: Row[][] = [[], []];
+    for (let round = 0; round < 2; round++)
+      for (const [i, s] of byId.entries()) rounds[i]!.push(await measure(s));
+    const idRows = rounds.map(average);
 
     const [v1, v2] = listRows;
     const [get, bareGet] = idRows;
@@ -325,7 +345,7 @@ async function main() {
       '',
       table(listRows),
       '',
-      '## One order',
+      '## One order (each side measured twice, interleaved, averaged)',
       '',
       table(idRows),
       '',
@@ -334,7 +354,8 @@ async function main() {
       `- v2 list statements constant in page size: ${v2!.statements} per request (v1: ${v1!.statements} for ${PAGE} orders).`,
       `- v2 list p50 / v1 list p50 = ${p50Ratio.toFixed(3)} (target ≤ 0.2): ${p50Ratio <= 0.2 ? 'met' : 'NOT met'}.`,
       `- GET /api/v2/orders/:id throughput / bare baseline = ${rpsRatio.toFixed(2)} (target ≥ 0.5): ${rpsRatio >= 0.5 ? 'met' : 'NOT met'}.`,
-      `- API resident memory peak: ${Math.max(...[...listRows, ...idRows].filter((r) => !r.name.startsWith('bare')).map((r) => r.rssMb)).toFixed(0)} MB (target ≤ 200 MB).`,
+      `- API resident memory peak: ${Math.max(...[...listRows, ...idRows].filter((r) => !r.name.startsWith('bare')).map((r) => r.rssMb)).toFixed(0)} MB ` +
+        `(SPEC target ≤ 200 MB is for the concurrent pay load); at start, before load: API ${idleRss.api.toFixed(0)} MB, baseline ${idleRss.bare.toFixed(0)} MB.`,
       '',
       `Run time ${((Date.now() - started) / 1000).toFixed(0)} s.`,
       '',

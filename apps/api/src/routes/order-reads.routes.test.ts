@@ -292,6 +292,26 @@ describe('GET /api/v2/orders', () => {
     }
   });
 
+  it('documents every query parameter in the OpenAPI document', async () => {
+    const doc = (await (await t.app.request('/api/v2/openapi.json')).json()) as {
+      paths: Record<string, { get: { parameters: { name: string; in: string }[] } }>;
+    };
+    const names = doc.paths['/orders']!.get.parameters.filter((p) => p.in === 'query').map((p) => p.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'include',
+        'fields[orders]',
+        'fields[order-events]',
+        'filter[status]',
+        'filter[restaurant]',
+        'filter[createdAfter]',
+        'filter[createdBefore]',
+        'page[size]',
+        'page[after]',
+      ]),
+    );
+  });
+
   it('401 without a token, 406 when Accept names JSON:API only with a forbidden parameter', async () => {
     const anonymous = await t.app.request('/api/v2/orders');
     expect(anonymous.status).toBe(401);
