@@ -21,6 +21,7 @@ import { z } from 'zod';
 import { createOrder, getOrder, performAction } from '../../services/orders.service';
 import { idempotentMutation } from '../idempotency';
 import { protectedProcedure } from '../trpc';
+import { listOrdersProcedure } from './order-list';
 
 const RequiredKey = { idempotencyKey: IdempotencyKeySchema };
 const OptionalKey = { idempotencyKey: IdempotencyKeySchema.optional() };
@@ -102,6 +103,7 @@ const actionProcedures = Object.fromEntries(
 ) as ActionProcedures;
 
 export const ordersRouter = {
+  list: listOrdersProcedure,
   create: protectedProcedure
     .use(idempotentMutation({ required: requiresIdempotencyKey('create') }))
     .input(CreateOrderProcedureInputSchema)
