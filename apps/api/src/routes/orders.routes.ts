@@ -42,13 +42,6 @@ const jsonBody = <T extends z.ZodType>(schema: T, required: boolean) => ({
     { schema: T }
   >,
 });
-const orderOk = (description: string) => ({
-  description,
-  headers: z.object({
-    ETag: z.string().openapi({ description: 'Strong validator of the order version, e.g. "v3"' }),
-  }),
-  content: { 'application/vnd.api+json': { schema: OrderDocumentSchema } },
-});
 const security = [{ bearerAuth: [] }];
 
 /** A write's success response: the order document with its ETag, marked when it is a replay. */
