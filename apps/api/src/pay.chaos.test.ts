@@ -23,7 +23,7 @@ import { startUpstashBridge, type UpstashBridge } from '@quickeats/upstash-bridg
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessToken } from './auth/token';
-import { demoDish, newKey, postInit } from './testing/order-fixtures';
+import { demoDish, newKey, postInit } from './testing/orders-fixture';
 import { type ApiProcess, DEMO_ACCOUNTS, startApiProcess, TEST_TOKEN_SECRET } from './testing/test-app';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -5,7 +5,7 @@ import { createDb, seed } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
 import { providerAdmin } from '@quickeats/payment-provider/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoDish, newKey, postInit } from './testing/order-fixtures';
+import { demoDish, newKey, postInit } from './testing/orders-fixture';
 import { type ApiProcess, DEMO_ACCOUNTS, startApiProcess } from './testing/test-app';
 
 /**

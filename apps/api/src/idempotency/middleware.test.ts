@@ -12,7 +12,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app';
 import { ControllableProvider } from '../testing/controllable-provider';
-import { answerOf, demoDish, newKey, postInit } from '../testing/order-fixtures';
+import { answerOf, demoDish, newKey, postInit } from '../testing/orders-fixture';
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../testing/test-app';
 import { createIdempotencyStore } from './create-store';
 

@@ -10,7 +10,7 @@ import { HttpPaymentProvider, type ProviderAdmin, providerAdmin } from '@quickea
 import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { answerOf, demoDish, newKey, postInit } from '../testing/order-fixtures';
+import { answerOf, demoDish, newKey, postInit } from '../testing/orders-fixture';
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../testing/test-app';
 import { runMaintenance } from './maintenance';
 import { chargeKey, PROVIDER_ATTEMPTS } from './orders.service';

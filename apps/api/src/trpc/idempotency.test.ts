@@ -13,7 +13,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger';
 import { ControllableProvider } from '../testing/controllable-provider';
-import { demoDish, newKey, postInit } from '../testing/order-fixtures';
+import { demoDish, newKey, postInit } from '../testing/orders-fixture';
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../testing/test-app';
 import { type AppRouter, createCaller } from './root';
 import { createContextInner } from './trpc';
