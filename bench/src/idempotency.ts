@@ -11,11 +11,11 @@
  *
  * Knobs: BENCH_IDEMPOTENCY_REQUESTS (300 of each), TEST_DATABASE_URL, REDIS_URL.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { type ServiceProcess, startServiceProcess } from '@quickeats/api/processes';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, executeRows } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
 import { startUpstashBridge, type UpstashBridge } from '@quickeats/upstash-bridge';
@@ -26,53 +26,19 @@ const N = Number(process.env.BENCH_IDEMPOTENCY_REQUESTS ?? 300);
 const WARMUP = 30;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-interface Api {
-  url: string;
-  child: ChildProcess;
-}
+type Api = ServiceProcess;
 
-async function startApi(extraEnv: Record<string, string>): Promise<Api> {
-  const port = String(30000 + Math.floor(Math.random() * 20000));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+function startApi(extraEnv: Record<string, string>): Promise<Api> {
+  return startServiceProcess({
+    name: 'API',
     cwd: `${ROOT}apps/api`,
-    env: {
-      ...process.env,
-      LOG_LEVEL: 'warn',
-      EXPOSE_SQL_STATEMENTS: 'true',
-      ...extraEnv,
-      PORT: port,
-      HOST: '127.0.0.1',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    script: 'src/main.ts',
+    env: { ...process.env, LOG_LEVEL: 'warn', EXPOSE_SQL_STATEMENTS: 'true', ...extraEnv },
   });
-  let out = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out += d;
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 60_000; ; ) {
-    if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}:\n${out}`);
-    if (
-      await fetch(`${url}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return { url, child };
-    if (Date.now() > deadline) throw new Error(`API did not become healthy:\n${out}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
-function stopApi(api: Api): Promise<void> {
-  return new Promise((resolve) => {
-    if (api.child.exitCode !== null || api.child.signalCode !== null) return resolve();
-    api.child.once('exit', () => resolve());
-    api.child.kill('SIGTERM');
-  });
+async function stopApi(api: Api): Promise<void> {
+  await api.stop();
 }
 
 async function login(url: string, email: string): Promise<string> {

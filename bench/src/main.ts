@@ -11,11 +11,11 @@
  * Sized for a 2-core machine: a few connections, short windows; about two minutes in all.
  * Knobs: BENCH_ORDERS, BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_CONNECTIONS, TEST_DATABASE_URL.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { type ServiceProcess, startServiceProcess } from '@quickeats/api/processes';
 import { createDb, DEMO_ACCOUNTS, DEMO_PASSWORD, executeRows, seed } from '@quickeats/db';
 import autocannon from 'autocannon';
 import { sql } from 'drizzle-orm';
@@ -38,12 +38,7 @@ const GRAPHQL_QUERY = `query($n: Int) { orders(first: $n) { nodes {
   items { id name quantity unitPrice { amount currency } menuItem { id name price { amount currency } available } }
 } pageInfo { hasNextPage endCursor } } }`;
 
-interface Server {
-  name: string;
-  url: string;
-  child: ChildProcess;
-  output: () => string;
-}
+type Server = ServiceProcess;
 
 interface Scenario {
   name: string;
@@ -84,49 +79,12 @@ function rssMb(pid: number | undefined): number {
 }
 
 /** Start `script` with tsx as its own process, from `dir` (where its package resolves tsx). */
-async function start(
-  name: string,
-  dir: string,
-  script: string,
-  extraEnv: Record<string, string>,
-): Promise<Server> {
-  const port = String(30000 + Math.floor(Math.random() * 20000));
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    cwd: ROOT + dir,
-    env: { ...env, ...extraEnv, PORT: port, HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out += d;
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${out}`);
-    const ok = await fetch(`${url}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return { name, url, child, output: () => out };
-    if (Date.now() > deadline) throw new Error(`${name} did not become healthy:\n${out}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+function start(name: string, dir: string, script: string, extraEnv: Record<string, string>): Promise<Server> {
+  return startServiceProcess({ name, cwd: ROOT + dir, script, env: { ...env, ...extraEnv } });
 }
 
-function stop(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (server.child.exitCode !== null) return resolve();
-    const kill = setTimeout(() => server.child.kill('SIGKILL'), 5000);
-    server.child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    server.child.kill('SIGTERM');
-  });
+async function stop(server: Server): Promise<void> {
+  await server.stop();
 }
 
 /** One request, checked, to read the server's statement count for this scenario. */

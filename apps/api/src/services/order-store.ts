@@ -17,19 +17,22 @@ export interface StoredOrder extends OrderSnapshot {
   currency: string;
 }
 
+/** Columns both order reads select (snake_case, as PostgreSQL returns them). */
+type SnapshotRow = {
+  id: string;
+  status: OrderStatus;
+  version: number;
+  customer_id: string;
+  restaurant_id: string;
+  owner_id: string;
+  rider_id: string | null;
+  total_amount: number;
+  currency: string;
+};
+
 /** The decision snapshot of one order (1 statement), or null when it does not exist. */
 export async function loadSnapshot(db: Database | Tx, orderId: string): Promise<StoredOrder | null> {
-  const [row] = await executeRows<{
-    id: string;
-    status: OrderStatus;
-    version: number;
-    customer_id: string;
-    restaurant_id: string;
-    owner_id: string;
-    rider_id: string | null;
-    total_amount: number;
-    currency: string;
-  }>(
+  const [row] = await executeRows<SnapshotRow>(
     db,
     sql`select o.id, o.status, o.version, o.customer_id, o.restaurant_id, r.owner_id, o.rider_id, o.total_amount, o.currency
         from orders o join restaurants r on r.id = o.restaurant_id where o.id = ${orderId}`,
@@ -82,30 +85,23 @@ export async function applyTransition(
  * (1 statement); null when it does not exist or the actor may not see it (existence is not leaked).
  */
 export async function loadOrderView(db: Database | Tx, orderId: string, actor: Actor): Promise<Order | null> {
-  const [row] = await executeRows<{
-    id: string;
-    status: OrderStatus;
-    version: number;
-    customer_id: string;
-    restaurant_id: string;
-    owner_id: string;
-    rider_id: string | null;
-    total_amount: number;
-    currency: string;
-    note: string | null;
-    created_at: string | Date;
-    updated_at: string | Date;
-    items:
-      | {
-          id: string;
-          menuItemId: string;
-          name: string;
-          quantity: number;
-          unitPriceAmount: number;
-          currency: string;
-        }[]
-      | null;
-  }>(
+  const [row] = await executeRows<
+    SnapshotRow & {
+      note: string | null;
+      created_at: string | Date;
+      updated_at: string | Date;
+      items:
+        | {
+            id: string;
+            menuItemId: string;
+            name: string;
+            quantity: number;
+            unitPriceAmount: number;
+            currency: string;
+          }[]
+        | null;
+    }
+  >(
     db,
     sql`select o.id, o.status, o.version, o.customer_id, o.restaurant_id, r.owner_id, o.rider_id, o.total_amount,
                o.currency, o.note, o.created_at, o.updated_at,

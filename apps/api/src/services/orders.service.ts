@@ -262,14 +262,7 @@ async function writeTransition(
   const write = async (db: Database | Tx, onCommit?: (order: Order) => Promise<void>) => {
     if (!(await applyTransition(db, order.id, order.version, d, actor, cmd.reason))) return null;
     if (charge) {
-      await db.insert(payments).values({
-        orderId: order.id,
-        amount: charge.amount.amount,
-        currency: charge.amount.currency,
-        status: 'succeeded',
-        providerReference: charge.id,
-        idempotencyKey: charge.idempotencyKey,
-      });
+      await db.insert(payments).values(paymentRow(order.id, charge));
     }
     const view = (await loadOrderView(db, order.id, actor))!;
     await onCommit?.(view);
@@ -309,6 +302,18 @@ async function chargeOrder(deps: OrderServiceDeps, order: StoredOrder): Promise<
   }
 }
 
+/** The payment row recording a provider charge for an order. */
+function paymentRow(orderId: string, charge: Charge) {
+  return {
+    orderId,
+    amount: charge.amount.amount,
+    currency: charge.amount.currency,
+    status: 'succeeded' as const,
+    providerReference: charge.id,
+    idempotencyKey: charge.idempotencyKey,
+  };
+}
+
 /**
  * A charge the order's row does not hold (its pay lost to a cancel, or died before recording it):
  * record it against the order, then refund it through the normal path — so a refund that fails now
@@ -319,14 +324,7 @@ async function chargeOrder(deps: OrderServiceDeps, order: StoredOrder): Promise<
 async function refundUnrecorded(deps: OrderServiceDeps, order: Pick<StoredOrder, 'id'>, charge: Charge) {
   const inserted = await deps.db
     .insert(payments)
-    .values({
-      orderId: order.id,
-      amount: charge.amount.amount,
-      currency: charge.amount.currency,
-      status: 'succeeded',
-      providerReference: charge.id,
-      idempotencyKey: charge.idempotencyKey,
-    })
+    .values(paymentRow(order.id, charge))
     .onConflictDoNothing()
     .returning({ id: payments.id });
   if (inserted.length === 0) return;

@@ -2,7 +2,6 @@
  * Test fixtures: an app on its own fresh PostgreSQL database (seeded), tokens for the demo
  * accounts, and helpers to start real API processes. Used by every API test file.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DEMO_ACCOUNTS, type SeedOptions, users } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
@@ -14,6 +13,7 @@ import { type Config, loadConfig } from '../config';
 import type { AppDeps } from '../context';
 import { createIdempotencyStore } from '../idempotency/create-store';
 import { createLogger } from '../logger';
+import { type ServiceProcess, startServiceProcess } from './processes';
 
 export const TEST_TOKEN_SECRET = 'test-secret-test-secret-test-secret-0123456789';
 
@@ -74,61 +74,15 @@ export { DEMO_ACCOUNTS };
 
 const API_DIR = fileURLToPath(new URL('../..', import.meta.url));
 
-export interface ApiProcess {
-  url: string;
-  child: ChildProcess;
-  output: () => string;
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
+export type ApiProcess = ServiceProcess;
 
-/** Start `src/main.ts` as a separate process on a free port and wait until /healthz answers. */
-export async function startApiProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ApiProcess> {
-  const port = String(20000 + Math.floor(Math.random() * 20000));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/** Start `src/main.ts` as a separate API process on a free port and wait until /healthz answers. */
+export function startApiProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ApiProcess> {
+  return startServiceProcess({
+    name: 'API process',
     cwd: API_DIR,
-    env: {
-      ...process.env,
-      LOG_LEVEL: 'warn',
-      AUTH_TOKEN_SECRET: TEST_TOKEN_SECRET,
-      ...env,
-      PORT: port,
-      HOST: '127.0.0.1',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    script: 'src/main.ts',
+    env: { ...process.env, LOG_LEVEL: 'warn', AUTH_TOKEN_SECRET: TEST_TOKEN_SECRET, ...env },
+    timeoutMs,
   });
-  let out = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out += d;
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`API process exited with ${child.exitCode}:\n${out}`);
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`API process did not become healthy in ${timeoutMs} ms:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    url,
-    child,
-    output: () => out,
-    stop: (signal = 'SIGTERM') =>
-      new Promise((resolve) => {
-        // Already gone (exited, or killed by a signal such as a test's SIGKILL): 'exit' will not fire again.
-        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
-        child.once('exit', (code) => resolve(code));
-        child.kill(signal);
-      }),
-  };
 }

@@ -1,0 +1,75 @@
+/**
+ * Real service processes for tests and benchmarks: start a TypeScript entry point with tsx as its
+ * own process on a free port, wait until `/healthz` answers, stop it with a signal (SIGKILL after
+ * a grace period). Several of them on one database is how cross-process guarantees are proven.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+
+export interface ServiceProcess {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output: () => string;
+  /** Send `signal` (default SIGTERM) and resolve with the exit code once it has exited. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface ServiceProcessOptions {
+  name: string;
+  /** Directory whose package resolves tsx and the script's imports. */
+  cwd: string;
+  script: string;
+  /** The complete environment (PORT and HOST are set here). */
+  env: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}
+
+export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
+  const { name, cwd, script, env, timeoutMs = 60_000 } = options;
+  const port = String(20000 + Math.floor(Math.random() * 30000));
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd,
+    env: { ...env, PORT: port, HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d) => {
+    out += d;
+  });
+  child.stderr?.on('data', (d) => {
+    out += d;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${out}`);
+    const healthy = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false, // not listening yet
+    );
+    if (healthy) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} did not become healthy in ${timeoutMs} ms:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    name,
+    url,
+    child,
+    output: () => out,
+    stop: (signal = 'SIGTERM') =>
+      new Promise((resolve) => {
+        // Already gone (exited, or killed by a signal such as a test's SIGKILL): 'exit' will not fire again.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+        const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', (code) => {
+          clearTimeout(kill);
+          resolve(code);
+        });
+        child.kill(signal);
+      }),
+  };
+}
