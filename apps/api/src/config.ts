@@ -106,6 +106,53 @@ const EnvSchema = z
     }
   });
 
+export type EnvVariable = keyof typeof EnvSchema.shape;
+
+/** What each variable means: the README's configuration table is generated from this and the schema. */
+export const ENV_DOCS = {
+  NODE_ENV:
+    '`production` makes AUTH_TOKEN_SECRET and PAYMENT_PROVIDER_URL required and never seeds demo data',
+  HOST: 'Interface to listen on',
+  PORT: 'HTTP port',
+  PUBLIC_BASE_URL: 'Base URL the API prints at start (default: `http://localhost:<PORT>`)',
+  LOG_LEVEL: 'pino level of the JSON logs (one line per request, with its request id)',
+  DATABASE_URL: 'PostgreSQL (postgres.js); unset → embedded PGlite under DATA_DIR',
+  DATABASE_POOL_SIZE: 'postgres.js connections per process',
+  DATA_DIR:
+    'PGlite data directory when DATABASE_URL is unset (default: `./.data/pglite` at the repository root)',
+  SEED_ORDERS: 'Orders in the demo data an empty database gets on first start (not in production)',
+  AUTH_TOKEN_SECRET:
+    'HS256 secret of bearer tokens, ≥ 32 characters, the same on every process; unset → random per process',
+  AUTH_TOKEN_TTL_SECONDS: 'Lifetime of issued tokens',
+  BODY_LIMIT_BYTES: 'Largest request body (413 above)',
+  PAYMENT_PROVIDER_URL:
+    'Payment provider base URL; unset → `pnpm start` runs the bundled fake provider as its own process',
+  PAYMENT_PROVIDER_TIMEOUT_MS:
+    'Timeout of one provider call (an unknown outcome is retried with the same provider key)',
+  UPSTASH_REDIS_REST_URL:
+    'Upstash Redis REST URL: idempotency leases and response cache in Redis (with the token)',
+  UPSTASH_REDIS_REST_TOKEN: 'Upstash Redis REST token',
+  IDEMPOTENCY_REDIS_PREFIX: 'Prefix of the idempotency keys in Redis',
+  IDEMPOTENCY_LEASE_SECONDS:
+    'How long an in-flight Idempotency-Key is held before another process may take it over',
+  V1_DEPRECATION_DATE: 'v1 `Deprecation` date (RFC 9745)',
+  V1_SUNSET_DATE: 'v1 `Sunset` date (RFC 8594), not before the deprecation',
+  V1_LEGACY_WRITE_DELAY_MS:
+    'Demo/test aid: v1 waits this long between its read and its write (problem 3); refused in production',
+  EXPOSE_SQL_STATEMENTS:
+    'Adds `X-SQL-Statements` (statements the request issued) to responses: tests, bench, demo',
+} satisfies Record<EnvVariable, string>;
+
+/** Rows of the configuration table: variable, default (as the schema applies it), meaning. */
+export function configurationTable(): string {
+  const rows = (Object.keys(ENV_DOCS) as EnvVariable[]).map((name) => {
+    const parsed = EnvSchema.shape[name].safeParse(undefined);
+    const fallback = parsed.success && parsed.data !== undefined ? `\`${String(parsed.data)}\`` : '—';
+    return `| \`${name}\` | ${fallback} | ${ENV_DOCS[name]} |`;
+  });
+  return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
 export interface Config {
   env: 'development' | 'test' | 'production';
   host: string;

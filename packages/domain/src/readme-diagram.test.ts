@@ -1,6 +1,6 @@
 /**
  * The README's state diagram is generated from `LIFECYCLE`: this test fails when it is stale.
- * `pnpm docs:diagram` (UPDATE_README=1) rewrites the block between the markers.
+ * `pnpm docs:generate` (UPDATE_README=1) rewrites the block between the markers.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { lifecycleMermaid } from './order-lifecycle';
 
 const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
-const START = '<!-- lifecycle-diagram:start (generated from packages/domain by `pnpm docs:diagram`) -->';
+const START = '<!-- lifecycle-diagram:start (generated from packages/domain by `pnpm docs:generate`) -->';
 const END = '<!-- lifecycle-diagram:end -->';
 
 describe('README lifecycle diagram', () => {
