@@ -11,12 +11,15 @@
  * Sized for a 2-core machine: a few connections, short windows; about two minutes in all.
  * Knobs: BENCH_ORDERS, BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_CONNECTIONS, TEST_DATABASE_URL.
  */
+
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type ServiceProcess, startServiceProcess } from '@quickeats/api/processes';
 import { createDb, DEMO_ACCOUNTS, DEMO_PASSWORD, executeRows, seed } from '@quickeats/db';
+import { startProvider } from '@quickeats/payment-provider';
 import autocannon from 'autocannon';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
@@ -182,6 +185,7 @@ async function main() {
   await admin.unsafe(`create database "${dbName}"`);
   const url = withDatabase(ADMIN_URL, dbName);
   const servers: Server[] = [];
+  let provider: Awaited<ReturnType<typeof startProvider>> | undefined;
   try {
     console.log(`Seeding ${ORDERS} orders into ${dbName} …`);
     const handle = createDb({ url });
@@ -200,12 +204,23 @@ async function main() {
       `  ${summary.orders} orders, ${summary.events} events, ${summary.payments} payments, ${summary.users} users`,
     );
 
-    const api = await start('API', 'apps/api', 'src/main.ts', {
-      NODE_ENV: 'production',
-      DATABASE_URL: url,
-      AUTH_TOKEN_SECRET: TOKEN_SECRET,
-      LOG_LEVEL: 'warn',
-      EXPOSE_SQL_STATEMENTS: 'true',
+    // The API as deployed: the production bundle (`pnpm --filter @quickeats/api build`), not tsx.
+    execFileSync('pnpm', ['--filter', '@quickeats/api', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    provider = await startProvider({ port: 0 });
+    const api = await startServiceProcess({
+      name: 'API',
+      cwd: `${ROOT}apps/api`,
+      script: 'dist/main.mjs',
+      tsx: false,
+      env: {
+        ...env,
+        NODE_ENV: 'production',
+        PAYMENT_PROVIDER_URL: provider.url,
+        DATABASE_URL: url,
+        AUTH_TOKEN_SECRET: TOKEN_SECRET,
+        LOG_LEVEL: 'warn',
+        EXPOSE_SQL_STATEMENTS: 'true',
+      },
     });
     servers.push(api);
     const bare = await start('bare', 'bench', 'src/bare-server.ts', {
@@ -214,8 +229,8 @@ async function main() {
     });
     servers.push(bare);
 
-    // Resident memory before any load: the floor each process starts from (both run under tsx,
-    // as `pnpm start` does, whose loader thread is part of it).
+    // Resident memory before any load: the floor each process starts from (the API runs its
+    // production bundle; the bare baseline runs under tsx, whose loader thread is part of its RSS).
     const idleRss = { api: rssMb(api.child.pid), bare: rssMb(bare.child.pid) };
 
     const login = await fetch(`${api.url}/api/v2/auth/token`, {
@@ -325,6 +340,7 @@ async function main() {
     console.log(`Written to bench/results/latest.md`);
   } finally {
     await Promise.all(servers.map(stop));
+    await provider?.close();
     await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
     await admin.end();
   }

@@ -9,6 +9,10 @@ import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider
 import { ConfigError, loadConfig } from './config';
 import { startServer } from './server';
 
+/** Set to true by the production build (scripts/build.mjs). */
+declare const __QUICKEATS_BUNDLE__: boolean | undefined;
+const BUNDLED = typeof __QUICKEATS_BUNDLE__ !== 'undefined' && __QUICKEATS_BUNDLE__;
+
 async function main() {
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -23,6 +27,13 @@ async function main() {
   let provider: SpawnedProvider | undefined;
   let stopping = false;
   if (!config.paymentProvider.url) {
+    if (BUNDLED) {
+      // The fake provider is started from its TypeScript source; a built server is for real deployments.
+      console.error(
+        'PAYMENT_PROVIDER_URL is required by the built server (pnpm start runs the fake provider for you)',
+      );
+      process.exit(78); // EX_CONFIG
+    }
     provider = await spawnProvider();
     provider.child.once('exit', (code, signal) => {
       if (!stopping)

@@ -3,7 +3,7 @@
  * URL is given, embedded PGlite (file-backed, or in memory for `memory://`) when not. The same
  * committed drizzle-kit migrations run on both.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -21,7 +21,13 @@ export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 /** A transaction handle (same query API as `Database`). */
 export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../drizzle', import.meta.url));
+/**
+ * The committed migrations: `packages/db/drizzle` beside the source, or `drizzle/` beside a
+ * bundled server (`apps/api` build copies them next to `dist/main.mjs`).
+ */
+export const MIGRATIONS_FOLDER = [new URL('../drizzle', import.meta.url), new URL('./drizzle', import.meta.url)]
+  .map((u) => fileURLToPath(u))
+  .find((dir) => existsSync(`${dir}/meta/_journal.json`)) ?? fileURLToPath(new URL('../drizzle', import.meta.url));
 
 export interface DbOptions {
   /** postgres:// URL; when absent, PGlite is used. */

@@ -20,15 +20,17 @@ export interface ServiceProcessOptions {
   /** Directory whose package resolves tsx and the script's imports. */
   cwd: string;
   script: string;
+  /** Run the script through tsx (TypeScript source); false for built JavaScript. Default true. */
+  tsx?: boolean;
   /** The complete environment (PORT and HOST are set here). */
   env: NodeJS.ProcessEnv;
   timeoutMs?: number;
 }
 
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
-  const { name, cwd, script, env, timeoutMs = 60_000 } = options;
+  const { name, cwd, script, env, tsx = true, timeoutMs = 60_000 } = options;
   const port = String(20000 + Math.floor(Math.random() * 30000));
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, tsx ? ['--import', 'tsx', script] : [script], {
     cwd,
     env: { ...env, PORT: port, HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
