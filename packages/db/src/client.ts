@@ -25,9 +25,11 @@ export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
  * The committed migrations: `packages/db/drizzle` beside the source, or `drizzle/` beside a
  * bundled server (`apps/api` build copies them next to `dist/main.mjs`).
  */
-export const MIGRATIONS_FOLDER = [new URL('../drizzle', import.meta.url), new URL('./drizzle', import.meta.url)]
-  .map((u) => fileURLToPath(u))
-  .find((dir) => existsSync(`${dir}/meta/_journal.json`)) ?? fileURLToPath(new URL('../drizzle', import.meta.url));
+export const MIGRATIONS_FOLDER =
+  [new URL('../drizzle', import.meta.url), new URL('./drizzle', import.meta.url)]
+    .map((u) => fileURLToPath(u))
+    .find((dir) => existsSync(`${dir}/meta/_journal.json`)) ??
+  fileURLToPath(new URL('../drizzle', import.meta.url));
 
 export interface DbOptions {
   /** postgres:// URL; when absent, PGlite is used. */
