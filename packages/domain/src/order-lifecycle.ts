@@ -115,9 +115,13 @@ export function transitions(): { from: OrderStatus; action: OrderAction; to: Ord
 
 /** Mermaid `stateDiagram-v2` of the lifecycle, generated from `LIFECYCLE` (embedded in the README). */
 export function lifecycleMermaid(): string {
-  const id = (s: OrderStatus) => s;
-  const lines = ['stateDiagram-v2', `  [*] --> ${id('pending')}`];
-  for (const t of transitions()) lines.push(`  ${id(t.from)} --> ${id(t.to)}: ${t.action}`);
-  for (const s of TERMINAL_STATUSES) lines.push(`  ${id(s)} --> [*]`);
+  const lines = ['stateDiagram-v2', '  [*] --> pending'];
+  for (const t of transitions()) {
+    const parties = LIFECYCLE.filter(
+      (r) => r.action === t.action && r.to === t.to && r.from.includes(t.from),
+    ).map((r) => r.party);
+    lines.push(`  ${t.from} --> ${t.to}: ${t.action} (${parties.join(', ')})`);
+  }
+  for (const s of TERMINAL_STATUSES) lines.push(`  ${s} --> [*]`);
   return lines.join('\n');
 }

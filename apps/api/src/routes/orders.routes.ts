@@ -8,6 +8,7 @@ import {
   CreateOrderInputSchema,
   DomainError,
   IdSchema,
+  type IfMatch,
   ifNoneMatchHits,
   LIFECYCLE,
   ORDER_ACTIONS,
@@ -125,8 +126,8 @@ const actionRoute = (action: OrderAction) =>
     },
   });
 
-/** `If-Match` → the expected version (undefined for `*`). Missing → 428; malformed → 400. */
-export function expectedVersionFrom(header: string | undefined): number | undefined {
+/** Parse `If-Match`. Missing → 428; malformed → 400. */
+export function ifMatchFrom(header: string | undefined): Exclude<IfMatch, { kind: 'invalid' }> {
   if (header === undefined) {
     throw new DomainError(
       'PRECONDITION_REQUIRED',
@@ -139,9 +140,8 @@ export function expectedVersionFrom(header: string | undefined): number | undefi
       errors: [{ field: 'header.If-Match', message: 'malformed entity tag' }],
     });
   }
-  if (parsed.kind === 'any') return undefined;
-  // Weak tags never match (RFC 9110 §13.1.1): a list of only weak tags can never succeed.
-  return parsed.versions[0] ?? 0;
+  // Weak tags were dropped by the parser (RFC 9110 §13.1.1): a list of only weak tags never matches.
+  return parsed;
 }
 
 /** Sets the order's ETag (and Location for 201) and returns its JSON:API document. */
@@ -172,12 +172,12 @@ export function orderRoutes(deps: AppDeps) {
 
   for (const action of ORDER_ACTIONS) {
     app.openapi(actionRoute(action), async (c) => {
-      const expectedVersion = expectedVersionFrom(c.req.header('if-match'));
+      const ifMatch = ifMatchFrom(c.req.header('if-match'));
       const body = (c.req.valid('json') as z.infer<typeof OrderActionBodySchema> | undefined) ?? {};
       const order = await performAction(deps, c.var.actor, {
         orderId: c.req.valid('param').id,
         action,
-        expectedVersion,
+        ifMatch,
         reason: body.reason,
       });
       return c.json(withOrderHeaders(c, order), 200);

@@ -16,6 +16,8 @@ import {
   type CreateOrderInput,
   DomainError,
   decide,
+  expectedVersionFromIfMatch,
+  type IfMatch,
   type Order,
   type OrderAction,
   type PaymentProvider,
@@ -134,8 +136,8 @@ export async function createOrder(
 export interface ActionCommand {
   orderId: string;
   action: OrderAction;
-  /** The version the client holds (If-Match / expectedVersion); undefined for `If-Match: *`. */
-  expectedVersion: number | undefined;
+  /** The client's precondition (If-Match, or tRPC `expectedVersion` as a one-version list). */
+  ifMatch: Exclude<IfMatch, { kind: 'invalid' }>;
   reason?: string | undefined;
 }
 
@@ -146,7 +148,12 @@ function decideOrThrow(
   actor: Actor,
 ): { order: StoredOrder; d: Transition } {
   if (!order) throw notFound();
-  const d = decide(order, cmd.action, actor, cmd.expectedVersion);
+  const d = decide(
+    order,
+    cmd.action,
+    actor,
+    expectedVersionFromIfMatch(cmd.ifMatch, order.version) ?? undefined,
+  );
   if (!d.ok) throw refusalError(d);
   return { order, d };
 }
@@ -172,7 +179,7 @@ export async function performAction(
       if (d.effects.includes('refund')) await refundOrder(deps, order);
       return (await loadOrderView(deps.db, order.id, actor))!;
     }
-    if (cmd.expectedVersion !== undefined || attempt >= 2) {
+    if (cmd.ifMatch.kind !== 'any' || attempt >= 2) {
       decideOrThrow(await loadSnapshot(deps.db, cmd.orderId), cmd, actor);
       throw new DomainError('PRECONDITION_FAILED', 'The order changed while the action was applied');
     }

@@ -5,6 +5,7 @@
  */
 import {
   CreateOrderInputSchema,
+  DomainError,
   IdSchema,
   ORDER_ACTIONS,
   type OrderAction,
@@ -19,7 +20,10 @@ import { protectedProcedure } from '../trpc';
 
 export const ActionInputSchema = OrderActionBodySchema.extend({
   orderId: IdSchema,
-  expectedVersion: VersionSchema.describe('The version the caller acts on (REST: If-Match)'),
+  // Optional in the schema so a missing version is PRECONDITION_REQUIRED (REST's 428), not a generic 400.
+  expectedVersion: VersionSchema.optional().describe(
+    'Required: the version the caller acts on (REST: If-Match)',
+  ),
 });
 
 /** `mark-ready` → `markReady`. */
@@ -32,14 +36,20 @@ const actionProcedure = (action: OrderAction) =>
   protectedProcedure
     .input(ActionInputSchema)
     .output(OrderSchema)
-    .mutation(({ ctx, input }) =>
-      performAction(ctx.deps, ctx.actor, {
+    .mutation(({ ctx, input }) => {
+      if (input.expectedVersion === undefined) {
+        throw new DomainError(
+          'PRECONDITION_REQUIRED',
+          'Send expectedVersion: the version of the order you are acting on',
+        );
+      }
+      return performAction(ctx.deps, ctx.actor, {
         orderId: input.orderId,
         action,
-        expectedVersion: input.expectedVersion,
+        ifMatch: { kind: 'versions', versions: [input.expectedVersion] },
         reason: input.reason,
-      }),
-    );
+      });
+    });
 
 type ActionProcedures = { [A in OrderAction as CamelCase<A>]: ReturnType<typeof actionProcedure> };
 const actionProcedures = Object.fromEntries(

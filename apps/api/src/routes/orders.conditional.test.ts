@@ -1,0 +1,184 @@
+/**
+ * Optimistic concurrency as SPEC.md fixes it (RFC 9110 §13): If-Match required on actions (428),
+ * stale → 412 with the current version and ETag, If-None-Match → 304; and the same on tRPC
+ * (`expectedVersion`: missing → PRECONDITION_REQUIRED, stale → PRECONDITION_FAILED).
+ */
+import { TRPCError } from '@trpc/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoClients, databaseFingerprint, demoClients, orderIn } from '../testing/orders-fixture';
+import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../testing/test-app';
+import { createCaller } from '../trpc/root';
+import { createContextInner } from '../trpc/trpc';
+
+describe('REST conditional requests', () => {
+  let t: TestApp;
+  let c: DemoClients;
+  beforeAll(async () => {
+    t = await createTestApp({ seed: { orders: 0 } });
+    c = await demoClients(t);
+  });
+  afterAll(() => t?.close());
+
+  it('428 when If-Match is missing, and nothing changes', async () => {
+    const order = await orderIn(t, c, 'paid');
+    const before = await databaseFingerprint(t);
+    const res = await c.owner.act(order.id, 'accept', null);
+    expect(res.status).toBe(428);
+    expect(res.body.code).toBe('PRECONDITION_REQUIRED');
+    expect(await databaseFingerprint(t)).toBe(before);
+  });
+
+  it('412 with the current version and ETag when If-Match is stale, and nothing changes', async () => {
+    const order = await orderIn(t, c, 'paid');
+    const before = await databaseFingerprint(t);
+    const res = await c.owner.act(order.id, 'accept', order.version - 1);
+    expect(res.status).toBe(412);
+    expect(res.body).toMatchObject({ code: 'PRECONDITION_FAILED', currentVersion: order.version });
+    expect(res.headers.get('etag')).toBe(`"v${order.version}"`);
+    expect(await databaseFingerprint(t)).toBe(before);
+  });
+
+  it('412 for weak ETags: If-Match uses the strong comparison', async () => {
+    const order = await orderIn(t, c, 'paid');
+    const res = await c.owner.act(order.id, 'accept', null, { 'if-match': `W/"v${order.version}"` });
+    expect(res.status).toBe(412);
+  });
+
+  it('400 naming the header when If-Match is malformed', async () => {
+    const order = await orderIn(t, c, 'paid');
+    const res = await c.owner.act(order.id, 'accept', null, { 'if-match': 'v2' });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body.errors)).toContain('If-Match');
+  });
+
+  it('accepts If-Match: * and a list containing the current ETag', async () => {
+    const a = await orderIn(t, c, 'paid');
+    expect((await c.owner.act(a.id, 'accept', null, { 'if-match': '*' })).status).toBe(200);
+    const b = await orderIn(t, c, 'paid');
+    expect((await c.owner.act(b.id, 'accept', null, { 'if-match': `"v1", "v${b.version}"` })).status).toBe(
+      200,
+    );
+  });
+
+  it('GET returns a strong ETag and answers If-None-Match with 304', async () => {
+    const order = await orderIn(t, c, 'accepted');
+    const res = await c.customer.get(`/api/v2/orders/${order.id}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('etag')).toBe(`"v${order.version}"`);
+    const cached = await c.customer.get(`/api/v2/orders/${order.id}`, {
+      'if-none-match': `"v${order.version}"`,
+    });
+    expect(cached.status).toBe(304);
+    expect(cached.headers.get('etag')).toBe(`"v${order.version}"`);
+    const stale = await c.customer.get(`/api/v2/orders/${order.id}`, {
+      'if-none-match': `"v${order.version - 1}"`,
+    });
+    expect(stale.status).toBe(200);
+  });
+
+  it('costs three SQL statements per transition: snapshot read, one conditional write with its event, the response read', async () => {
+    const order = await orderIn(t, c, 'paid');
+    const res = await c.owner.act(order.id, 'accept', order.version);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-sql-statements')).toBe('3');
+  });
+});
+
+describe('tRPC conditional procedures', () => {
+  let t: TestApp;
+  let c: DemoClients;
+  beforeAll(async () => {
+    t = await createTestApp({ seed: { orders: 0 } });
+    c = await demoClients(t);
+  });
+  afterAll(() => t?.close());
+
+  const callerFor = async (email: string) =>
+    createCaller(
+      createContextInner({
+        deps: t.deps,
+        actor: await t.actorFor(email),
+        requestId: 'test',
+        log: t.deps.logger,
+      }),
+    );
+
+  async function trpcError(p: Promise<unknown>) {
+    const err = await p.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(TRPCError);
+    return err as TRPCError & { cause: { code: string; extras: { currentVersion?: number } } };
+  }
+
+  it('PRECONDITION_REQUIRED without expectedVersion', async () => {
+    const order = await orderIn(t, c, 'paid');
+    const err = await trpcError((await callerFor(DEMO_ACCOUNTS.owner)).orders.accept({ orderId: order.id }));
+    expect(err.code).toBe('PRECONDITION_REQUIRED');
+  });
+
+  it('PRECONDITION_FAILED with the current version when expectedVersion is stale', async () => {
+    const order = await orderIn(t, c, 'paid');
+    const err = await trpcError(
+      (await callerFor(DEMO_ACCOUNTS.owner)).orders.accept({ orderId: order.id, expectedVersion: 1 }),
+    );
+    expect(err.code).toBe('PRECONDITION_FAILED');
+    expect(err.cause.extras.currentVersion).toBe(order.version);
+  });
+
+  it('over HTTP: status 412 and error data with the same stable code as REST', async () => {
+    const order = await orderIn(t, c, 'paid');
+    const res = await t.app.request('/trpc/orders.accept', {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await t.tokenFor(DEMO_ACCOUNTS.owner)}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ orderId: order.id, expectedVersion: order.version + 5 }),
+    });
+    expect(res.status).toBe(412);
+    const body = (await res.json()) as { error: { data: Record<string, unknown> } };
+    expect(body.error.data).toMatchObject({
+      code: 'PRECONDITION_FAILED',
+      errorCode: 'PRECONDITION_FAILED',
+      currentVersion: order.version,
+    });
+    expect(body.error.data.stack).toBeUndefined();
+  });
+
+  it('over HTTP: 409 with errorCode INVALID_TRANSITION and allowedActions', async () => {
+    const order = await orderIn(t, c, 'delivered');
+    const res = await t.app.request('/trpc/orders.cancel', {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await t.tokenFor(DEMO_ACCOUNTS.customer)}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ orderId: order.id, expectedVersion: order.version }),
+    });
+    expect(res.status).toBe(409);
+    const body = (await res.json()) as { error: { data: Record<string, unknown> } };
+    expect(body.error.data).toMatchObject({
+      code: 'CONFLICT',
+      errorCode: 'INVALID_TRANSITION',
+      allowedActions: [],
+    });
+  });
+
+  it('succeeds with the current version and returns the new one', async () => {
+    const order = await orderIn(t, c, 'paid');
+    const result = await (await callerFor(DEMO_ACCOUNTS.owner)).orders.accept({
+      orderId: order.id,
+      expectedVersion: order.version,
+    });
+    expect(result).toMatchObject({ status: 'accepted', version: order.version + 1 });
+  });
+
+  it('401 without a token', async () => {
+    const res = await t.app.request(
+      `/trpc/orders.get?input=${encodeURIComponent(JSON.stringify({ orderId: crypto.randomUUID() }))}`,
+    );
+    expect(res.status).toBe(401);
+  });
+});

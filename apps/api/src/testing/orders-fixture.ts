@@ -1,0 +1,175 @@
+/**
+ * Small factories for order tests: call the v2 API as a seeded user, create an order at the demo
+ * owner's restaurant, and walk it to any lifecycle state through the real action routes.
+ */
+import { DEMO_ACCOUNTS, executeRows, menuItems, restaurants, users } from '@quickeats/db';
+import type { OrderAction, OrderStatus } from '@quickeats/domain';
+import { eq, sql } from 'drizzle-orm';
+import type { TestApp } from './test-app';
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown> & {
+    data?: {
+      id: string;
+      attributes: { status: OrderStatus; version: number; allowedActions: OrderAction[] };
+    };
+    code?: string;
+    allowedActions?: OrderAction[];
+    currentVersion?: number;
+  };
+}
+
+export type Fetcher = (path: string, init?: RequestInit) => Promise<Response>;
+
+export function client(fetcher: Fetcher, token: string) {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse> => {
+    const res = await fetcher(path, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : {} };
+  };
+  return {
+    get: (path: string, headers?: Record<string, string>) => call('GET', path, undefined, headers),
+    post: (path: string, body?: unknown, headers?: Record<string, string>) =>
+      call('POST', path, body, headers),
+    /** POST /api/v2/orders/:id/<action> with If-Match for `version`. */
+    act: (
+      orderId: string,
+      action: OrderAction,
+      version: number | null,
+      headers: Record<string, string> = {},
+    ) =>
+      call(
+        'POST',
+        `/api/v2/orders/${orderId}/${action}`,
+        undefined,
+        version === null ? headers : { 'if-match': `"v${version}"`, ...headers },
+      ),
+  };
+}
+
+export type Client = ReturnType<typeof client>;
+
+/** The demo owner's restaurant and two of its menu items. */
+export async function demoMenu(t: TestApp) {
+  const [r] = await t.database.db
+    .select({ id: restaurants.id })
+    .from(restaurants)
+    .innerJoin(users, eq(users.id, restaurants.ownerId))
+    .where(eq(users.email, DEMO_ACCOUNTS.owner));
+  const items = await t.database.db
+    .select({ id: menuItems.id })
+    .from(menuItems)
+    .where(eq(menuItems.restaurantId, r!.id))
+    .limit(2);
+  return { restaurantId: r!.id, menuItemIds: items.map((i) => i.id) };
+}
+
+/** Paths from `pending` to each state, with who acts (customer, owner, rider, admin). */
+export const PATHS: Record<OrderStatus, [OrderAction, 'customer' | 'owner' | 'rider'][]> = {
+  pending: [],
+  paid: [['pay', 'customer']],
+  accepted: [
+    ['pay', 'customer'],
+    ['accept', 'owner'],
+  ],
+  ready: [
+    ['pay', 'customer'],
+    ['accept', 'owner'],
+    ['mark-ready', 'owner'],
+  ],
+  picked_up: [
+    ['pay', 'customer'],
+    ['accept', 'owner'],
+    ['mark-ready', 'owner'],
+    ['pick-up', 'rider'],
+  ],
+  delivered: [
+    ['pay', 'customer'],
+    ['accept', 'owner'],
+    ['mark-ready', 'owner'],
+    ['pick-up', 'rider'],
+    ['deliver', 'rider'],
+  ],
+  cancelled: [['cancel', 'customer']],
+  rejected: [
+    ['pay', 'customer'],
+    ['reject', 'owner'],
+  ],
+};
+
+export async function demoClients(
+  t: TestApp,
+  fetcher: Fetcher = (p, i) => Promise.resolve(t.app.request(p, i)),
+) {
+  const as = async (email: string) => client(fetcher, await t.tokenFor(email));
+  return {
+    customer: await as(DEMO_ACCOUNTS.customer),
+    otherCustomer: await as('customer2@quickeats.test'),
+    owner: await as(DEMO_ACCOUNTS.owner),
+    otherOwner: await as('owner2@quickeats.test'),
+    rider: await as(DEMO_ACCOUNTS.rider),
+    otherRider: await as('rider2@quickeats.test'),
+    admin: await as(DEMO_ACCOUNTS.admin),
+  };
+}
+export type DemoClients = Awaited<ReturnType<typeof demoClients>>;
+
+/** Create an order as the demo customer and walk it to `status`; returns its id and version. */
+export async function orderIn(
+  t: TestApp,
+  c: DemoClients,
+  status: OrderStatus,
+): Promise<{ id: string; version: number }> {
+  const menu = await demoMenu(t);
+  const created = await c.customer.post(
+    '/api/v2/orders',
+    {
+      restaurantId: menu.restaurantId,
+      items: menu.menuItemIds.map((menuItemId, i) => ({ menuItemId, quantity: i + 1 })),
+    },
+    { 'idempotency-key': `fixture-${crypto.randomUUID()}` },
+  );
+  if (created.status !== 201)
+    throw new Error(`create failed: ${created.status} ${JSON.stringify(created.body)}`);
+  let id = created.body.data!.id;
+  let version = created.body.data!.attributes.version;
+  for (const [action, who] of PATHS[status]) {
+    const res = await c[who].act(id, action, version, {
+      'idempotency-key': `fixture-${crypto.randomUUID()}`,
+    });
+    if (res.status !== 200)
+      throw new Error(`${action} by ${who} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    id = res.body.data!.id;
+    version = res.body.data!.attributes.version;
+  }
+  return { id, version };
+}
+
+/** Row counts and a checksum of everything an action could change: "nothing changed" assertions. */
+export async function databaseFingerprint(t: TestApp) {
+  const [row] = await executeRows<{ fp: string }>(
+    t.database.db,
+    sql`select md5(string_agg(x, ',' order by x)) as fp from (
+       select 'o' || id || status || version || coalesce(rider_id::text, '') as x from orders
+       union all select 'e' || id from order_events
+       union all select 'p' || id || status from payments
+       union all select 'i' || id from order_items
+       union all select 'k' || id from idempotency_keys) s`,
+  );
+  return row!.fp;
+}
