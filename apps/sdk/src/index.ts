@@ -10,6 +10,7 @@
  */
 export * from './errors';
 export { newIdempotencyKey } from './idempotency';
+export { formatMoney } from './money';
 export type { ClientOptions, TokenSource } from './options';
 export { createResilientFetch, type FetchLike, type ResilientFetchOptions } from './resilient-fetch';
 export { createRestClient, type RestApi, type RestClient } from './rest/client';
