@@ -20,6 +20,7 @@ export interface DashboardOptions {
 const TOKEN_KEY = 'quickeats.dashboard.token';
 /** Pages followed per refresh (100 orders each): a kitchen with more open orders has other problems. */
 const MAX_PAGES = 5;
+const FRESH_MS = 20_000;
 
 type Attrs = Record<string, string | boolean | undefined>;
 
@@ -33,11 +34,20 @@ function h(tag: string, attrs: Attrs = {}, ...children: (Node | string | null | 
   return el;
 }
 
+/** Time of day for today's orders, date and time for older ones. */
+function placedAt(date: Date): string {
+  const today = new Date().toDateString() === date.toDateString();
+  return today
+    ? date.toLocaleTimeString('en-GB')
+    : date.toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+}
+
 export function mountDashboard(root: HTMLElement, options: DashboardOptions): { destroy(): void } {
   const { client } = options;
   let orders: Order[] = [];
-  let seen = new Set<string>();
-  let fresh = new Set<string>();
+  /** When each order was first seen on this board; orders present at sign-in are not new. */
+  let firstSeen = new Map<string, number>();
+  let loaded = false;
   let notice: Notice | null = null;
   let busy = new Set<string>();
   let ownerName = '';
@@ -94,8 +104,8 @@ export function mountDashboard(root: HTMLElement, options: DashboardOptions): { 
   async function start() {
     const me = await client.me();
     ownerName = me.name;
-    seen = new Set();
-    fresh = new Set();
+    firstSeen = new Map();
+    loaded = false;
     notice = null;
     await refresh();
     if (options.pollMs > 0) timer = setInterval(() => void refresh(), options.pollMs);
@@ -118,9 +128,9 @@ export function mountDashboard(root: HTMLElement, options: DashboardOptions): { 
           if (!result.nextCursor) break;
           cursor = result.nextCursor;
         }
-        // Highlight orders that arrived since the last refresh (not the ones there at sign-in).
-        fresh = new Set(seen.size === 0 ? [] : all.filter((o) => !seen.has(o.id)).map((o) => o.id));
-        for (const o of all) seen.add(o.id);
+        const now = Date.now();
+        for (const o of all) if (!firstSeen.has(o.id)) firstSeen.set(o.id, loaded ? now : 0);
+        loaded = true;
         orders = all;
         lastRefresh = new Date();
       } catch (err) {
@@ -151,6 +161,11 @@ export function mountDashboard(root: HTMLElement, options: DashboardOptions): { 
     await refresh();
   }
 
+  /** Orders that arrived after sign-in stay highlighted for a while, so none slips by unnoticed. */
+  function isFresh(id: string): boolean {
+    return Date.now() - (firstSeen.get(id) ?? 0) < FRESH_MS;
+  }
+
   function card(order: Order): HTMLElement {
     const created = new Date(order.createdAt);
     const buttons = actionsFor(order).map(({ action, label, tone }) => {
@@ -165,7 +180,7 @@ export function mountDashboard(root: HTMLElement, options: DashboardOptions): { 
     return h(
       'article',
       {
-        class: `card${fresh.has(order.id) ? ' fresh' : ''}`,
+        class: `card${isFresh(order.id) ? ' fresh' : ''}`,
         'data-testid': 'order-card',
         'data-order-id': order.id,
         'data-status': order.status,
@@ -175,7 +190,7 @@ export function mountDashboard(root: HTMLElement, options: DashboardOptions): { 
         'header',
         {},
         h('strong', {}, `#${shortId(order.id)}`),
-        h('time', { datetime: order.createdAt }, created.toLocaleTimeString('en-GB')),
+        h('time', { datetime: order.createdAt }, placedAt(created)),
       ),
       h('ul', { class: 'items' }, ...order.items.map((i) => h('li', {}, `${i.quantity}× ${i.name}`))),
       order.note ? h('p', { class: 'note' }, `“${order.note}”`) : null,

@@ -75,7 +75,8 @@ async function signIn(page: Page, query: string) {
 const cardOf = (page: Page, id: string) => page.locator(`[data-testid=order-card][data-order-id="${id}"]`);
 
 beforeAll(async () => {
-  stack = await startTestStack({ orders: 30 });
+  // Enough seeded orders that the owner's board is not empty at sign-in.
+  stack = await startTestStack({ orders: 150 });
   menu = await demoMenu(stack);
   customer = createRestClient({ baseUrl: stack.apiUrl });
   await customer.login(DEMO_ACCOUNTS.customer, DEMO_PASSWORD);
