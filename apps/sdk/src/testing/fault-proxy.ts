@@ -34,6 +34,8 @@ export interface ProxiedRequest {
   fault: string | null;
   /** Status the API answered, when the request reached it and it answered. */
   upstreamStatus: number | null;
+  /** Whether the API's answer was a replay (`Idempotent-Replayed: true`). */
+  replayed: boolean;
   /** Status the client received; null when its connection was dropped. */
   clientStatus: number | null;
 }
@@ -102,6 +104,7 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
       ifMatch: (req.headers['if-match'] as string | undefined) ?? null,
       fault: fault ? faultName(fault) : null,
       upstreamStatus: null,
+      replayed: false,
       clientStatus: null,
     };
     requests.push(record);
@@ -138,6 +141,7 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     }).then(async (r) => {
       const payload = Buffer.from(await r.arrayBuffer());
       record.upstreamStatus = r.status;
+      record.replayed = r.headers.get('idempotent-replayed') === 'true';
       return { r, payload };
     });
     const tracked = upstream.catch(() => undefined);
