@@ -12,11 +12,15 @@ import { requestContext } from './http/request-context';
 import { healthRoutes } from './routes/health.routes';
 import { v2Routes } from './routes/v2.routes';
 import { trpcMiddleware } from './trpc/adapter';
+import { v1Routes } from './v1/v1.routes';
 
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
 
   app.use(requestContext(deps.logger, { exposeSqlStatements: deps.config.exposeSqlStatements }));
+  // Legacy v1, ahead of the body limit: it renders its own errors (413 included) as `{ error }`
+  // with deprecation headers on every response.
+  app.route('/api/v1', v1Routes(deps));
   app.use(
     bodyLimit({
       maxSize: deps.config.bodyLimitBytes,

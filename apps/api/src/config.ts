@@ -57,6 +57,11 @@ const EnvSchema = z
     UPSTASH_REDIS_REST_TOKEN: z.preprocess(emptyAsUndefined, z.string().optional()),
     V1_DEPRECATION_DATE: z.iso.datetime({ offset: true }).default('2026-11-01T00:00:00Z'),
     V1_SUNSET_DATE: z.iso.datetime({ offset: true }).default('2027-06-30T00:00:00Z'),
+    /**
+     * Demo/test aid: v1 waits this long between reading an order and writing it back, widening the
+     * legacy read→write window so concurrent requests interleave deterministically (problem 3).
+     */
+    V1_LEGACY_WRITE_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
     /** Adds `X-SQL-Statements` to responses: for tests, benchmarks and the demo, off in production. */
     EXPOSE_SQL_STATEMENTS: bool,
   })
@@ -75,6 +80,13 @@ const EnvSchema = z
         message: 'must not be earlier than V1_DEPRECATION_DATE (RFC 8594)',
       });
     }
+    if (env.NODE_ENV === 'production' && env.V1_LEGACY_WRITE_DELAY_MS > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['V1_LEGACY_WRITE_DELAY_MS'],
+        message: 'is a demo/test aid and must be 0 in production',
+      });
+    }
     if (env.NODE_ENV === 'production' && !env.AUTH_TOKEN_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_TOKEN_SECRET'], message: 'is required in production' });
     }
@@ -91,7 +103,7 @@ export interface Config {
   bodyLimitBytes: number;
   paymentProvider: { url: string | undefined; timeoutMs: number };
   upstash: { url: string; token: string } | undefined;
-  v1: { deprecation: Date; sunset: Date };
+  v1: { deprecation: Date; sunset: Date; legacyWriteDelayMs: number };
   exposeSqlStatements: boolean;
 }
 
@@ -134,7 +146,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.UPSTASH_REDIS_REST_URL && e.UPSTASH_REDIS_REST_TOKEN
         ? { url: e.UPSTASH_REDIS_REST_URL, token: e.UPSTASH_REDIS_REST_TOKEN }
         : undefined,
-    v1: { deprecation: new Date(e.V1_DEPRECATION_DATE), sunset: new Date(e.V1_SUNSET_DATE) },
+    v1: {
+      deprecation: new Date(e.V1_DEPRECATION_DATE),
+      sunset: new Date(e.V1_SUNSET_DATE),
+      legacyWriteDelayMs: e.V1_LEGACY_WRITE_DELAY_MS,
+    },
     exposeSqlStatements: e.EXPOSE_SQL_STATEMENTS,
   };
 }
