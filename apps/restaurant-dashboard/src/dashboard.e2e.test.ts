@@ -127,7 +127,7 @@ describe('restaurant dashboard in Chromium', () => {
     await page.close();
   });
 
-  it('shows paid orders arriving, accepts one and marks it ready (tRPC)', async () => {
+  it('shows paid orders arriving, accepts one, marks it ready and rejects another (tRPC)', async () => {
     const page = await newPage();
     await signIn(page, '?poll=500');
     await expect.poll(() => page.getByTestId('status-line').textContent()).toContain('tRPC');
@@ -147,6 +147,12 @@ describe('restaurant dashboard in Chromium', () => {
 
     // The server agrees, and the version moved one step per action.
     expect(await customer.orders.get(order.id)).toMatchObject({ status: 'ready', version: 4 });
+
+    // Reject takes an order off the board for good (and refunds it).
+    const unwanted = await placePaidOrder(1);
+    await cardOf(page, unwanted.id).locator('button[data-action=reject]').click();
+    await expect.poll(() => cardOf(page, unwanted.id).count()).toBe(0);
+    expect(await customer.orders.get(unwanted.id)).toMatchObject({ status: 'rejected', version: 3 });
     await page.close();
   });
 
