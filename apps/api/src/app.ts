@@ -7,6 +7,7 @@ import { DomainError } from '@quickeats/domain';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps, AppEnv } from './context';
+import { graphqlRoutes } from './graphql';
 import { problemResponse, toDomainError } from './http/problem';
 import { requestContext } from './http/request-context';
 import { healthRoutes } from './routes/health.routes';
@@ -36,6 +37,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRoutes(deps));
   app.route('/api/v2', v2Routes(deps));
   app.use('/trpc/*', trpcMiddleware(deps));
+  app.route('/', graphqlRoutes(deps));
 
   app.notFound((c) =>
     problemResponse(c, new DomainError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`)),

@@ -6,5 +6,6 @@ export * from './money';
 export * from './order-decision';
 export * from './order-lifecycle';
 export * from './payment-provider';
+export * from './read-models';
 export * from './roles';
 export * from './schemas';

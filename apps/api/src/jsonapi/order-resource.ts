@@ -1,68 +1,54 @@
 /**
- * The JSON:API resource object of an order. Resource types: `orders`, `restaurants`, `users`
- * (customers and riders), `order-items`, `menu-items`, `payments`, `order-events`. Compound
- * documents (includes, sparse fieldsets) build on this.
+ * The JSON:API document of one order as the write side returns it (create and every action):
+ * the order with its items included. Built with the same resource builders as the read side,
+ * so an order looks the same whether it came from `GET /orders/{id}` or from `POST …/accept`.
+ * Resource types: `orders`, `restaurants`, `users` (customers and riders), `order-items`,
+ * `menu-items`, `payments`, `order-events`.
  */
 import type { Order } from '@quickeats/domain';
-import type { z } from 'zod';
-import type { OrderDocumentSchema, OrderResourceSchema } from './schemas';
+import type { OrderReadResult } from '../reads/order-reads';
+import { orderReadDocument } from './compound-document';
+import { orderSelf } from './resources';
+import type { OrderDocument } from './schemas';
 
-export type OrderResource = z.infer<typeof OrderResourceSchema>;
-export type OrderDocument = z.infer<typeof OrderDocumentSchema>;
+export type { OrderDocument, OrderResource } from './schemas';
+export { orderSelf };
 
-export interface ResourceIdentifier {
-  type: string;
-  id: string;
-}
-
-export interface ResourceObject extends ResourceIdentifier {
-  attributes: Record<string, unknown>;
-  relationships?: Record<
-    string,
-    { data: ResourceIdentifier | ResourceIdentifier[] | null; links?: Record<string, string> }
-  >;
-  links?: { self: string };
-  meta?: Record<string, unknown>;
-}
-
-export function orderSelf(id: string): string {
-  return `/api/v2/orders/${id}`;
-}
-
-export function orderResource(order: Order): OrderResource & ResourceObject {
+/** A domain `Order` as a read result: all attributes, its items as the included set. */
+function asReadResult(order: Order): OrderReadResult {
   return {
-    type: 'orders' as const,
-    id: order.id,
-    attributes: {
-      status: order.status,
-      version: order.version,
-      total: order.total,
-      note: order.note,
-      allowedActions: order.allowedActions,
-      createdAt: order.createdAt,
-      updatedAt: order.updatedAt,
+    orders: [
+      {
+        id: order.id,
+        cursor: '',
+        cursorAt: '',
+        status: order.status,
+        version: order.version,
+        total: order.total,
+        note: order.note,
+        allowedActions: order.allowedActions,
+        createdAt: order.createdAt,
+        updatedAt: order.updatedAt,
+        customerId: order.customerId,
+        restaurantId: order.restaurantId,
+        riderId: order.riderId,
+      },
+    ],
+    nextCursor: null,
+    included: {
+      orderItems: order.items.map((i) => ({
+        id: i.id,
+        orderId: order.id,
+        menuItemId: i.menuItemId,
+        name: i.name,
+        quantity: i.quantity,
+        unitPrice: i.unitPrice,
+      })),
     },
-    relationships: {
-      customer: { data: { type: 'users' as const, id: order.customerId } },
-      restaurant: { data: { type: 'restaurants' as const, id: order.restaurantId } },
-      rider: { data: order.riderId ? { type: 'users' as const, id: order.riderId } : null },
-      items: { data: order.items.map((i) => ({ type: 'order-items' as const, id: i.id })) },
-    },
-    links: { self: orderSelf(order.id) },
   };
 }
 
 /** A single-order document, with its items included (they are part of what an order is). */
 export function orderDocument(order: Order): OrderDocument {
-  return {
-    jsonapi: { version: '1.1' },
-    data: orderResource(order),
-    included: order.items.map((i) => ({
-      type: 'order-items',
-      id: i.id,
-      attributes: { name: i.name, quantity: i.quantity, unitPrice: i.unitPrice },
-      relationships: { menuItem: { data: { type: 'menu-items', id: i.menuItemId } } },
-    })),
-    links: { self: orderSelf(order.id) },
-  };
+  return orderReadDocument(asReadResult(order), {}, orderSelf(order.id));
 }

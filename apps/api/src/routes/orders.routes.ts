@@ -1,7 +1,8 @@
 /**
- * v2 order routes: create, read one, and one explicit action route per row of the lifecycle
+ * v2 order write routes: create and one explicit action route per row of the lifecycle
  * table (`POST /orders/{id}/<action>`), generated from `ORDER_ACTIONS`. Handlers only translate
  * HTTP ⇄ service call: conditional headers → expected version, result → JSON:API document + ETag.
+ * Reads (`GET /orders`, `GET /orders/{id}`) live in order-reads.routes.ts.
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import {
@@ -9,7 +10,6 @@ import {
   DomainError,
   IdSchema,
   type IfMatch,
-  ifNoneMatchHits,
   LIFECYCLE,
   ORDER_ACTIONS,
   type Order,
@@ -27,7 +27,7 @@ import { problem } from '../http/responses';
 import { jsonApiNegotiation } from '../jsonapi/negotiation';
 import { orderDocument, orderSelf } from '../jsonapi/order-resource';
 import { OrderDocumentSchema } from '../jsonapi/schemas';
-import { createOrder, getOrder, performAction } from '../services/orders.service';
+import { createOrder, performAction } from '../services/orders.service';
 
 const OrderIdParams = z.object({ id: IdSchema });
 const JSON_BODY = ['application/json', 'application/vnd.api+json'] as const;
@@ -68,30 +68,6 @@ const createOrderRoute = createRoute({
     403: problem('Only customers place orders'),
     415: problem('Body is not JSON'),
     422: problem('Items not orderable from this restaurant'),
-  },
-});
-
-const getOrderRoute = createRoute({
-  method: 'get',
-  path: '/orders/{id}',
-  tags: ['orders'],
-  summary: 'Read one order',
-  security,
-  request: {
-    params: OrderIdParams,
-    headers: z.object({
-      'if-none-match': z
-        .string()
-        .optional()
-        .openapi({ description: 'ETag the client holds; 304 when still current' }),
-    }),
-  },
-  responses: {
-    200: orderOk('The order'),
-    304: { description: 'The client holds the current version' },
-    400: problem('Malformed id'),
-    401: problem('Not authenticated'),
-    404: problem('No such order visible to the caller'),
   },
 });
 
@@ -158,16 +134,6 @@ export function orderRoutes(deps: AppDeps) {
   app.openapi(createOrderRoute, async (c) => {
     const order = await createOrder(deps, c.var.actor, c.req.valid('json'));
     return c.json(withOrderHeaders(c, order, true), 201);
-  });
-
-  app.openapi(getOrderRoute, async (c) => {
-    const order = await getOrder(deps, c.var.actor, c.req.valid('param').id);
-    const ifNoneMatch = c.req.header('if-none-match');
-    if (ifNoneMatch && ifNoneMatchHits(ifNoneMatch, order.version)) {
-      c.header('ETag', versionToETag(order.version));
-      return c.body(null, 304);
-    }
-    return c.json(withOrderHeaders(c, order), 200);
   });
 
   for (const action of ORDER_ACTIONS) {

@@ -7,7 +7,9 @@ import { Scalar } from '@scalar/hono-api-reference';
 import type { AppDeps } from '../context';
 import { createOpenApiRouter } from '../http/openapi';
 import { authRoutes } from './auth.routes';
+import { orderReadRoutes } from './order-reads.routes';
 import { orderRoutes } from './orders.routes';
+import { restaurantRoutes } from './restaurants.routes';
 
 export const OPENAPI_INFO = {
   title: 'QuickEats Orders API',
@@ -26,7 +28,10 @@ export function v2Routes(deps: AppDeps) {
     description: 'Token from POST /api/v2/auth/token',
   });
   v2.route('/', authRoutes(deps));
+  // Reads first: their handlers answer before the write router's `/orders/*` middleware would run.
+  v2.route('/', orderReadRoutes(deps));
   v2.route('/', orderRoutes(deps));
+  v2.route('/', restaurantRoutes(deps));
   v2.doc31('/openapi.json', { openapi: '3.1.0', info: OPENAPI_INFO, servers: [{ url: '/api/v2' }] });
   v2.get('/docs', Scalar({ url: '/api/v2/openapi.json', pageTitle: 'QuickEats API v2 reference' }));
   return v2;

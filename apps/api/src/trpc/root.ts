@@ -1,10 +1,12 @@
 /** The tRPC router: one sub-router per concept. `AppRouter` is what the SDK's typed client imports. */
 
 import { ordersRouter } from './routers/orders';
+import { restaurantsRouter } from './routers/restaurants';
 import { createCallerFactory, createTRPCRouter } from './trpc';
 
 export const appRouter = createTRPCRouter({
   orders: ordersRouter,
+  restaurants: restaurantsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -17,6 +17,7 @@ import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { createOrder, getOrder, performAction } from '../../services/orders.service';
 import { protectedProcedure } from '../trpc';
+import { listOrdersProcedure } from './order-list';
 
 export const ActionInputSchema = OrderActionBodySchema.extend({
   orderId: IdSchema,
@@ -57,6 +58,7 @@ const actionProcedures = Object.fromEntries(
 ) as ActionProcedures;
 
 export const ordersRouter = {
+  list: listOrdersProcedure,
   create: protectedProcedure
     .input(CreateOrderInputSchema)
     .output(OrderSchema)

@@ -1,0 +1,57 @@
+/**
+ * The baseline the API is measured against: bare Hono + postgres.js, no auth, no validation, no
+ * JSON:API rendering, no logging — just the SELECT and `c.json`. Started as its own process by
+ * the bench (`tsx src/bare-server.ts`), listening on PORT, reading DATABASE_URL.
+ *
+ * - `GET /orders/:id` runs the very statement the API runs for `GET /api/v2/orders/:id` (generated
+ *   by the API's own query builder for the same actor), so the difference is the framework's cost.
+ * - `GET /orders` runs the minimal list SELECT (one page of orders, no relations): the floor any
+ *   list endpoint stands on.
+ */
+import { serve } from '@hono/node-server';
+import { orderQuery } from '@quickeats/api/reads';
+import type { Actor } from '@quickeats/domain';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import { Hono } from 'hono';
+import postgres from 'postgres';
+
+const url = process.env.DATABASE_URL;
+const port = Number(process.env.PORT ?? 0);
+const actor: Actor = { userId: process.env.BENCH_ACTOR_ID ?? '', role: 'admin' };
+if (!url || !actor.userId) throw new Error('DATABASE_URL and BENCH_ACTOR_ID are required');
+
+const sql = postgres(url, { max: Number(process.env.DATABASE_POOL_SIZE ?? 10), onnotice: () => {} });
+const dialect = new PgDialect();
+const app = new Hono();
+
+app.get('/orders/:id', async (c) => {
+  const q = dialect.sqlToQuery(
+    orderQuery({
+      actor,
+      include: new Set(['items']),
+      fields: {},
+      filter: {},
+      size: 1,
+      orderId: c.req.param('id'),
+    }),
+  );
+  const [row] = await sql.unsafe(q.sql, q.params as never[]);
+  return c.json(row ?? null);
+});
+
+app.get('/orders', async (c) => {
+  const size = Number(c.req.query('size') ?? 50);
+  const rows = await sql`
+    select id, status, version, total_amount, currency, created_at
+      from orders order by created_at desc, id desc limit ${size}`;
+  return c.json(rows);
+});
+
+app.get('/healthz', (c) => c.text('ok'));
+
+const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, (info) => {
+  console.log(`bare baseline listening on ${info.port}`);
+});
+const stop = () => server.close(() => sql.end({ timeout: 2 }).then(() => process.exit(0)));
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);

@@ -1,0 +1,378 @@
+/**
+ * `pnpm bench`: the read side measured end to end, in one run, on the local PostgreSQL.
+ *
+ * 1. a fresh database, migrated and seeded with BENCH_ORDERS (default 10,000) deterministic orders;
+ * 2. the API (`apps/api/src/main.ts`) and the bare Hono + postgres.js baseline, each its own process;
+ * 3. autocannon against each scenario in turn (warm-up, then a measured window), sampling the
+ *    server process's resident memory meanwhile;
+ * 4. one table — SQL statements per request (the server's own `X-SQL-Statements`), p50, p99,
+ *    requests/s, peak RSS — printed and written to bench/results/latest.md, plus the SPEC targets.
+ *
+ * Sized for a 2-core machine: a few connections, short windows; about two minutes in all.
+ * Knobs: BENCH_ORDERS, BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_CONNECTIONS, TEST_DATABASE_URL.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { createDb, DEMO_ACCOUNTS, DEMO_PASSWORD, executeRows, seed } from '@quickeats/db';
+import autocannon from 'autocannon';
+import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const env = process.env;
+const ORDERS = Number(env.BENCH_ORDERS ?? 10_000);
+const SECONDS = Number(env.BENCH_SECONDS ?? 8);
+const WARMUP = Number(env.BENCH_WARMUP_SECONDS ?? 2);
+const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 4);
+const ADMIN_URL = env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const PAGE = 50;
+const INCLUDE = ['restaurant', 'customer', 'rider', 'items.menuItem'];
+const TOKEN_SECRET = randomBytes(32).toString('hex');
+
+const GRAPHQL_QUERY = `query($n: Int) { orders(first: $n) { nodes {
+  id status version total { amount currency } note allowedActions createdAt updatedAt
+  restaurant { id name currency } customer { id name role } rider { id name role }
+  items { id name quantity unitPrice { amount currency } menuItem { id name price { amount currency } available } }
+} pageInfo { hasNextPage endCursor } } }`;
+
+interface Server {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  output: () => string;
+}
+
+interface Scenario {
+  name: string;
+  server: Server;
+  method?: 'GET' | 'POST';
+  /** Paths cycled through by the load (one path for the lists, many order ids for get-by-id). */
+  paths: string[];
+  headers?: Record<string, string>;
+  body?: string;
+  /** Statements per request when the server cannot tell (the baseline issues exactly one). */
+  knownStatements?: number;
+}
+
+interface Row {
+  name: string;
+  statements: string;
+  p50: number;
+  p99: number;
+  rps: number;
+  rssMb: number;
+}
+
+function withDatabase(url: string, name: string) {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+function rssMb(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return kb / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** Start `script` with tsx as its own process, from `dir` (where its package resolves tsx). */
+async function start(
+  name: string,
+  dir: string,
+  script: string,
+  extraEnv: Record<string, string>,
+): Promise<Server> {
+  const port = String(30000 + Math.floor(Math.random() * 20000));
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: ROOT + dir,
+    env: { ...env, ...extraEnv, PORT: port, HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d) => {
+    out += d;
+  });
+  child.stderr?.on('data', (d) => {
+    out += d;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${out}`);
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return { name, url, child, output: () => out };
+    if (Date.now() > deadline) throw new Error(`${name} did not become healthy:\n${out}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function stop(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (server.child.exitCode !== null) return resolve();
+    const kill = setTimeout(() => server.child.kill('SIGKILL'), 5000);
+    server.child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    server.child.kill('SIGTERM');
+  });
+}
+
+/** One request, checked, to read the server's statement count for this scenario. */
+async function probe(s: Scenario): Promise<string> {
+  const res = await fetch(s.server.url + s.paths[0], {
+    method: s.method ?? 'GET',
+    headers: s.headers,
+    body: s.body,
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${s.name}: ${res.status} ${text.slice(0, 500)}`);
+  if (s.knownStatements !== undefined) return String(s.knownStatements);
+  return res.headers.get('x-sql-statements') ?? '?';
+}
+
+function load(s: Scenario, seconds: number): Promise<autocannon.Result> {
+  let i = 0;
+  // The callback form: autocannon's return value is a thenable instance, not a real Promise.
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: s.server.url,
+        connections: CONNECTIONS,
+        duration: seconds,
+        requests: [
+          {
+            method: s.method ?? 'GET',
+            headers: s.headers,
+            body: s.body,
+            setupRequest: (req) => ({ ...req, path: s.paths[i++ % s.paths.length]! }),
+          },
+        ],
+      },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    );
+  });
+}
+
+async function measure(s: Scenario): Promise<Row> {
+  const statements = await probe(s);
+  await load(s, WARMUP);
+  let peak = 0;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, rssMb(s.server.child.pid));
+  }, 200);
+  const result = await load(s, SECONDS).finally(() => clearInterval(sampler));
+  peak = Math.max(peak, rssMb(s.server.child.pid));
+  if (result.errors > 0 || result.non2xx > 0 || result.timeouts > 0) {
+    throw new Error(
+      `${s.name}: ${result.errors} errors, ${result.non2xx} non-2xx, ${result.timeouts} timeouts\n${s.server.output().slice(-2000)}`,
+    );
+  }
+  const row = {
+    name: s.name,
+    statements,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    rps: result.requests.average,
+    rssMb: peak,
+  };
+  console.log(
+    `  ${row.name}: ${row.statements} stmt/req, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.rps.toFixed(0)} req/s, RSS ${row.rssMb.toFixed(0)} MB`,
+  );
+  return row;
+}
+
+function average(runs: Row[]): Row {
+  const mean = (pick: (r: Row) => number) => runs.reduce((sum, r) => sum + pick(r), 0) / runs.length;
+  return {
+    name: runs[0]!.name,
+    statements: runs[0]!.statements,
+    p50: Math.round(mean((r) => r.p50) * 10) / 10,
+    p99: Math.round(mean((r) => r.p99) * 10) / 10,
+    rps: mean((r) => r.rps),
+    rssMb: Math.max(...runs.map((r) => r.rssMb)),
+  };
+}
+
+function table(rows: Row[]): string {
+  const lines = [
+    '| scenario | SQL statements / request | p50 (ms) | p99 (ms) | requests/s | server RSS peak (MB) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${r.statements} | ${r.p50} | ${r.p99} | ${r.rps.toFixed(0)} | ${r.rssMb.toFixed(0)} |`,
+    ),
+  ];
+  return lines.join('\n');
+}
+
+async function main() {
+  const started = Date.now();
+  const dbName = `qe_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${dbName}"`);
+  const url = withDatabase(ADMIN_URL, dbName);
+  const servers: Server[] = [];
+  try {
+    console.log(`Seeding ${ORDERS} orders into ${dbName} …`);
+    const handle = createDb({ url });
+    await handle.migrate();
+    const summary = await seed(handle.db, { orders: ORDERS });
+    const [adminUser] = await executeRows<{ id: string }>(
+      handle.db,
+      sql`select id from users where email = ${DEMO_ACCOUNTS.admin}`,
+    );
+    const orderIds = (
+      await executeRows<{ id: string }>(handle.db, sql`select id from orders order by id limit 500`)
+    ).map((r) => r.id);
+    await executeRows(handle.db, sql`analyze`);
+    await handle.close();
+    console.log(
+      `  ${summary.orders} orders, ${summary.events} events, ${summary.payments} payments, ${summary.users} users`,
+    );
+
+    const api = await start('API', 'apps/api', 'src/main.ts', {
+      NODE_ENV: 'production',
+      DATABASE_URL: url,
+      AUTH_TOKEN_SECRET: TOKEN_SECRET,
+      LOG_LEVEL: 'warn',
+      EXPOSE_SQL_STATEMENTS: 'true',
+    });
+    servers.push(api);
+    const bare = await start('bare', 'bench', 'src/bare-server.ts', {
+      DATABASE_URL: url,
+      BENCH_ACTOR_ID: adminUser!.id,
+    });
+    servers.push(bare);
+
+    // Resident memory before any load: the floor each process starts from (both run under tsx,
+    // as `pnpm start` does, whose loader thread is part of it).
+    const idleRss = { api: rssMb(api.child.pid), bare: rssMb(bare.child.pid) };
+
+    const login = await fetch(`${api.url}/api/v2/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: DEMO_ACCOUNTS.admin, password: DEMO_PASSWORD }),
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const auth = { authorization: `Bearer ${accessToken}` };
+
+    const trpcInput = encodeURIComponent(JSON.stringify({ include: INCLUDE, pageSize: PAGE }));
+    const lists: Scenario[] = [
+      {
+        name: `v1 GET /api/v1/orders?limit=${PAGE}`,
+        server: api,
+        paths: [`/api/v1/orders?limit=${PAGE}`],
+        headers: auth,
+      },
+      {
+        name: `v2 REST GET /api/v2/orders?page[size]=${PAGE}&include=${INCLUDE.join(',')}`,
+        server: api,
+        paths: [`/api/v2/orders?page[size]=${PAGE}&include=${INCLUDE.join(',')}`],
+        headers: auth,
+      },
+      {
+        name: 'tRPC orders.list (same include)',
+        server: api,
+        paths: [`/trpc/orders.list?input=${trpcInput}`],
+        headers: auth,
+      },
+      {
+        name: 'GraphQL orders(first: 50) { … same relations }',
+        server: api,
+        method: 'POST',
+        paths: ['/graphql'],
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: GRAPHQL_QUERY, variables: { n: PAGE } }),
+      },
+      {
+        name: `bare Hono + postgres.js: minimal SELECT of ${PAGE} orders`,
+        server: bare,
+        paths: [`/orders?size=${PAGE}`],
+        knownStatements: 1,
+      },
+    ];
+    const byId: Scenario[] = [
+      {
+        name: 'v2 REST GET /api/v2/orders/:id',
+        server: api,
+        paths: orderIds.map((id) => `/api/v2/orders/${id}`),
+        headers: auth,
+      },
+      {
+        name: 'bare Hono + postgres.js: the same single-order SELECT',
+        server: bare,
+        paths: orderIds.map((id) => `/orders/${id}`),
+        knownStatements: 1,
+      },
+    ];
+
+    console.log(
+      `Load: autocannon, ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${SECONDS} s measured per scenario, ${cpus().length} cores`,
+    );
+    const listRows: Row[] = [];
+    for (const s of lists) listRows.push(await measure(s));
+    // The throughput ratio is the sharpest target, and a shared 2-core machine drifts: run the
+    // pair twice, interleaved (A B A B), and average, so a drift does not favour one side.
+    const rounds: Row[][] = [[], []];
+    for (let round = 0; round < 2; round++)
+      for (const [i, s] of byId.entries()) rounds[i]!.push(await measure(s));
+    const idRows = rounds.map(average);
+
+    const [v1, v2] = listRows;
+    const [get, bareGet] = idRows;
+    const p50Ratio = v2!.p50 / v1!.p50;
+    const rpsRatio = get!.rps / bareGet!.rps;
+    const report = [
+      '# Read-side benchmark',
+      '',
+      `${new Date().toISOString()} · ${ORDERS} seeded orders · node ${process.version} · ${cpus().length} cores · ` +
+        `autocannon ${CONNECTIONS} connections, ${SECONDS} s per scenario after ${WARMUP} s warm-up · ` +
+        'API and baseline each in their own process (API: NODE_ENV=production, LOG_LEVEL=warn) · admin token (sees every order)',
+      '',
+      '## Lists (50 orders with restaurant, customer, rider, items and menu items)',
+      '',
+      table(listRows),
+      '',
+      '## One order (each side measured twice, interleaved, averaged)',
+      '',
+      table(idRows),
+      '',
+      '## SPEC targets',
+      '',
+      `- v2 list statements constant in page size: ${v2!.statements} per request (v1: ${v1!.statements} for ${PAGE} orders).`,
+      `- v2 list p50 / v1 list p50 = ${p50Ratio.toFixed(3)} (target ≤ 0.2): ${p50Ratio <= 0.2 ? 'met' : 'NOT met'}.`,
+      `- GET /api/v2/orders/:id throughput / bare baseline = ${rpsRatio.toFixed(2)} (target ≥ 0.5): ${rpsRatio >= 0.5 ? 'met' : 'NOT met'}.`,
+      `- API resident memory peak: ${Math.max(...[...listRows, ...idRows].filter((r) => !r.name.startsWith('bare')).map((r) => r.rssMb)).toFixed(0)} MB ` +
+        `(SPEC target ≤ 200 MB is for the concurrent pay load); at start, before load: API ${idleRss.api.toFixed(0)} MB, baseline ${idleRss.bare.toFixed(0)} MB.`,
+      '',
+      `Run time ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+      '',
+    ].join('\n');
+    console.log(`\n${report}`);
+    const dir = `${ROOT}bench/results`;
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${dir}/latest.md`, report);
+    console.log(`Written to bench/results/latest.md`);
+  } finally {
+    await Promise.all(servers.map(stop));
+    await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
+    await admin.end();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
