@@ -99,6 +99,44 @@ describe('REST client against a real API', () => {
     );
   });
 
+  it('lists orders by status with their items, page by page, and remembers their versions', async () => {
+    const customer = await loggedIn(DEMO_ACCOUNTS.customer);
+    for (let i = 0; i < 3; i++) {
+      const order = await customer.orders.create({
+        restaurantId: menu.restaurantId,
+        items: [{ menuItemId: menu.menuItemIds[0]!, quantity: i + 1 }],
+      });
+      await customer.orders.pay(order);
+    }
+    const owner = await loggedIn(DEMO_ACCOUNTS.owner);
+    const first = await owner.orders.list({ status: 'paid', pageSize: 2 });
+    expect(first.items).toHaveLength(2);
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const second = await owner.orders.list({ status: ['paid'], pageSize: 2, cursor: first.nextCursor! });
+    const all = [...first.items, ...second.items];
+    expect(new Set(all.map((o) => o.id)).size).toBe(all.length);
+    for (const o of all) {
+      expect(o.status).toBe('paid');
+      expect(o.restaurantId).toBe(menu.restaurantId);
+      expect(o.items.length).toBeGreaterThan(0);
+      expect(owner.versions.get(o.id)).toBe(o.version);
+    }
+    expect(calls('GET', /^\/api\/v2\/orders$/)).toHaveLength(2);
+  });
+
+  it('lists restaurants and reads one with its menu', async () => {
+    const customer = await loggedIn(DEMO_ACCOUNTS.customer);
+    const { items } = await customer.restaurants.list({ pageSize: 100 });
+    expect(items.map((r) => r.id)).toContain(menu.restaurantId);
+    const restaurant = await customer.restaurants.get(menu.restaurantId);
+    expect(restaurant.name).toBe('Seoul Kitchen');
+    expect(restaurant.menuItems.map((m) => m.id)).toEqual(expect.arrayContaining(menu.menuItemIds));
+    for (const item of restaurant.menuItems) {
+      expect(item.restaurantId).toBe(menu.restaurantId);
+      expect(item.price).toEqual({ amount: expect.any(Number), currency: restaurant.currency });
+    }
+  });
+
   it('surfaces a stale version as StaleVersionError with the current version, and does not retry it', async () => {
     const customer = await loggedIn(DEMO_ACCOUNTS.customer);
     const owner = await loggedIn(DEMO_ACCOUNTS.owner);

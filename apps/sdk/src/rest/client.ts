@@ -153,14 +153,18 @@ export function createRestClient(options: ClientOptions): RestClient {
         return received(unwrap(result) as Document, result.response);
       },
       async list(query: ListOrdersQuery = {}, opts: CallOptions = {}): Promise<Page<Order>> {
-        const status = query.status === undefined ? undefined : [query.status].flat().join(',');
-        const doc = (await untypedGet(api, '/orders', {
-          'filter[status]': status,
-          include: 'items',
-          'page[size]': query.pageSize,
-          'page[after]': query.cursor,
+        const result = await api.GET('/orders', {
+          params: {
+            query: {
+              include: 'items',
+              ...(query.status === undefined ? {} : { 'filter[status]': [query.status].flat().join(',') }),
+              ...(query.pageSize === undefined ? {} : { 'page[size]': String(query.pageSize) }),
+              ...(query.cursor === undefined ? {} : { 'page[after]': query.cursor }),
+            },
+          },
           signal: opts.signal,
-        })) as Document;
+        });
+        const doc = unwrap(result) as Document;
         const included = indexIncluded(doc.included);
         const items = (doc.data as Resource[]).map((r) => orderFromResource(r, included));
         for (const o of items) versions.remember(o);
@@ -172,18 +176,24 @@ export function createRestClient(options: ClientOptions): RestClient {
 
     restaurants: {
       async list(query: ListRestaurantsQuery = {}, opts: CallOptions = {}) {
-        const doc = (await untypedGet(api, '/restaurants', {
-          'page[size]': query.pageSize,
-          'page[after]': query.cursor,
+        const result = await api.GET('/restaurants', {
+          params: {
+            query: {
+              ...(query.pageSize === undefined ? {} : { 'page[size]': String(query.pageSize) }),
+              ...(query.cursor === undefined ? {} : { 'page[after]': query.cursor }),
+            },
+          },
           signal: opts.signal,
-        })) as Document;
+        });
+        const doc = unwrap(result) as Document;
         return { items: (doc.data as Resource[]).map(restaurantFromResource), nextCursor: nextCursor(doc) };
       },
       async get(id: string, opts: CallOptions = {}): Promise<RestaurantWithMenu> {
-        const doc = (await untypedGet(api, `/restaurants/${encodeURIComponent(id)}`, {
-          include: 'menuItems',
+        const result = await api.GET('/restaurants/{id}', {
+          params: { path: { id }, query: { include: 'menuItems' } },
           signal: opts.signal,
-        })) as Document;
+        });
+        const doc = unwrap(result) as Document;
         const restaurant = restaurantFromResource(doc.data as Resource);
         const menuItems = (doc.included ?? [])
           .filter((r) => r.type === 'menu-items')
@@ -192,28 +202,4 @@ export function createRestClient(options: ClientOptions): RestClient {
       },
     },
   };
-}
-
-/**
- * GET a read-side route that is not in the generated types yet (the read side lands separately).
- * TODO(read side): replace with typed `api.GET` once /orders and /restaurants are in the document.
- */
-async function untypedGet(
-  api: RestApi,
-  path: string,
-  params: Record<string, string | number | undefined | AbortSignal>,
-): Promise<unknown> {
-  const { signal, ...query } = params;
-  const get = api.GET as unknown as (
-    p: string,
-    init: { params: { query: Record<string, unknown> }; signal?: AbortSignal },
-  ) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
-  return unwrap(
-    await get(path, {
-      params: {
-        query: Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)),
-      },
-      signal: signal as AbortSignal | undefined,
-    }),
-  );
 }

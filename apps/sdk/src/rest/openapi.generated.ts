@@ -137,7 +137,86 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List orders (cursor pages, compound documents)
+         * @description Customers see their own orders, restaurant owners their restaurants’ orders, riders the orders they carry and every order ready for pick-up, admins all. Newest first (created_at, id), keyset-paginated per the JSON:API cursor-pagination profile. The page and every included resource come from one SQL statement, whatever the page size.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Sparse fieldset of `menu-items` (comma-separated; empty for none): name, price, available, restaurant */
+                    "fields[menu-items]"?: string;
+                    /** @description Sparse fieldset of `order-events` (comma-separated; empty for none): action, fromStatus, toStatus, actorRole, version, reason, createdAt */
+                    "fields[order-events]"?: string;
+                    /** @description Sparse fieldset of `order-items` (comma-separated; empty for none): name, quantity, unitPrice, menuItem */
+                    "fields[order-items]"?: string;
+                    /** @description Sparse fieldset of `orders` (comma-separated; empty for none): status, version, total, note, allowedActions, createdAt, updatedAt, customer, restaurant, rider, items, payment, events */
+                    "fields[orders]"?: string;
+                    /** @description Sparse fieldset of `payments` (comma-separated; empty for none): status, amount, createdAt, refundedAt */
+                    "fields[payments]"?: string;
+                    /** @description Sparse fieldset of `restaurants` (comma-separated; empty for none): name, currency, menuItems */
+                    "fields[restaurants]"?: string;
+                    /** @description Sparse fieldset of `users` (comma-separated; empty for none): name, role */
+                    "fields[users]"?: string;
+                    /** @description Created at or after this instant (ISO 8601 with offset) */
+                    "filter[createdAfter]"?: string;
+                    /** @description Created before this instant (ISO 8601 with offset; exclusive) */
+                    "filter[createdBefore]"?: string;
+                    /** @description Any of these restaurant ids (comma-separated) */
+                    "filter[restaurant]"?: string;
+                    /** @description Any of these statuses (comma-separated): pending, paid, accepted, ready, picked_up, delivered, cancelled, rejected */
+                    "filter[status]"?: string;
+                    /** @description Related resources to include (comma-separated dotted paths): restaurant, customer, rider, items, items.menuItem, payment, events. Without the parameter: items; `include=` (empty) includes nothing. */
+                    include?: string;
+                    /** @description Opaque cursor: continue after this item (from `links.next` or `meta.page.cursor`) */
+                    "page[after]"?: string;
+                    /** @description Page size, 1–100 (default 20) */
+                    "page[size]"?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of orders */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.api+json": components["schemas"]["OrderListDocument"];
+                    };
+                };
+                /** @description Invalid parameter: unknown include path (UNKNOWN_INCLUDE), page size above 100 (PAGE_SIZE_TOO_LARGE, with meta.page.maxSize), bad cursor (INVALID_CURSOR), unknown field or filter value (VALIDATION_FAILED) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Accept names no representation this API sends */
+                406: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         put?: never;
         /** Place an order (customers) */
         post: {
@@ -243,10 +322,30 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read one order */
+        /**
+         * Read one order
+         * @description Customers see their own orders, restaurant owners their restaurants’ orders, riders the orders they carry and every order ready for pick-up, admins all. An order the caller may not see is a 404, like one that does not exist. The ETag is the order version (the validator for If-Match on actions and If-None-Match here); it validates the order itself, not included resources of other types.
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Sparse fieldset of `menu-items` (comma-separated; empty for none): name, price, available, restaurant */
+                    "fields[menu-items]"?: string;
+                    /** @description Sparse fieldset of `order-events` (comma-separated; empty for none): action, fromStatus, toStatus, actorRole, version, reason, createdAt */
+                    "fields[order-events]"?: string;
+                    /** @description Sparse fieldset of `order-items` (comma-separated; empty for none): name, quantity, unitPrice, menuItem */
+                    "fields[order-items]"?: string;
+                    /** @description Sparse fieldset of `orders` (comma-separated; empty for none): status, version, total, note, allowedActions, createdAt, updatedAt, customer, restaurant, rider, items, payment, events */
+                    "fields[orders]"?: string;
+                    /** @description Sparse fieldset of `payments` (comma-separated; empty for none): status, amount, createdAt, refundedAt */
+                    "fields[payments]"?: string;
+                    /** @description Sparse fieldset of `restaurants` (comma-separated; empty for none): name, currency, menuItems */
+                    "fields[restaurants]"?: string;
+                    /** @description Sparse fieldset of `users` (comma-separated; empty for none): name, role */
+                    "fields[users]"?: string;
+                    /** @description Related resources to include (comma-separated dotted paths): restaurant, customer, rider, items, items.menuItem, payment, events. Without the parameter: items; `include=` (empty) includes nothing. */
+                    include?: string;
+                };
                 header?: {
                     /** @description ETag the client holds; 304 when still current */
                     "if-none-match"?: string;
@@ -276,7 +375,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Malformed id */
+                /** @description Malformed id or invalid include/fields */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -296,6 +395,15 @@ export interface paths {
                 };
                 /** @description No such order visible to the caller */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Accept names no representation this API sends */
+                406: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1216,22 +1324,196 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/restaurants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List restaurants (by name, cursor pages) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Sparse fieldset of `menu-items` (comma-separated; empty for none): name, price, available, restaurant */
+                    "fields[menu-items]"?: string;
+                    /** @description Sparse fieldset of `restaurants` (comma-separated; empty for none): name, currency, menuItems */
+                    "fields[restaurants]"?: string;
+                    /** @description Related resources to include (comma-separated dotted paths): menuItems. Without the parameter: none; `include=` (empty) includes nothing. */
+                    include?: string;
+                    /** @description Opaque cursor: continue after this item (from `links.next` or `meta.page.cursor`) */
+                    "page[after]"?: string;
+                    /** @description Page size, 1–100 (default 20) */
+                    "page[size]"?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of restaurants */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.api+json": components["schemas"]["RestaurantListDocument"];
+                    };
+                };
+                /** @description Invalid include, fields, page size or cursor */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Accept names no representation this API sends */
+                406: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/restaurants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read one restaurant with its menu
+         * @description The menu (`menuItems`) is included unless `include` says otherwise.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Sparse fieldset of `menu-items` (comma-separated; empty for none): name, price, available, restaurant */
+                    "fields[menu-items]"?: string;
+                    /** @description Sparse fieldset of `restaurants` (comma-separated; empty for none): name, currency, menuItems */
+                    "fields[restaurants]"?: string;
+                    /** @description Related resources to include (comma-separated dotted paths): menuItems. Without the parameter: menuItems; `include=` (empty) includes nothing. */
+                    include?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The restaurant and its menu */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.api+json": components["schemas"]["RestaurantDocument"];
+                    };
+                };
+                /** @description Malformed id or invalid include/fields */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such restaurant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Accept names no representation this API sends */
+                406: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        IncludedResource: {
+        IncludedResource: components["schemas"]["RestaurantResource"] | components["schemas"]["UserResource"] | components["schemas"]["OrderItemResource"] | components["schemas"]["MenuItemResource"] | components["schemas"]["PaymentResource"] | components["schemas"]["OrderEventResource"];
+        MenuItemResource: {
             attributes?: {
-                [key: string]: unknown;
+                available?: boolean;
+                name?: string;
+                price?: {
+                    /** @description Integer minor units (e.g. cents) */
+                    amount: number;
+                    currency: string;
+                };
             };
+            /** Format: uuid */
             id: string;
-            links?: {
-                [key: string]: string;
-            };
             relationships?: {
-                [key: string]: unknown;
+                restaurant?: {
+                    data: {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        type: "restaurants";
+                    } | null;
+                };
             };
-            type: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "menu-items";
         };
         OrderDocument: {
             data: components["schemas"]["OrderResource"];
@@ -1243,8 +1525,71 @@ export interface components {
                 self: string;
             };
         };
+        OrderEventResource: {
+            attributes?: {
+                /** @enum {string} */
+                action?: "create" | "pay" | "accept" | "reject" | "mark-ready" | "pick-up" | "deliver" | "cancel";
+                /** @enum {string|null} */
+                actorRole?: "customer" | "restaurant" | "rider" | "admin" | null;
+                createdAt?: string;
+                /** @enum {string|null} */
+                fromStatus?: "pending" | "paid" | "accepted" | "ready" | "picked_up" | "delivered" | "cancelled" | "rejected" | null;
+                reason?: string | null;
+                /** @enum {string} */
+                toStatus?: "pending" | "paid" | "accepted" | "ready" | "picked_up" | "delivered" | "cancelled" | "rejected";
+                version?: number;
+            };
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "order-events";
+        };
+        OrderItemResource: {
+            attributes?: {
+                name?: string;
+                quantity?: number;
+                unitPrice?: {
+                    /** @description Integer minor units (e.g. cents) */
+                    amount: number;
+                    currency: string;
+                };
+            };
+            /** Format: uuid */
+            id: string;
+            relationships?: {
+                menuItem?: {
+                    data: {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        type: "menu-items";
+                    } | null;
+                };
+            };
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "order-items";
+        };
+        OrderListDocument: {
+            data: components["schemas"]["OrderResource"][];
+            included?: components["schemas"]["IncludedResource"][];
+            jsonapi: {
+                version: string;
+            };
+            links: {
+                /** @description The next page; null on the last page */
+                next: string | null;
+                self: string;
+            };
+        };
         OrderResource: {
-            attributes: {
+            attributes?: {
+                /** @description Actions the caller may take now */
                 allowedActions?: ("pay" | "accept" | "reject" | "mark-ready" | "pick-up" | "deliver" | "cancel")[];
                 createdAt?: string;
                 note?: string | null;
@@ -1263,6 +1608,12 @@ export interface components {
             links?: {
                 self: string;
             };
+            /** @description Cursor-pagination profile: the cursor of this item, usable as page[after] */
+            meta?: {
+                page: {
+                    cursor: string;
+                };
+            };
             relationships?: {
                 customer?: {
                     data: {
@@ -1270,7 +1621,7 @@ export interface components {
                         id: string;
                         /** @enum {string} */
                         type: "users";
-                    };
+                    } | null;
                 };
                 events?: {
                     data: {
@@ -1302,7 +1653,7 @@ export interface components {
                         id: string;
                         /** @enum {string} */
                         type: "restaurants";
-                    };
+                    } | null;
                 };
                 rider?: {
                     data: {
@@ -1315,6 +1666,26 @@ export interface components {
             };
             /** @enum {string} */
             type: "orders";
+        };
+        PaymentResource: {
+            attributes?: {
+                amount?: {
+                    /** @description Integer minor units (e.g. cents) */
+                    amount: number;
+                    currency: string;
+                };
+                createdAt?: string;
+                refundedAt?: string | null;
+                /** @enum {string} */
+                status?: "succeeded" | "refunded";
+            };
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "payments";
         };
         Problem: {
             allowedActions?: string[];
@@ -1331,6 +1702,74 @@ export interface components {
             status: number;
             title: string;
             type: string;
+        };
+        RestaurantDocument: {
+            data: components["schemas"]["RestaurantResource"];
+            included?: components["schemas"]["MenuItemResource"][];
+            jsonapi: {
+                version: string;
+            };
+            links: {
+                self: string;
+            };
+        };
+        RestaurantListDocument: {
+            data: components["schemas"]["RestaurantResource"][];
+            included?: components["schemas"]["MenuItemResource"][];
+            jsonapi: {
+                version: string;
+            };
+            links: {
+                /** @description The next page; null on the last page */
+                next: string | null;
+                self: string;
+            };
+        };
+        RestaurantResource: {
+            attributes?: {
+                currency?: string;
+                name?: string;
+            };
+            /** Format: uuid */
+            id: string;
+            links?: {
+                self: string;
+            };
+            /** @description Cursor-pagination profile: the cursor of this item, usable as page[after] */
+            meta?: {
+                page: {
+                    cursor: string;
+                };
+            };
+            relationships?: {
+                menuItems?: {
+                    data: {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        type: "menu-items";
+                    }[];
+                };
+            };
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "restaurants";
+        };
+        UserResource: {
+            attributes?: {
+                name?: string;
+                /** @enum {string} */
+                role?: "customer" | "restaurant" | "rider" | "admin";
+            };
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "users";
         };
     };
     responses: never;

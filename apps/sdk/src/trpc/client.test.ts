@@ -79,6 +79,22 @@ describe('tRPC client against a real API', () => {
     expect(owner.versions.get(id)).toBe(4);
   });
 
+  it('lists paid orders and restaurants with the same shapes as REST', async () => {
+    const { id } = await paidOrder();
+    const owner = await loggedIn(DEMO_ACCOUNTS.owner);
+    const page = await owner.orders.list({ status: 'paid', pageSize: 100 });
+    const mine = page.items.find((o) => o.id === id);
+    expect(mine).toMatchObject({ status: 'paid', version: 2, restaurantId: menu.restaurantId });
+    expect(mine?.items).toHaveLength(1);
+    expect(page.items.every((o) => o.status === 'paid')).toBe(true);
+    expect(owner.versions.get(id)).toBe(2);
+
+    const restaurants = await owner.restaurants.list();
+    expect(restaurants.items.map((r) => r.name)).toContain('Seoul Kitchen');
+    const restaurant = await owner.restaurants.get(menu.restaurantId);
+    expect(restaurant.menuItems.map((m) => m.id)).toEqual(expect.arrayContaining(menu.menuItemIds));
+  });
+
   it('surfaces a stale expectedVersion as StaleVersionError, sent once', async () => {
     const { id } = await paidOrder();
     const owner = await loggedIn(DEMO_ACCOUNTS.owner);

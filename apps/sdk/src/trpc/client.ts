@@ -21,10 +21,7 @@ import type {
   Me,
   Order,
   OrderRef,
-  Page,
   QuickEatsClient,
-  Restaurant,
-  RestaurantWithMenu,
   TokenResponse,
 } from '../types';
 import { createVersionTracker, resolveOrderRef } from '../versions';
@@ -119,16 +116,6 @@ export function createTrpcClient(options: ClientOptions): TrpcClient {
     return order;
   };
 
-  // Read-side procedures land separately; until then they are called through an untyped view.
-  // TODO(read side): call trpc.orders.list / trpc.restaurants.* directly once AppRouter has them.
-  const untyped = trpc as unknown as {
-    orders: { list: { query(input: unknown, o?: CallOptions): Promise<Page<Order>> } };
-    restaurants: {
-      list: { query(input: unknown, o?: CallOptions): Promise<Page<Restaurant>> };
-      get: { query(input: unknown, o?: CallOptions): Promise<RestaurantWithMenu> };
-    };
-  };
-
   async function act(action: OrderAction, ref: OrderRef, opts: ActionOptions = {}): Promise<Order> {
     const { id, version } = resolveOrderRef(ref, versions);
     const input: { orderId: string; expectedVersion: number; reason?: string; idempotencyKey?: string } = {
@@ -190,12 +177,11 @@ export function createTrpcClient(options: ClientOptions): TrpcClient {
       },
       async list(query: ListOrdersQuery = {}, opts: CallOptions = {}) {
         const input = {
-          include: ['items'],
           filter: query.status === undefined ? {} : { status: [query.status].flat() },
           ...(query.pageSize === undefined ? {} : { pageSize: query.pageSize }),
           ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
         };
-        const page = await call(() => untyped.orders.list.query(input, { signal: opts.signal }));
+        const page = await call(() => trpc.orders.list.query(input, { signal: opts.signal }));
         for (const o of page.items) versions.remember(o);
         return page;
       },
@@ -205,9 +191,9 @@ export function createTrpcClient(options: ClientOptions): TrpcClient {
 
     restaurants: {
       list: (query: ListRestaurantsQuery = {}, opts: CallOptions = {}) =>
-        call(() => untyped.restaurants.list.query(query, { signal: opts.signal })),
+        call(() => trpc.restaurants.list.query(query, { signal: opts.signal })),
       get: (id: string, opts: CallOptions = {}) =>
-        call(() => untyped.restaurants.get.query({ restaurantId: id }, { signal: opts.signal })),
+        call(() => trpc.restaurants.get.query({ restaurantId: id }, { signal: opts.signal })),
     },
   };
 }
