@@ -38,4 +38,28 @@ describe('loadConfig', () => {
   it('requires a token secret in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_TOKEN_SECRET/);
   });
+
+  it('requires a payment provider in production, where the fake one must never stand in', () => {
+    const secret = 'x'.repeat(32);
+    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_TOKEN_SECRET: secret })).toThrow(
+      /PAYMENT_PROVIDER_URL: is required in production/,
+    );
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        AUTH_TOKEN_SECRET: secret,
+        PAYMENT_PROVIDER_URL: 'https://payments.example',
+      }).paymentProvider.url,
+    ).toBe('https://payments.example');
+  });
+
+  it('keeps idempotency records 24 h and takes the lease from IDEMPOTENCY_LEASE_SECONDS', () => {
+    expect(loadConfig({}).idempotency).toEqual({
+      leaseSeconds: 30,
+      retentionSeconds: 86_400,
+      redisKeyPrefix: 'quickeats:idempotency:',
+    });
+    expect(loadConfig({ IDEMPOTENCY_LEASE_SECONDS: '2' }).idempotency.leaseSeconds).toBe(2);
+    expect(() => loadConfig({ IDEMPOTENCY_LEASE_SECONDS: '0' })).toThrow(/IDEMPOTENCY_LEASE_SECONDS/);
+  });
 });

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { IDEMPOTENCY_LEASE_SECONDS, IDEMPOTENCY_RETENTION_SECONDS } from '@quickeats/domain';
 import { z } from 'zod';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -55,6 +56,15 @@ const EnvSchema = z
     PAYMENT_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(5000),
     UPSTASH_REDIS_REST_URL: optionalUrl,
     UPSTASH_REDIS_REST_TOKEN: z.preprocess(emptyAsUndefined, z.string().optional()),
+    /** Prefix of the Redis keys of idempotency records, so deployments (or test runs) can share a Redis. */
+    IDEMPOTENCY_REDIS_PREFIX: z.string().min(1).max(100).default('quickeats:idempotency:'),
+    /**
+     * How long an in-flight Idempotency-Key is protected before another process may take it over
+     * (a crashed holder never wedges its key for longer). Must outlast the slowest request — a pay
+     * retries the provider within its timeout — or two processes may run one request (still safe:
+     * fencing tokens and the provider key keep the outcome single, but the work is wasted).
+     */
+    IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(IDEMPOTENCY_LEASE_SECONDS),
     V1_DEPRECATION_DATE: z.iso.datetime({ offset: true }).default('2026-11-01T00:00:00Z'),
     V1_SUNSET_DATE: z.iso.datetime({ offset: true }).default('2027-06-30T00:00:00Z'),
     /**
@@ -90,6 +100,10 @@ const EnvSchema = z
     if (env.NODE_ENV === 'production' && !env.AUTH_TOKEN_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_TOKEN_SECRET'], message: 'is required in production' });
     }
+    // Without it `pnpm start` runs the fake provider: never what a production deployment means.
+    if (env.NODE_ENV === 'production' && !env.PAYMENT_PROVIDER_URL) {
+      ctx.addIssue({ code: 'custom', path: ['PAYMENT_PROVIDER_URL'], message: 'is required in production' });
+    }
   });
 
 export interface Config {
@@ -103,6 +117,7 @@ export interface Config {
   bodyLimitBytes: number;
   paymentProvider: { url: string | undefined; timeoutMs: number };
   upstash: { url: string; token: string } | undefined;
+  idempotency: { leaseSeconds: number; retentionSeconds: number; redisKeyPrefix: string };
   v1: { deprecation: Date; sunset: Date; legacyWriteDelayMs: number };
   exposeSqlStatements: boolean;
 }
@@ -146,6 +161,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.UPSTASH_REDIS_REST_URL && e.UPSTASH_REDIS_REST_TOKEN
         ? { url: e.UPSTASH_REDIS_REST_URL, token: e.UPSTASH_REDIS_REST_TOKEN }
         : undefined,
+    idempotency: {
+      leaseSeconds: e.IDEMPOTENCY_LEASE_SECONDS,
+      retentionSeconds: IDEMPOTENCY_RETENTION_SECONDS,
+      redisKeyPrefix: e.IDEMPOTENCY_REDIS_PREFIX,
+    },
     v1: {
       deprecation: new Date(e.V1_DEPRECATION_DATE),
       sunset: new Date(e.V1_SUNSET_DATE),

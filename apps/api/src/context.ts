@@ -5,6 +5,8 @@
 import type { Database, DbHandle } from '@quickeats/db';
 import type { Actor, PaymentProvider } from '@quickeats/domain';
 import type { Config } from './config';
+import type { RequestIdempotency } from './idempotency/middleware';
+import type { IdempotencyStore } from './idempotency/store';
 import type { Logger } from './logger';
 
 export interface AppDeps {
@@ -14,6 +16,8 @@ export interface AppDeps {
   dbHandle: Pick<DbHandle, 'ping' | 'driver'>;
   logger: Logger;
   paymentProvider: PaymentProvider;
+  /** Where Idempotency-Key leases and stored responses live (Postgres, or Upstash Redis). */
+  idempotency: IdempotencyStore;
   now: () => Date;
 }
 
@@ -22,5 +26,7 @@ export interface AppEnv {
     requestId: string;
     log: Logger;
     actor: Actor;
+    /** Set while a POST holds its Idempotency-Key (absent when the request sent none). */
+    idempotency: RequestIdempotency | undefined;
   };
 }

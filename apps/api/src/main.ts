@@ -1,5 +1,11 @@
-/** Entry point of `pnpm start`: validate configuration, start, and stop cleanly on signals. */
+/**
+ * Entry point of `pnpm start`: validate configuration, start, and stop cleanly on signals. Without
+ * PAYMENT_PROVIDER_URL (development; production refuses to start without one) the fake payment
+ * provider is started first as its own process — SPEC wants the provider out of process — and
+ * stopped with the API; it also exits by itself if the API dies.
+ */
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '@quickeats/db';
+import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
 import { ConfigError, loadConfig } from './config';
 import { startServer } from './server';
 
@@ -14,12 +20,24 @@ async function main() {
     }
     throw err;
   }
+  let provider: SpawnedProvider | undefined;
+  let stopping = false;
+  if (!config.paymentProvider.url) {
+    provider = await spawnProvider();
+    provider.child.once('exit', (code, signal) => {
+      if (!stopping)
+        console.error(`the fake payment provider exited (${code ?? signal}); payments will fail`);
+    });
+    config = { ...config, paymentProvider: { ...config.paymentProvider, url: provider.url } };
+  }
   const server = await startServer(config);
   console.log(
     [
       '',
       `QuickEats API listening on ${server.url} (${server.deps.dbHandle.driver === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'})`,
       `  health:    ${server.url}/healthz`,
+      `  payments:  ${config.paymentProvider.url}${provider ? ' (fake provider, started as its own process)' : ''}`,
+      `  idempotency store: ${server.deps.idempotency.kind}`,
       `  demo login: curl -s -X POST ${server.url}/api/v2/auth/token -H 'content-type: application/json' \\`,
       `                -d '{"email":"${DEMO_ACCOUNTS.customer}","password":"${DEMO_PASSWORD}"}'`,
       '',
@@ -27,10 +45,14 @@ async function main() {
   );
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      server.close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
+      stopping = true;
+      server
+        .close()
+        .then(() => provider?.stop())
+        .then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
     });
   }
 }

@@ -1,9 +1,28 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createDb, seed } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
+import { providerAdmin } from '@quickeats/payment-provider/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoDish, newKey, postInit } from './testing/orders-fixture';
 import { type ApiProcess, DEMO_ACCOUNTS, startApiProcess } from './testing/test-app';
+
+/**
+ * An order of the demo owner's first dish. The seed is deterministic (same ids on every run), so the
+ * dish is looked up in a seeded in-memory copy instead of the API process's own embedded database.
+ */
+async function dishOrder() {
+  const copy = createDb({ dataDir: 'memory://' });
+  try {
+    await copy.migrate();
+    await seed(copy.db, { orders: 0 });
+    const dish = await demoDish(copy.db);
+    return { restaurantId: dish.restaurantId, items: [{ menuItemId: dish.menuItemId, quantity: 1 }] };
+  } finally {
+    await copy.close();
+  }
+}
 
 async function login(url: string) {
   return fetch(`${url}/api/v2/auth/token`, {
@@ -39,8 +58,29 @@ describe('API process on the embedded default (PGlite)', () => {
     expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('shuts down gracefully on SIGTERM with exit code 0', async () => {
+  it('starts the fake payment provider as its own process and charges through it', async () => {
+    const providerUrl = /payments:\s+(http:\/\/\S+) \(fake provider/.exec(api.output())?.[1];
+    expect(providerUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const { accessToken: token } = (await (await login(api.url)).json()) as { accessToken: string };
+    const created = await fetch(
+      `${api.url}/api/v2/orders`,
+      postInit({ token, key: newKey(), body: await dishOrder() }),
+    );
+    expect(created.status).toBe(201);
+    const orderId = ((await created.json()) as { data: { id: string } }).data.id;
+    const paid = await fetch(
+      `${api.url}/api/v2/orders/${orderId}/pay`,
+      postInit({ token, key: newKey(), ifMatch: '"v1"' }),
+    );
+    expect(paid.status).toBe(200);
+    const ledger = await providerAdmin(providerUrl!).ledger();
+    expect(ledger.charges.filter((c) => c.orderId === orderId)).toHaveLength(1);
+  });
+
+  it('shuts down gracefully on SIGTERM with exit code 0, stopping the provider it started', async () => {
+    const providerUrl = /payments:\s+(http:\/\/\S+) \(fake provider/.exec(api.output())?.[1];
     expect(await api.stop('SIGTERM')).toBe(0);
+    await expect(fetch(`${providerUrl}/v1/ledger`)).rejects.toThrow();
   });
 });
 

@@ -7,10 +7,22 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createDb, seedIfEmpty } from '@quickeats/db';
 import { InMemoryPaymentProvider, type PaymentProvider } from '@quickeats/domain';
+import { HttpPaymentProvider } from '@quickeats/payment-provider/client';
 import { createApp } from './app';
 import type { Config } from './config';
 import type { AppDeps } from './context';
+import { createIdempotencyStore } from './idempotency/create-store';
 import { createLogger, type Logger } from './logger';
+import { startMaintenance } from './services/maintenance';
+
+/**
+ * The provider at PAYMENT_PROVIDER_URL (the fake provider's server in development and tests; `main.ts`
+ * starts one when none is configured), else an in-memory one for an in-process server.
+ */
+export function paymentProviderFor(config: Config): PaymentProvider {
+  const { url, timeoutMs } = config.paymentProvider;
+  return url ? new HttpPaymentProvider({ baseUrl: url, timeoutMs }) : new InMemoryPaymentProvider();
+}
 
 export interface RunningServer {
   url: string;
@@ -45,10 +57,12 @@ export async function startServer(
     db: dbHandle.db,
     dbHandle,
     logger,
-    paymentProvider: options.paymentProvider ?? new InMemoryPaymentProvider(),
+    paymentProvider: options.paymentProvider ?? paymentProviderFor(config),
+    idempotency: createIdempotencyStore(config, dbHandle.db),
     now: () => new Date(),
   };
   const app = createApp(deps);
+  const maintenance = startMaintenance(deps);
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
@@ -56,7 +70,15 @@ export async function startServer(
   const { port } = server.address() as AddressInfo;
   const url =
     config.publicBaseUrl ?? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
-  logger.info({ url, driver: dbHandle.driver }, 'listening');
+  logger.info(
+    {
+      url,
+      driver: dbHandle.driver,
+      idempotencyStore: deps.idempotency.kind,
+      paymentProvider: config.paymentProvider.url ?? 'in-memory',
+    },
+    'listening',
+  );
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -67,6 +89,7 @@ export async function startServer(
         // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
         (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
       });
+      await maintenance.stop();
       await dbHandle.close();
       logger.info('shut down');
     })();

@@ -7,11 +7,14 @@ import { describeIssues } from './wire';
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   HOST: z.string().min(1).default('127.0.0.1'),
+  /** Set by `spawnProvider`: exit when the parent closes our stdin, i.e. when the parent dies. */
+  PROVIDER_EXIT_WITH_PARENT: z.enum(['0', '1']).default('0'),
 });
 
 export interface ProviderConfig {
   port: number;
   hostname: string;
+  exitWithParent: boolean;
 }
 
 /** Throws with a readable message (`PORT: Too big: …`) when the environment is invalid. */
@@ -19,5 +22,9 @@ export function loadConfig(env: Record<string, string | undefined>): ProviderCon
   const parsed = ConfigSchema.safeParse(env);
   if (!parsed.success)
     throw new Error(`invalid payment provider configuration: ${describeIssues(parsed.error)}`);
-  return { port: parsed.data.PORT, hostname: parsed.data.HOST };
+  return {
+    port: parsed.data.PORT,
+    hostname: parsed.data.HOST,
+    exitWithParent: parsed.data.PROVIDER_EXIT_WITH_PARENT === '1',
+  };
 }

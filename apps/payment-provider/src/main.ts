@@ -16,14 +16,20 @@ try {
 const provider = await startProvider(config);
 console.log(`payment provider listening on ${provider.url}`);
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    provider.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error('payment provider: close failed', err);
-        process.exit(1);
-      },
-    );
-  });
+function shutdown() {
+  provider.close().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error('payment provider: close failed', err);
+      process.exit(1);
+    },
+  );
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, shutdown);
+if (config.exitWithParent) {
+  // The parent holds the other end of our stdin: it closes when the parent exits, however it
+  // exits (SIGKILL included), so a spawned provider never outlives the API that started it.
+  process.stdin.once('end', shutdown);
+  process.stdin.once('close', shutdown);
+  process.stdin.resume();
 }

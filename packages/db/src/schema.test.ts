@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type DbHandle, executeRows, pgErrorOf } from './client';
+import { createDb, type DbHandle, executeRows, MIGRATIONS_FOLDER, pgErrorOf } from './client';
 import { createTestDatabase, type TestDatabase } from './testing';
 
 async function readSchema(handle: DbHandle) {
@@ -40,6 +42,7 @@ function expectProductionSchema(s: Awaited<ReturnType<typeof readSchema>>) {
       'users_role_check',
       'order_events_action_check',
       'idempotency_keys_state_check',
+      'idempotency_keys_lease_check',
     ]),
   );
   const uniques = s.indexes
@@ -86,7 +89,11 @@ describe('migrations on the real PostgreSQL', () => {
       pg.db,
       sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
     );
-    expect(row?.n).toBe(1);
+    // Each committed migration is recorded once, however many processes ran them together.
+    const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as {
+      entries: unknown[];
+    };
+    expect(row?.n).toBe(journal.entries.length);
   });
 
   it('rejects rows the domain forbids: unknown status, negative money, a second payment per order', async () => {
@@ -139,6 +146,44 @@ describe('migrations on the real PostgreSQL', () => {
         ),
       ),
     ).toBe('payments_order_id_key');
+  });
+
+  it('refuses an in-flight idempotency record without a lease token, and a completed one that keeps it', async () => {
+    const violation = (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (e: unknown) => pgErrorOf(e)?.constraint,
+      );
+    const [u] = await executeRows<{ id: string }>(
+      pg.db,
+      sql`insert into users (email, name, role, password_hash) values ('lease@b.c', 'a', 'customer', 'h') returning id`,
+    );
+    // Without a token a taken-over holder could not be fenced off: the schema refuses the row.
+    expect(
+      await violation(
+        pg.db.execute(
+          sql`insert into idempotency_keys (user_id, route, key, fingerprint, state, lease_expires_at, expires_at)
+              values (${u!.id}, 'POST /x', 'k', 'fp', 'in-flight', now(), now())`,
+        ),
+      ),
+    ).toBe('idempotency_keys_lease_check');
+    expect(
+      await violation(
+        pg.db.execute(
+          sql`insert into idempotency_keys (user_id, route, key, fingerprint, state, lease_token, lease_expires_at,
+                                            response_status, response_body, expires_at)
+              values (${u!.id}, 'POST /x', 'k', 'fp', 'completed', gen_random_uuid(), now(), 201, '{}', now())`,
+        ),
+      ),
+    ).toBe('idempotency_keys_lease_check');
+    expect(
+      await violation(
+        pg.db.execute(
+          sql`insert into idempotency_keys (user_id, route, key, fingerprint, state, lease_token, lease_expires_at, expires_at)
+              values (${u!.id}, 'POST /x', 'k', 'fp', 'in-flight', gen_random_uuid(), now(), now())`,
+        ),
+      ),
+    ).toBeNull();
   });
 });
 

@@ -217,6 +217,12 @@ export const idempotencyKeys = pgTable(
     key: text('key').notNull(),
     fingerprint: text('fingerprint').notNull(),
     state: text('state', { enum: IDEMPOTENCY_STATES }).notNull(),
+    /**
+     * Fencing token of the current in-flight holder. A holder whose lease expired and was taken over
+     * can no longer complete the record (its write matches no row), so a late finisher never
+     * overwrites the outcome of the process that took over.
+     */
+    leaseToken: uuid('lease_token'),
     leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true, mode: 'date' }),
     responseStatus: integer('response_status'),
     responseHeaders: jsonb('response_headers').$type<Record<string, string>>(),
@@ -231,6 +237,10 @@ export const idempotencyKeys = pgTable(
     check(
       'idempotency_keys_completed_check',
       sql`(${t.state} = 'completed') = (${t.responseStatus} is not null and ${t.responseBody} is not null)`,
+    ),
+    check(
+      'idempotency_keys_lease_check',
+      sql`(${t.state} = 'in-flight') = (${t.leaseToken} is not null and ${t.leaseExpiresAt} is not null)`,
     ),
   ],
 );

@@ -9,7 +9,9 @@ import {
   judgeIdempotency,
   parseIdempotencyKey,
   requestFingerprint,
+  requiresIdempotencyKey,
 } from './idempotency';
+import { ORDER_ACTIONS } from './order-lifecycle';
 
 /** RFC 8941 §4.1.6: serialise a string as an sf-string. */
 function sfString(key: string): string {
@@ -242,5 +244,12 @@ describe('idempotency constants', () => {
     expect(IDEMPOTENCY_RETENTION_SECONDS).toBeGreaterThanOrEqual(24 * 60 * 60);
     expect(IDEMPOTENCY_LEASE_SECONDS).toBeGreaterThan(0);
     expect(IDEMPOTENCY_LEASE_SECONDS).toBeLessThan(IDEMPOTENCY_RETENTION_SECONDS);
+  });
+});
+
+describe('requiresIdempotencyKey', () => {
+  it('requires a key on create and pay only (SPEC), and on no other action', () => {
+    expect(requiresIdempotencyKey('create')).toBe(true);
+    expect(ORDER_ACTIONS.filter((a) => requiresIdempotencyKey(a))).toEqual(['pay']);
   });
 });

@@ -6,12 +6,24 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { canonicalJson } from './canonical-json';
+import { LIFECYCLE, type OrderAction } from './order-lifecycle';
 
 export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
 /** How long a completed response is kept for replay (SPEC: at least 24 h). */
 export const IDEMPOTENCY_RETENTION_SECONDS = 24 * 60 * 60;
 /** How long an in-flight mark lives before another process may take the key over. */
 export const IDEMPOTENCY_LEASE_SECONDS = 30;
+
+/**
+ * Where the key is required (SPEC: `POST /orders` and `POST /orders/:id/pay`): where a blind retry
+ * would otherwise create a second order or move money twice. Derived from the lifecycle table —
+ * any action with a `charge` effect — so a future charging action needs a key without anyone
+ * remembering to say so. Everywhere else the key is optional and honoured when sent.
+ */
+export function requiresIdempotencyKey(operation: 'create' | OrderAction): boolean {
+  if (operation === 'create') return true;
+  return LIFECYCLE.some((rule) => rule.action === operation && rule.effects.includes('charge'));
+}
 
 export type KeyParse = { ok: true; key: string } | { ok: false; reason: string };
 

@@ -5,18 +5,34 @@ import { InMemoryPaymentProvider, PaymentProviderError } from './payment-provide
 const amount = money(2599, 'EUR');
 
 describe('InMemoryPaymentProvider', () => {
-  it('returns the same charge for the same key, even if the retry sends another amount', async () => {
+  it('returns the same charge for the same key and the same request', async () => {
     const provider = new InMemoryPaymentProvider();
     const first = await provider.charge({ idempotencyKey: 'pay-order-1', orderId: 'order-1', amount });
-    const retry = await provider.charge({
-      idempotencyKey: 'pay-order-1',
-      orderId: 'order-1',
-      amount: money(1, 'EUR'),
-    });
+    const retry = await provider.charge({ idempotencyKey: 'pay-order-1', orderId: 'order-1', amount });
     expect(retry).toEqual(first);
-    expect(retry.amount).toEqual(amount);
     expect(provider.charges.size).toBe(1);
   });
+
+  it.each([
+    ['another amount', { orderId: 'order-1', amount: money(1, 'EUR') }],
+    ['another currency', { orderId: 'order-1', amount: money(2599, 'USD') }],
+    ['another order', { orderId: 'order-2', amount }],
+  ])(
+    'refuses a known key sent with %s, as the HTTP provider does (422), and charges nothing more',
+    async (_case, req) => {
+      const provider = new InMemoryPaymentProvider();
+      const first = await provider.charge({ idempotencyKey: 'pay-order-1', orderId: 'order-1', amount });
+      const reuse = provider.charge({ idempotencyKey: 'pay-order-1', ...req });
+      // Outcome known: the caller must not retry this with the same key hoping for another result.
+      await expect(reuse).rejects.toMatchObject({
+        name: 'PaymentProviderError',
+        outcomeUnknown: false,
+        message: expect.stringContaining('different parameters'),
+      });
+      expect(provider.charges.size).toBe(1);
+      expect(await provider.findChargeByKey('pay-order-1')).toEqual(first);
+    },
+  );
 
   it('charges once for concurrent requests with one key', async () => {
     const provider = new InMemoryPaymentProvider();
@@ -51,6 +67,24 @@ describe('InMemoryPaymentProvider', () => {
     expect(first.chargeId).toBe(charge.id);
     expect(provider.refunds.size).toBe(1);
     expect((await provider.findChargeByKey('pay'))?.status).toBe('refunded');
+  });
+
+  it('refuses a refund key reused for another amount, and a refund larger than what is left', async () => {
+    const provider = new InMemoryPaymentProvider();
+    const charge = await provider.charge({ idempotencyKey: 'pay', orderId: 'order-1', amount });
+    await provider.refund({ idempotencyKey: 'r1', chargeId: charge.id, amount: money(1000, 'EUR') });
+    await expect(
+      provider.refund({ idempotencyKey: 'r1', chargeId: charge.id, amount: money(999, 'EUR') }),
+    ).rejects.toMatchObject({
+      outcomeUnknown: false,
+      message: expect.stringContaining('different parameters'),
+    });
+    await expect(
+      provider.refund({ idempotencyKey: 'r2', chargeId: charge.id, amount: money(1600, 'EUR') }),
+    ).rejects.toMatchObject({ outcomeUnknown: false, message: expect.stringContaining('exceeds') });
+    // A partial refund leaves the charge `succeeded`, as the HTTP provider's ledger does.
+    expect((await provider.findChargeByKey('pay'))?.status).toBe('succeeded');
+    expect(provider.refunds.size).toBe(1);
   });
 
   it('throws a definite (not outcome-unknown) error for an unknown charge and records nothing', async () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CreateOrderInputSchema, MoneySchema, OrderActionBodySchema, OrderActionSchema } from './schemas';
+import {
+  CreateOrderInputSchema,
+  IdempotencyKeySchema,
+  MoneySchema,
+  OrderActionBodySchema,
+  OrderActionSchema,
+} from './schemas';
 
 const uuid = '3f1c2b9e-8a4d-4c6e-9b1a-2d3e4f5a6b7c';
 
@@ -31,5 +37,13 @@ describe('schemas', () => {
   it('knows only the lifecycle actions', () => {
     expect(OrderActionSchema.safeParse('pick-up').success).toBe(true);
     expect(OrderActionSchema.safeParse('pickUp').success).toBe(false);
+  });
+
+  it('accepts an idempotency key with the header’s syntax and names why another is refused', () => {
+    expect(IdempotencyKeySchema.safeParse('order-42-pay').success).toBe(true);
+    const tooLong = IdempotencyKeySchema.safeParse('k'.repeat(256));
+    expect(tooLong.success).toBe(false);
+    expect(tooLong.error?.issues[0]?.message).toBe('must be at most 255 characters');
+    expect(IdempotencyKeySchema.safeParse('').success).toBe(false);
   });
 });

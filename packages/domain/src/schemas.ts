@@ -3,6 +3,7 @@
  * OpenAPI document and the SDK all derive from these. Objects are strict: unknown fields are refused.
  */
 import { z } from 'zod';
+import { parseIdempotencyKey } from './idempotency';
 import { ORDER_ACTIONS, ORDER_STATUSES } from './order-lifecycle';
 import { ROLES } from './roles';
 
@@ -50,6 +51,18 @@ export const OrderActionBodySchema = z.strictObject({
 export type OrderActionBody = z.infer<typeof OrderActionBodySchema>;
 
 export const VersionSchema = z.int().min(1);
+
+/**
+ * An idempotency key as tRPC inputs carry it (REST sends it as the `Idempotency-Key` header): the
+ * header's syntax, 1–255 printable ASCII characters.
+ */
+export const IdempotencyKeySchema = z
+  .string()
+  .superRefine((value, ctx) => {
+    const parsed = parseIdempotencyKey(value);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason });
+  })
+  .describe('Unique per operation and reused unchanged on its retries (SPEC "Idempotency")');
 
 export const OrderItemSchema = z.object({
   id: IdSchema,

@@ -36,9 +36,14 @@ describe('bad input on v2 order routes', () => {
     t.app.request(path, {
       method: init.method ?? 'POST',
       body: init.body,
-      headers: { authorization: `Bearer ${init.as ?? token}`, ...init.headers },
+      // A fresh key per request: one key reused with another body would be a 422 (SPEC "Idempotency").
+      headers: {
+        authorization: `Bearer ${init.as ?? token}`,
+        'idempotency-key': `bad-input-${crypto.randomUUID()}`,
+        ...init.headers,
+      },
     });
-  const jsonHeaders = { 'content-type': 'application/json', 'idempotency-key': 'bad-input' };
+  const jsonHeaders = { 'content-type': 'application/json' };
   const validOrder = () => ({
     restaurantId: menu.restaurantId,
     items: [{ menuItemId: menu.menuItemIds[0], quantity: 1 }],

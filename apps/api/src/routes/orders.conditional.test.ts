@@ -78,9 +78,21 @@ describe('REST conditional requests', () => {
 
   it('costs three SQL statements per transition: snapshot read, one conditional write with its event, the response read', async () => {
     const order = await orderIn(t, c, 'paid');
-    const res = await c.owner.act(order.id, 'accept', order.version);
+    // No Idempotency-Key (optional on accept): the transition's own cost.
+    const res = await c.owner.post(`/api/v2/orders/${order.id}/accept`, undefined, {
+      'if-match': `"v${order.version}"`,
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-sql-statements')).toBe('3');
+  });
+
+  it('costs two statements more with an Idempotency-Key on the Postgres store: take the key, store the answer with the change', async () => {
+    const order = await orderIn(t, c, 'paid');
+    const res = await c.owner.act(order.id, 'accept', order.version, {
+      'idempotency-key': crypto.randomUUID(),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-sql-statements')).toBe('5');
   });
 });
 

@@ -16,6 +16,7 @@ import {
   type OrderAction,
   OrderActionBodySchema,
   parseIfMatch,
+  requiresIdempotencyKey,
   rolesAllowed,
   versionToETag,
 } from '@quickeats/domain';
@@ -24,6 +25,9 @@ import { requireActor } from '../auth/require-actor';
 import type { AppDeps, AppEnv } from '../context';
 import { createOpenApiRouter } from '../http/openapi';
 import { problem } from '../http/responses';
+import { idempotencyKeys, REPLAYED_HEADER } from '../idempotency/middleware';
+import type { StoredResponse } from '../idempotency/store';
+import { JSONAPI_CONTENT_TYPE } from '../jsonapi/media-type';
 import { jsonApiNegotiation } from '../jsonapi/negotiation';
 import { orderDocument, orderSelf } from '../jsonapi/order-resource';
 import { OrderDocumentSchema } from '../jsonapi/schemas';
@@ -38,14 +42,47 @@ const jsonBody = <T extends z.ZodType>(schema: T, required: boolean) => ({
     { schema: T }
   >,
 });
-const orderOk = (description: string) => ({
+const security = [{ bearerAuth: [] }];
+
+/** A write's success response: the order document with its ETag, marked when it is a replay. */
+const orderWritten = (description: string, created: boolean) => ({
   description,
   headers: z.object({
     ETag: z.string().openapi({ description: 'Strong validator of the order version, e.g. "v3"' }),
+    ...(created ? { Location: z.string().openapi({ description: 'URL of the new order' }) } : {}),
+    [REPLAYED_HEADER]: z.literal('true').optional().openapi({
+      description: 'Present on a stored response replayed for a repeated Idempotency-Key',
+    }),
   }),
   content: { 'application/vnd.api+json': { schema: OrderDocumentSchema } },
 });
-const security = [{ bearerAuth: [] }];
+
+/** `Idempotency-Key` (SPEC "Idempotency"), documented from the same rule the middleware applies. */
+const idempotencyKeyHeader = (required: boolean) => {
+  const description =
+    '1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per ' +
+    'operation and reused unchanged on its retries. Scoped to the caller and this path; the response ' +
+    'is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the ' +
+    `first is still running. ${required ? 'Required.' : 'Optional.'}`;
+  const header = z.string().openapi({ description, example: '0b9f6c7e-5d1a-4c2b-9a8e-3f1d2c4b5a69' });
+  return { 'idempotency-key': required ? header : header.optional() };
+};
+
+/**
+ * The answer to a write as the idempotency layer stores and replays it: exactly the bytes and
+ * headers the handler's `c.json` would send (the same document, the final media type).
+ */
+function orderAnswer(status: 200 | 201) {
+  return (order: Order): StoredResponse => ({
+    status,
+    headers: {
+      'Content-Type': JSONAPI_CONTENT_TYPE,
+      ETag: versionToETag(order.version),
+      ...(status === 201 ? { Location: orderSelf(order.id) } : {}),
+    },
+    body: JSON.stringify(orderDocument(order)),
+  });
+}
 
 const IfMatchHeader = z.object({
   'if-match': z.string().optional().openapi({
@@ -60,14 +97,20 @@ const createOrderRoute = createRoute({
   tags: ['orders'],
   summary: 'Place an order (customers)',
   security,
-  request: { body: jsonBody(CreateOrderInputSchema, true) },
+  request: {
+    headers: z.object(idempotencyKeyHeader(requiresIdempotencyKey('create'))),
+    body: jsonBody(CreateOrderInputSchema, true),
+  },
   responses: {
-    201: orderOk('Order created (status pending, version 1)'),
-    400: problem('Invalid body'),
+    201: orderWritten('Order created (status pending, version 1)', true),
+    400: problem('Invalid body, or Idempotency-Key missing or malformed'),
     401: problem('Not authenticated'),
     403: problem('Only customers place orders'),
+    409: problem('A request with this Idempotency-Key is in flight (Retry-After)'),
     415: problem('Body is not JSON'),
-    422: problem('Items not orderable from this restaurant'),
+    422: problem(
+      'Items not orderable from this restaurant, or Idempotency-Key reused with a different request',
+    ),
   },
 });
 
@@ -88,17 +131,31 @@ const actionRoute = (action: OrderAction) =>
     summary: `${action} an order`,
     description: actionSummary(action),
     security,
-    request: { params: OrderIdParams, headers: IfMatchHeader, body: jsonBody(OrderActionBodySchema, false) },
+    request: {
+      params: OrderIdParams,
+      headers: IfMatchHeader.extend(idempotencyKeyHeader(requiresIdempotencyKey(action))),
+      body: jsonBody(OrderActionBodySchema, false),
+    },
     responses: {
-      200: orderOk(`Order after ${action}`),
-      400: problem('Malformed id, header or body'),
+      200: orderWritten(`Order after ${action}`, false),
+      400: problem('Malformed id, header (If-Match, Idempotency-Key) or body'),
       401: problem('Not authenticated'),
       403: problem('This role may never perform this action'),
       404: problem('No such order visible to the caller'),
-      409: problem('Not allowed in the current state (see allowedActions)'),
+      409: problem(
+        'Not allowed in the current state (see allowedActions), or a request with this Idempotency-Key is in flight (Retry-After)',
+      ),
       412: problem('If-Match does not name the current version (see currentVersion)'),
       415: problem('Body is not JSON'),
+      422: problem('Idempotency-Key reused with a different request'),
       428: problem('If-Match is required'),
+      ...(action === 'pay'
+        ? {
+            502: problem(
+              'The payment provider did not confirm the charge; retry with the same Idempotency-Key',
+            ),
+          }
+        : {}),
     },
   });
 
@@ -130,9 +187,20 @@ function withOrderHeaders(c: Context<AppEnv>, order: Order, created = false) {
 export function orderRoutes(deps: AppDeps) {
   const app = createOpenApiRouter();
   app.use('/orders/*', requireActor(deps.config.auth.tokenSecret), jsonApiNegotiation);
+  // After authentication (a key is scoped to its user) and before the handlers' own validation (a
+  // refused body is a final 4xx, stored like any other).
+  app.use('/orders', idempotencyKeys(deps.idempotency, { required: requiresIdempotencyKey('create') }));
+  for (const action of ORDER_ACTIONS) {
+    app.use(
+      `/orders/:id/${action}`,
+      idempotencyKeys(deps.idempotency, { required: requiresIdempotencyKey(action) }),
+    );
+  }
 
   app.openapi(createOrderRoute, async (c) => {
-    const order = await createOrder(deps, c.var.actor, c.req.valid('json'));
+    const order = await createOrder(deps, c.var.actor, c.req.valid('json'), {
+      onCommit: c.var.idempotency?.commitWith(orderAnswer(201)),
+    });
     return c.json(withOrderHeaders(c, order, true), 201);
   });
 
@@ -140,12 +208,12 @@ export function orderRoutes(deps: AppDeps) {
     app.openapi(actionRoute(action), async (c) => {
       const ifMatch = ifMatchFrom(c.req.header('if-match'));
       const body = (c.req.valid('json') as z.infer<typeof OrderActionBodySchema> | undefined) ?? {};
-      const order = await performAction(deps, c.var.actor, {
-        orderId: c.req.valid('param').id,
-        action,
-        ifMatch,
-        reason: body.reason,
-      });
+      const order = await performAction(
+        deps,
+        c.var.actor,
+        { orderId: c.req.valid('param').id, action, ifMatch, reason: body.reason },
+        { onCommit: c.var.idempotency?.commitWith(orderAnswer(200)) },
+      );
       return c.json(withOrderHeaders(c, order), 200);
     });
   }

@@ -1,7 +1,17 @@
 /**
  * Order use cases. Every surface (REST, tRPC) calls these; this is where the domain decision,
  * the permission check, the conditional write, the audit event and the side effects meet.
+ *
+ * Money moves exactly once per order. The provider-side idempotency keys are derived from the
+ * ORDER (`order:<id>:charge`, `order:<id>:refund`), not from the client's Idempotency-Key: that key
+ * guards one HTTP request and its stored response, while the order key guards the money itself —
+ * so a retry with the same client key, a retry with a fresh key after a crash, a tRPC call racing a
+ * REST call, and a process taking over an expired lease all reach the one charge the order can have.
+ * A key per client request would charge twice as soon as a client retried with a new key after
+ * its first attempt charged and died unrecorded. The client's key is still honoured end to end:
+ * it is what makes the retry reach this code with the same request, and what replays its answer.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type Database,
   executeRows,
@@ -10,9 +20,11 @@ import {
   orderItems,
   orders,
   payments,
+  type Tx,
 } from '@quickeats/db';
 import {
   type Actor,
+  type Charge,
   type CreateOrderInput,
   DomainError,
   decide,
@@ -49,6 +61,46 @@ const notFound = () => new DomainError('NOT_FOUND', 'Order not found');
 export const chargeKey = (orderId: string) => `order:${orderId}:charge`;
 export const refundKey = (orderId: string) => `order:${orderId}:refund`;
 
+/**
+ * Runs inside the transaction that commits a change, after the write, with the order exactly as the
+ * caller will be answered: the idempotency layer stores its response there, so the effect and the
+ * stored response commit together or not at all. Throwing rolls the change back.
+ */
+export type CommitHook = (tx: Tx, order: Order) => Promise<void>;
+
+export interface WriteOptions {
+  onCommit?: CommitHook | undefined;
+}
+
+/**
+ * Provider calls whose outcome is unknown (timeout, dropped connection, 5xx) are retried with the
+ * same key, so that the client gets a definite answer while we still hold its Idempotency-Key lease:
+ * the provider deduplicates, so a retry can only find the charge or make the first one. Worst case
+ * with the default 5 s provider timeout: 4 × 5 s + 0.7 s of backoff, inside the 30 s lease.
+ */
+export const PROVIDER_ATTEMPTS = 4;
+const backoffMs = (attempt: number) => 100 * 2 ** (attempt - 1);
+
+async function withProviderRetries<T>(
+  deps: Pick<OrderServiceDeps, 'logger'>,
+  what: string,
+  call: () => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!(err instanceof PaymentProviderError) || !err.outcomeUnknown || attempt >= PROVIDER_ATTEMPTS)
+        throw err;
+      deps.logger.warn(
+        { err, attempt, what },
+        'payment provider outcome unknown; retrying with the same key',
+      );
+      await sleep(backoffMs(attempt));
+    }
+  }
+}
+
 export async function getOrder(
   deps: Pick<OrderServiceDeps, 'db'>,
   actor: Actor,
@@ -63,6 +115,7 @@ export async function createOrder(
   deps: OrderServiceDeps,
   actor: Actor,
   input: CreateOrderInput,
+  options: WriteOptions = {},
 ): Promise<Order> {
   if (actor.role !== 'customer') throw new DomainError('FORBIDDEN', 'Only customers place orders');
   const ids = [...new Set(input.items.map((i) => i.menuItemId))];
@@ -97,7 +150,7 @@ export async function createOrder(
   const lines = input.items.map((item) => ({ ...item, menu: byId.get(item.menuItemId)! }));
   const total = lines.reduce((sum, l) => sum + l.menu.priceAmount * l.quantity, 0);
 
-  const orderId = await deps.db.transaction(async (tx) => {
+  return deps.db.transaction(async (tx) => {
     const [created] = await tx
       .insert(orders)
       .values({
@@ -128,9 +181,10 @@ export async function createOrder(
       actorRole: actor.role,
       version: 1,
     });
-    return id;
+    const order = (await loadOrderView(tx, id, actor))!;
+    await options.onCommit?.(tx, order);
+    return order;
   });
-  return (await loadOrderView(deps.db, orderId, actor))!;
 }
 
 export interface ActionCommand {
@@ -167,18 +221,23 @@ export async function performAction(
   deps: OrderServiceDeps,
   actor: Actor,
   cmd: ActionCommand,
+  options: WriteOptions = {},
 ): Promise<Order> {
   // With a concrete expected version a lost race is final (412). With `If-Match: *` the client
   // accepts any current state, so the action is re-decided on the new state (409 if now refused).
   for (let attempt = 0; ; attempt++) {
     const { order, d } = decideOrThrow(await loadSnapshot(deps.db, cmd.orderId), cmd, actor);
-    const won = d.effects.includes('charge')
-      ? await chargeAndMarkPaid(deps, actor, order, d, cmd)
-      : await applyTransition(deps.db, order.id, order.version, d, actor, cmd.reason);
-    if (won) {
+    const charge = d.effects.includes('charge') ? await chargeOrder(deps, order) : null;
+    const view = await writeTransition(deps, actor, order, d, cmd, charge, options);
+    if (view) {
       if (d.effects.includes('refund')) await refundOrder(deps, order);
-      return (await loadOrderView(deps.db, order.id, actor))!;
+      // A pending order has no payment, but a pay may have charged and died before recording it:
+      // the provider knows the order's charge key, so a cancel never leaves money taken behind.
+      else if (d.action === 'cancel' && d.from === 'pending') await refundUnrecordedCharge(deps, order);
+      return view;
     }
+    // The charge was made but the order left `pending` before it was recorded (a racing cancel).
+    if (charge) await refundUnrecorded(deps, order, charge);
     if (cmd.ifMatch.kind !== 'any' || attempt >= 2) {
       decideOrThrow(await loadSnapshot(deps.db, cmd.orderId), cmd, actor);
       throw new DomainError('PRECONDITION_FAILED', 'The order changed while the action was applied');
@@ -187,32 +246,60 @@ export async function performAction(
 }
 
 /**
- * `pay`: charge at the provider with the order's charge key (a retry or a concurrent pay finds the
- * same charge), then record the payment and the transition in one transaction. If the order
- * changed meanwhile (e.g. cancelled), the charge is refunded — a customer is never left charged
- * for an order that is not paid.
+ * The conditional transition, plus the payment row for a charge, plus the caller's commit hook — in
+ * one transaction whenever more than the single transition statement must commit together.
+ * Returns the order as changed, or null when another writer got there first (nothing written).
  */
-async function chargeAndMarkPaid(
+async function writeTransition(
   deps: OrderServiceDeps,
   actor: Actor,
   order: StoredOrder,
   d: Transition,
   cmd: ActionCommand,
-): Promise<boolean> {
-  const key = chargeKey(order.id);
-  let charge: Awaited<ReturnType<PaymentProvider['charge']>>;
+  charge: Charge | null,
+  options: WriteOptions,
+): Promise<Order | null> {
+  const write = async (db: Database | Tx, onCommit?: (order: Order) => Promise<void>) => {
+    if (!(await applyTransition(db, order.id, order.version, d, actor, cmd.reason))) return null;
+    if (charge) {
+      await db.insert(payments).values({
+        orderId: order.id,
+        amount: charge.amount.amount,
+        currency: charge.amount.currency,
+        status: 'succeeded',
+        providerReference: charge.id,
+        idempotencyKey: charge.idempotencyKey,
+      });
+    }
+    const view = (await loadOrderView(db, order.id, actor))!;
+    await onCommit?.(view);
+    return view;
+  };
+  const hook = options.onCommit;
+  if (!charge && !hook) return write(deps.db);
+  return deps.db.transaction((tx) => write(tx, hook && ((view) => hook(tx, view))));
+}
+
+/**
+ * `pay`: charge at the provider with the order's charge key (a retry, a concurrent pay or a process
+ * taking over a crashed one finds the same charge); the caller then records it with the transition.
+ */
+async function chargeOrder(deps: OrderServiceDeps, order: StoredOrder): Promise<Charge> {
   try {
-    charge = await deps.paymentProvider.charge({
-      idempotencyKey: key,
-      orderId: order.id,
-      amount: { amount: order.totalAmount, currency: order.currency },
-    });
+    return await withProviderRetries(deps, 'charge', () =>
+      deps.paymentProvider.charge({
+        idempotencyKey: chargeKey(order.id),
+        orderId: order.id,
+        amount: { amount: order.totalAmount, currency: order.currency },
+      }),
+    );
   } catch (err) {
     if (err instanceof PaymentProviderError) {
       deps.logger.warn(
         { err, orderId: order.id, outcomeUnknown: err.outcomeUnknown },
         'payment provider failed',
       );
+      // A 5xx: the idempotency layer releases the key, and the retry charges with the same order key.
       throw new DomainError(
         'PAYMENT_PROVIDER_UNAVAILABLE',
         'The payment provider did not confirm the charge; retry with the same Idempotency-Key',
@@ -220,70 +307,87 @@ async function chargeAndMarkPaid(
     }
     throw err;
   }
-  const won = await deps.db.transaction(async (tx) => {
-    const ok = await applyTransition(tx, order.id, order.version, d, actor, cmd.reason);
-    if (!ok) return false;
-    await tx.insert(payments).values({
+}
+
+/**
+ * A charge the order's row does not hold (its pay lost to a cancel, or died before recording it):
+ * record it against the order, then refund it through the normal path — so a refund that fails now
+ * is retried by `retryPendingRefunds`, which looks for exactly such rows. If a payment row already
+ * exists, another pay recorded this very charge (the keys are per order) and the order is paid with
+ * it: nothing to refund.
+ */
+async function refundUnrecorded(deps: OrderServiceDeps, order: Pick<StoredOrder, 'id'>, charge: Charge) {
+  const inserted = await deps.db
+    .insert(payments)
+    .values({
       orderId: order.id,
       amount: charge.amount.amount,
       currency: charge.amount.currency,
       status: 'succeeded',
       providerReference: charge.id,
-      idempotencyKey: key,
-    });
-    return true;
-  });
-  if (!won) {
-    // Another pay may have recorded this very charge; only refund when no payment row holds it.
-    const [held] = await executeRows<{ n: number }>(
-      deps.db,
-      sql`select count(*)::int as n from ${payments} where ${payments.providerReference} = ${charge.id}`,
+      idempotencyKey: charge.idempotencyKey,
+    })
+    .onConflictDoNothing()
+    .returning({ id: payments.id });
+  if (inserted.length === 0) return;
+  deps.logger.warn({ orderId: order.id, chargeId: charge.id }, 'refunding a charge the order never recorded');
+  await refundOrder(deps, order);
+}
+
+/** After a cancel from `pending`: refund the charge of a pay that died before recording it, if any. */
+async function refundUnrecordedCharge(deps: OrderServiceDeps, order: Pick<StoredOrder, 'id'>) {
+  let charge: Charge | null;
+  try {
+    charge = await withProviderRetries(deps, 'find charge', () =>
+      deps.paymentProvider.findChargeByKey(chargeKey(order.id)),
     );
-    if (!held?.n) {
-      await deps.paymentProvider.refund({
-        idempotencyKey: `${key}:compensation`,
-        chargeId: charge.id,
-        amount: charge.amount,
-      });
-      deps.logger.warn(
-        { orderId: order.id, chargeId: charge.id },
-        'refunded a charge whose order changed before it was recorded',
-      );
-    }
+  } catch (err) {
+    deps.logger.error({ err, orderId: order.id }, 'could not ask the provider for an unrecorded charge');
+    return;
   }
-  return won;
+  if (charge?.status === 'succeeded') await refundUnrecorded(deps, order, charge);
 }
 
 /**
  * Refund after a committed cancel/reject. The provider refund is keyed by the order, so retries
  * are safe; if it fails, the payment stays `succeeded` on a cancelled order, which
- * `pendingRefunds` finds for a retry.
+ * `retryPendingRefunds` finds for a retry. True when the payment is refunded now.
  */
-export async function refundOrder(deps: OrderServiceDeps, order: Pick<StoredOrder, 'id'>): Promise<void> {
+export async function refundOrder(deps: OrderServiceDeps, order: Pick<StoredOrder, 'id'>): Promise<boolean> {
   const [payment] = await deps.db.select().from(payments).where(eq(payments.orderId, order.id));
-  if (!payment || payment.status === 'refunded') return;
+  if (!payment) return false;
+  if (payment.status === 'refunded') return true;
   try {
-    const refund = await deps.paymentProvider.refund({
-      idempotencyKey: refundKey(order.id),
-      chargeId: payment.providerReference,
-      amount: { amount: payment.amount, currency: payment.currency },
-    });
+    const refund = await withProviderRetries(deps, 'refund', () =>
+      deps.paymentProvider.refund({
+        idempotencyKey: refundKey(order.id),
+        chargeId: payment.providerReference,
+        amount: { amount: payment.amount, currency: payment.currency },
+      }),
+    );
     await deps.db
       .update(payments)
       .set({ status: 'refunded', refundReference: refund.id, refundedAt: new Date() })
       .where(and(eq(payments.id, payment.id), eq(payments.status, 'succeeded')));
+    return true;
   } catch (err) {
     deps.logger.error({ err, orderId: order.id }, 'refund failed; will be retried by retryPendingRefunds');
+    return false;
   }
 }
 
-/** Retry refunds of cancelled/rejected orders whose payment is still `succeeded` (run at start and periodically). */
+/**
+ * Retry refunds of cancelled/rejected orders whose payment is still `succeeded` (run at start and
+ * periodically); returns how many were refunded. Safe on any number of processes at once: the
+ * provider key is the order's, so two processes refunding one order make one refund.
+ */
 export async function retryPendingRefunds(deps: OrderServiceDeps): Promise<number> {
   const rows = await executeRows<{ order_id: string }>(
     deps.db,
     sql`select p.order_id from ${payments} p join ${orders} o on o.id = p.order_id
         where p.status = 'succeeded' and o.status in ('cancelled', 'rejected') limit 100`,
   );
-  for (const row of rows) await refundOrder(deps, { id: row.order_id });
-  return rows.length;
+  let refunded = 0;
+  for (const row of rows) if (await refundOrder(deps, { id: row.order_id })) refunded++;
+  return refunded;
 }

@@ -1,10 +1,12 @@
 /**
  * Small factories for order tests: call the v2 API as a seeded user, create an order at the demo
- * owner's restaurant, and walk it to any lifecycle state through the real action routes.
+ * owner's restaurant, and walk it to any lifecycle state through the real action routes; build
+ * POSTs the way a client sends them (Idempotency-Key, If-Match) and read back what a replay must repeat.
  */
-import { DEMO_ACCOUNTS, executeRows, menuItems, restaurants, users } from '@quickeats/db';
+import { randomUUID } from 'node:crypto';
+import { type Database, DEMO_ACCOUNTS, executeRows, menuItems, restaurants, users } from '@quickeats/db';
 import type { OrderAction, OrderStatus } from '@quickeats/domain';
-import { eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { TestApp } from './test-app';
 
 export interface ApiResponse {
@@ -46,19 +48,21 @@ export function client(fetcher: Fetcher, token: string) {
     get: (path: string, headers?: Record<string, string>) => call('GET', path, undefined, headers),
     post: (path: string, body?: unknown, headers?: Record<string, string>) =>
       call('POST', path, body, headers),
-    /** POST /api/v2/orders/:id/<action> with If-Match for `version`. */
+    /**
+     * POST /api/v2/orders/:id/<action> with If-Match for `version` and, as a real client sends it, a
+     * fresh Idempotency-Key (required on pay; pass one in `headers` to reuse it).
+     */
     act: (
       orderId: string,
       action: OrderAction,
       version: number | null,
       headers: Record<string, string> = {},
     ) =>
-      call(
-        'POST',
-        `/api/v2/orders/${orderId}/${action}`,
-        undefined,
-        version === null ? headers : { 'if-match': `"v${version}"`, ...headers },
-      ),
+      call('POST', `/api/v2/orders/${orderId}/${action}`, undefined, {
+        'idempotency-key': `act-${crypto.randomUUID()}`,
+        ...(version === null ? {} : { 'if-match': `"v${version}"` }),
+        ...headers,
+      }),
   };
 }
 
@@ -160,7 +164,11 @@ export async function orderIn(
   return { id, version };
 }
 
-/** Row counts and a checksum of everything an action could change: "nothing changed" assertions. */
+/**
+ * Row counts and a checksum of everything an action could change: "nothing changed" assertions.
+ * Idempotency records are left out on purpose: a refused request that carried a key stores its 4xx
+ * (SPEC "Idempotency"), which is the record of the refusal, not a change to any order.
+ */
 export async function databaseFingerprint(t: TestApp) {
   const [row] = await executeRows<{ fp: string }>(
     t.database.db,
@@ -168,8 +176,58 @@ export async function databaseFingerprint(t: TestApp) {
        select 'o' || id || status || version || coalesce(rider_id::text, '') as x from orders
        union all select 'e' || id from order_events
        union all select 'p' || id || status from payments
-       union all select 'i' || id from order_items
-       union all select 'k' || id from idempotency_keys) s`,
+       union all select 'i' || id from order_items) s`,
   );
   return row!.fp;
+}
+
+/** A dish of the demo owner's restaurant, so that the demo owner can accept the orders made with it. */
+export async function demoDish(db: Database): Promise<{ restaurantId: string; menuItemId: string }> {
+  const [dish] = await db
+    .select({ restaurantId: restaurants.id, menuItemId: menuItems.id })
+    .from(restaurants)
+    .innerJoin(users, eq(users.id, restaurants.ownerId))
+    .innerJoin(menuItems, eq(menuItems.restaurantId, restaurants.id))
+    .where(and(eq(users.email, DEMO_ACCOUNTS.owner), eq(menuItems.available, true)))
+    .orderBy(asc(restaurants.name), asc(menuItems.name))
+    .limit(1);
+  if (!dish) throw new Error('no dish of the demo owner: seed the database first');
+  return dish;
+}
+
+export interface PostOptions {
+  token: string;
+  key?: string | undefined;
+  ifMatch?: string | undefined;
+  /** An object is sent as JSON; a string is sent as is. */
+  body?: unknown;
+}
+
+/** A `RequestInit` for a v2 POST with the headers a client would send. */
+export function postInit(options: PostOptions): RequestInit {
+  const headers: Record<string, string> = { authorization: `Bearer ${options.token}` };
+  if (options.key !== undefined) headers['idempotency-key'] = options.key;
+  if (options.ifMatch !== undefined) headers['if-match'] = options.ifMatch;
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+  }
+  return { method: 'POST', headers, body };
+}
+
+export const newKey = () => randomUUID();
+
+/** The parts of a response that a replay must reproduce, read once. */
+export async function answerOf(res: Response) {
+  return {
+    status: res.status,
+    body: await res.text(),
+    contentType: res.headers.get('content-type'),
+    etag: res.headers.get('etag'),
+    location: res.headers.get('location'),
+    replayed: res.headers.get('idempotent-replayed'),
+    retryAfter: res.headers.get('retry-after'),
+    statements: Number(res.headers.get('x-sql-statements')),
+  };
 }

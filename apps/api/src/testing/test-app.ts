@@ -12,6 +12,7 @@ import { createApp } from '../app';
 import { signAccessToken } from '../auth/token';
 import { type Config, loadConfig } from '../config';
 import type { AppDeps } from '../context';
+import { createIdempotencyStore } from '../idempotency/create-store';
 import { createLogger } from '../logger';
 
 export const TEST_TOKEN_SECRET = 'test-secret-test-secret-test-secret-0123456789';
@@ -47,6 +48,8 @@ export async function createTestApp(
     dbHandle: database,
     logger: createLogger('silent'),
     paymentProvider: options.paymentProvider ?? new InMemoryPaymentProvider(),
+    // Postgres by default; Upstash when `env` carries UPSTASH_REDIS_REST_URL/TOKEN (a bridge's).
+    idempotency: createIdempotencyStore(config, database.db),
     now: () => new Date(),
   };
   const actorFor = async (email: string): Promise<Actor> => {
@@ -122,7 +125,8 @@ export async function startApiProcess(env: Record<string, string>, timeoutMs = 6
     output: () => out,
     stop: (signal = 'SIGTERM') =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
+        // Already gone (exited, or killed by a signal such as a test's SIGKILL): 'exit' will not fire again.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
         child.once('exit', (code) => resolve(code));
         child.kill(signal);
       }),

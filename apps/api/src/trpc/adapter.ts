@@ -10,12 +10,20 @@ export function trpcMiddleware(deps: AppDeps) {
   return trpcServer({
     router: appRouter,
     endpoint: '/trpc',
-    createContext: async (_opts, c) => {
+    createContext: async (opts, c) => {
       const ctx = c as Context<AppEnv>;
       const header = ctx.req.header('authorization');
       const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
       const actor = token ? await verifyAccessToken(token, deps.config.auth.tokenSecret) : null;
-      return { ...createContextInner({ deps, actor, requestId: ctx.var.requestId, log: ctx.var.log }) };
+      return {
+        ...createContextInner({
+          deps,
+          actor,
+          requestId: ctx.var.requestId,
+          log: ctx.var.log,
+          responseHeaders: opts.resHeaders,
+        }),
+      };
     },
   });
 }

@@ -16,6 +16,8 @@ export interface TrpcContext {
   actor: Actor | null;
   requestId: string;
   log: Logger;
+  /** Headers of the HTTP response (absent for in-process callers): `Idempotent-Replayed`, `Retry-After`. */
+  responseHeaders?: Headers | undefined;
 }
 
 /** Pure context factory (tests build it directly and use `createCaller`). */
@@ -89,6 +91,7 @@ const isAuthed = t.middleware(function isAuthed({ ctx, next }) {
 });
 
 export const createTRPCRouter = t.router;
+export const createTRPCMiddleware = t.middleware;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure.use(domainErrors);
 export const protectedProcedure = publicProcedure.use(isAuthed);

@@ -23,9 +23,15 @@ describe('v1 configuration', () => {
   });
 
   it('refuses the write window in production: it is a demo and test aid only', () => {
-    expect(() =>
-      loadConfig({ NODE_ENV: 'production', AUTH_TOKEN_SECRET: SECRET, V1_LEGACY_WRITE_DELAY_MS: '100' }),
-    ).toThrow(/V1_LEGACY_WRITE_DELAY_MS: is a demo\/test aid/);
-    expect(loadConfig({ NODE_ENV: 'production', AUTH_TOKEN_SECRET: SECRET }).v1.legacyWriteDelayMs).toBe(0);
+    // A production configuration is complete apart from the variable under test.
+    const production = {
+      NODE_ENV: 'production',
+      AUTH_TOKEN_SECRET: SECRET,
+      PAYMENT_PROVIDER_URL: 'https://pay.example',
+    };
+    expect(() => loadConfig({ ...production, V1_LEGACY_WRITE_DELAY_MS: '100' })).toThrow(
+      /V1_LEGACY_WRITE_DELAY_MS: is a demo\/test aid/,
+    );
+    expect(loadConfig(production).v1.legacyWriteDelayMs).toBe(0);
   });
 });

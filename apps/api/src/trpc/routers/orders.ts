@@ -1,23 +1,30 @@
 /**
  * `orders.*` procedures: the same zod schemas and the same service calls as the REST routes.
  * State changes take `expectedVersion` (mismatch → PRECONDITION_FAILED), one procedure per action,
- * named in camelCase after the action (`mark-ready` ⇄ `markReady`).
+ * named in camelCase after the action (`mark-ready` ⇄ `markReady`). Every mutation takes an
+ * `idempotencyKey` (required on create and pay, as the REST header is), handled by `idempotentMutation`.
  */
 import {
   CreateOrderInputSchema,
   DomainError,
+  IdempotencyKeySchema,
   IdSchema,
   ORDER_ACTIONS,
   type OrderAction,
   OrderActionBodySchema,
   OrderSchema,
+  requiresIdempotencyKey,
   VersionSchema,
 } from '@quickeats/domain';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { createOrder, getOrder, performAction } from '../../services/orders.service';
+import { idempotentMutation } from '../idempotency';
 import { protectedProcedure } from '../trpc';
 import { listOrdersProcedure } from './order-list';
+
+const RequiredKey = { idempotencyKey: IdempotencyKeySchema };
+const OptionalKey = { idempotencyKey: IdempotencyKeySchema.optional() };
 
 export const ActionInputSchema = OrderActionBodySchema.extend({
   orderId: IdSchema,
@@ -25,7 +32,21 @@ export const ActionInputSchema = OrderActionBodySchema.extend({
   expectedVersion: VersionSchema.optional().describe(
     'Required: the version the caller acts on (REST: If-Match)',
   ),
+  ...OptionalKey,
 });
+/** For actions that require the key (`requiresIdempotencyKey`: those that charge). */
+export const KeyedActionInputSchema = ActionInputSchema.extend(RequiredKey);
+
+/** `create` requires the key (`requiresIdempotencyKey('create')`). */
+export const CreateOrderProcedureInputSchema = CreateOrderInputSchema.extend(RequiredKey);
+
+/**
+ * The actions whose procedure input requires `idempotencyKey` in its type, so the typed client
+ * cannot forget it. Types cannot read the lifecycle table; the router test pins this list to
+ * `requiresIdempotencyKey`, and `actionProcedure` checks it when the router is built.
+ */
+const KEYED_ACTIONS = ['pay'] as const satisfies readonly OrderAction[];
+type KeyedAction = (typeof KEYED_ACTIONS)[number];
 
 /** `mark-ready` → `markReady`. */
 export function procedureName<A extends OrderAction>(action: A) {
@@ -33,36 +54,63 @@ export function procedureName<A extends OrderAction>(action: A) {
 }
 type CamelCase<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<CamelCase<T>>}` : S;
 
-const actionProcedure = (action: OrderAction) =>
-  protectedProcedure
-    .input(ActionInputSchema)
+const actionProcedureWith = <S extends typeof ActionInputSchema | typeof KeyedActionInputSchema>(
+  action: OrderAction,
+  schema: S,
+) => {
+  const required = schema === KeyedActionInputSchema;
+  if (required !== requiresIdempotencyKey(action)) {
+    throw new Error(`KEYED_ACTIONS disagrees with requiresIdempotencyKey('${action}')`);
+  }
+  return protectedProcedure
+    .use(idempotentMutation({ required }))
+    .input(schema)
     .output(OrderSchema)
-    .mutation(({ ctx, input }) => {
-      if (input.expectedVersion === undefined) {
-        throw new DomainError(
-          'PRECONDITION_REQUIRED',
-          'Send expectedVersion: the version of the order you are acting on',
+    .mutation(({ ctx, input }) =>
+      ctx.idempotency.run((onCommit) => {
+        if (input.expectedVersion === undefined) {
+          throw new DomainError(
+            'PRECONDITION_REQUIRED',
+            'Send expectedVersion: the version of the order you are acting on',
+          );
+        }
+        return performAction(
+          ctx.deps,
+          ctx.actor,
+          {
+            orderId: input.orderId,
+            action,
+            ifMatch: { kind: 'versions', versions: [input.expectedVersion] },
+            reason: input.reason,
+          },
+          { onCommit },
         );
-      }
-      return performAction(ctx.deps, ctx.actor, {
-        orderId: input.orderId,
-        action,
-        ifMatch: { kind: 'versions', versions: [input.expectedVersion] },
-        reason: input.reason,
-      });
-    });
+      }),
+    );
+};
+const keyedActionProcedure = (action: OrderAction) => actionProcedureWith(action, KeyedActionInputSchema);
+const actionProcedure = (action: OrderAction) => actionProcedureWith(action, ActionInputSchema);
+const isKeyed = (action: OrderAction): action is KeyedAction =>
+  (KEYED_ACTIONS as readonly OrderAction[]).includes(action);
 
-type ActionProcedures = { [A in OrderAction as CamelCase<A>]: ReturnType<typeof actionProcedure> };
+type ActionProcedures = {
+  [A in OrderAction as CamelCase<A>]: A extends KeyedAction
+    ? ReturnType<typeof keyedActionProcedure>
+    : ReturnType<typeof actionProcedure>;
+};
 const actionProcedures = Object.fromEntries(
-  ORDER_ACTIONS.map((a) => [procedureName(a), actionProcedure(a)]),
+  ORDER_ACTIONS.map((a) => [procedureName(a), isKeyed(a) ? keyedActionProcedure(a) : actionProcedure(a)]),
 ) as ActionProcedures;
 
 export const ordersRouter = {
   list: listOrdersProcedure,
   create: protectedProcedure
-    .input(CreateOrderInputSchema)
+    .use(idempotentMutation({ required: requiresIdempotencyKey('create') }))
+    .input(CreateOrderProcedureInputSchema)
     .output(OrderSchema)
-    .mutation(({ ctx, input }) => createOrder(ctx.deps, ctx.actor, input)),
+    .mutation(({ ctx, input: { idempotencyKey: _key, ...order } }) =>
+      ctx.idempotency.run((onCommit) => createOrder(ctx.deps, ctx.actor, order, { onCommit })),
+    ),
   get: protectedProcedure
     .input(z.strictObject({ orderId: IdSchema }))
     .output(OrderSchema)

@@ -1,0 +1,96 @@
+/**
+ * The idempotency store port (SPEC "Idempotency"): where the in-flight lease and the final response of
+ * an `Idempotency-Key` live. Two implementations behind this one interface — Postgres (default) and
+ * Upstash Redis — run the same contract tests; the HTTP and tRPC layers only ever see this.
+ *
+ * The life of a key, for one holder:
+ *   admit ─┬─ acquired ─→ (effect) ─┬─ recordInTransaction (in the effect's transaction) → afterCommit
+ *          │                        ├─ complete  (a 4xx: nothing was changed, nothing to commit with)
+ *          │                        └─ release   (a 5xx, so the retry runs again)
+ *          └─ replay | mismatch | in-flight  (answered without running anything)
+ *
+ * Every lease carries a fencing token: once a lease expired and another process took the key over,
+ * the old holder's record/complete/release match nothing, so a late finisher can never overwrite
+ * the outcome of the request that replaced it. Postgres unique constraints on (user, route, key)
+ * are the last guard in both stores: the final record is always written to Postgres, in the same
+ * transaction as the effect whenever there is one.
+ */
+import type { Tx } from '@quickeats/db';
+import { DomainError } from '@quickeats/domain';
+
+/** What a key is scoped to (SPEC: the authenticated user and the route). */
+export interface IdempotencyScope {
+  userId: string;
+  /** Method and concrete path: `POST /api/v2/orders/<id>/pay`, or `POST /trpc/orders.pay`. */
+  route: string;
+  /** The key as parsed from the header (structured-field quotes removed). */
+  key: string;
+}
+
+/** A final response exactly as first sent: replays send these bytes and headers again. */
+export interface StoredResponse {
+  status: number;
+  /** Only the headers that describe the result (Content-Type, ETag, Location). */
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Proof of holding a key: its scope, the fingerprint it was taken for, and the fencing token. */
+export interface Lease {
+  scope: IdempotencyScope;
+  fingerprint: string;
+  token: string;
+}
+
+/** What a request meets when it arrives with a key. */
+export type Admission =
+  | { kind: 'acquired'; lease: Lease }
+  | { kind: 'replay'; response: StoredResponse }
+  | { kind: 'mismatch' }
+  | { kind: 'in-flight'; retryAfterSeconds: number };
+
+/** What a key holds right now, for a request that did not (or no longer) hold it. */
+export type KeyState = Exclude<Admission, { kind: 'acquired' }> | { kind: 'free' };
+
+export interface IdempotencyStore {
+  readonly kind: 'postgres' | 'upstash';
+  /** Take the key (first use, or a lease whose holder died), or say why not. */
+  admit(scope: IdempotencyScope, fingerprint: string): Promise<Admission>;
+  /**
+   * Write the final response inside the transaction that commits the effect, so both commit or
+   * neither. Throws `IdempotencyLeaseLost` when another holder already finished the key — the
+   * caller lets it propagate, and the transaction (the duplicate effect) rolls back.
+   */
+  recordInTransaction(tx: Tx, lease: Lease, response: StoredResponse): Promise<void>;
+  /** Called once that transaction committed (Upstash: publish the response to the cache). */
+  afterCommit(lease: Lease, response: StoredResponse): Promise<void>;
+  /** Store a final response that no effect transaction carried (a 4xx). False: the key is no longer ours. */
+  complete(lease: Lease, response: StoredResponse): Promise<boolean>;
+  /** Give the key up (5xx or a lost lease) so that the next request with it runs again. */
+  release(lease: Lease): Promise<void>;
+  /** What a request with this fingerprint would meet now, without taking the key. */
+  peek(scope: IdempotencyScope, fingerprint: string): Promise<KeyState>;
+  /** Delete records past their retention; returns how many. */
+  purgeExpired(): Promise<number>;
+}
+
+export interface IdempotencyTiming {
+  /** How long an in-flight mark protects its key before another process may take it over. */
+  leaseSeconds: number;
+  /** How long a final response is kept for replay (SPEC: at least 24 h). */
+  retentionSeconds: number;
+}
+
+/**
+ * Thrown by `recordInTransaction` when the lease was lost: another holder recorded the key first.
+ * A 409 domain error, so that if it ever escaped the idempotency layer it would still render as
+ * "in flight, retry" rather than as a 500.
+ */
+export class IdempotencyLeaseLost extends DomainError {
+  constructor() {
+    super('IDEMPOTENCY_IN_FLIGHT', 'Another request with this Idempotency-Key finished first; retry', {
+      retryAfterSeconds: 1,
+    });
+    this.name = 'IdempotencyLeaseLost';
+  }
+}

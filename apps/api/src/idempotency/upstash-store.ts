@@ -1,0 +1,182 @@
+/**
+ * The Upstash Redis idempotency store (SPEC: enabled by UPSTASH_REDIS_REST_URL/TOKEN). Redis holds
+ * the in-flight lease and the response cache, so the hot path — the first request taking the key,
+ * the concurrent duplicates told 409, the retries answered from the cache — never touches Postgres.
+ * The final record is still written to Postgres, inside the effect's transaction, and the unique
+ * index on (user_id, route, key) is the last guard: if Redis ever lost a lease (restart, eviction,
+ * failover) and two executions ran, the second one's transaction fails on that index, rolls its
+ * effect back, and answers with the first one's stored response.
+ *
+ * Each key is one Redis string holding a JSON record, kept for the retention period; the lease
+ * expiry is a field judged against Redis's own clock (`TIME`), inside Lua scripts so that check and
+ * write are one atomic step. The take rule mirrors the domain's `judgeIdempotency`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Database, Tx } from '@quickeats/db';
+import { type IdempotencyRecord, judgeIdempotency } from '@quickeats/domain';
+import type { Redis } from '@upstash/redis';
+import { deleteExpired, insertCompleted, selectRecord } from './postgres-records';
+import {
+  type Admission,
+  IdempotencyLeaseLost,
+  type IdempotencyScope,
+  type IdempotencyStore,
+  type IdempotencyTiming,
+  type KeyState,
+  type Lease,
+  type StoredResponse,
+} from './store';
+import { stateFromVerdict } from './verdict';
+
+/** The JSON record stored under a key. Times are epoch milliseconds of the Redis clock. */
+type RedisRecord =
+  | { state: 'in-flight'; fingerprint: string; token: string; leaseExpiresAt: number }
+  | {
+      state: 'completed';
+      fingerprint: string;
+      status: number;
+      headers: Record<string, string>;
+      body: string;
+    };
+
+const NOW_MS = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+/**
+ * KEYS[1] key · ARGV fingerprint, token, leaseMs, retentionMs → {taken, record, now}.
+ * Taken when the key is free, when its lease expired for the same fingerprint (the holder died), or
+ * when it is this very token (the client library retried a request whose answer was lost).
+ */
+const ADMIT = `${NOW_MS}
+local current = redis.call('GET', KEYS[1])
+if current then
+  local r = cjson.decode(current)
+  local mine = r.state == 'in-flight' and r.token == ARGV[2]
+  local expired = r.state == 'in-flight' and r.fingerprint == ARGV[1] and tonumber(r.leaseExpiresAt) <= now
+  if not mine and not expired then return {0, current, now} end
+end
+local record = cjson.encode({state = 'in-flight', fingerprint = ARGV[1], token = ARGV[2],
+  leaseExpiresAt = now + tonumber(ARGV[3])})
+redis.call('SET', KEYS[1], record, 'PX', ARGV[4])
+return {1, record, now}`;
+
+/** KEYS[1] key · ARGV completed record, retentionMs. A completed record is final: never overwritten. */
+const CACHE = `local current = redis.call('GET', KEYS[1])
+if current and cjson.decode(current).state == 'completed' then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
+
+/** KEYS[1] key · ARGV token. Only the holder's own in-flight mark is removed. */
+const RELEASE = `local current = redis.call('GET', KEYS[1])
+if not current then return 0 end
+local r = cjson.decode(current)
+if r.state == 'in-flight' and r.token == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/** KEYS[1] key → {record or false, now}. */
+const READ = `${NOW_MS}
+return {redis.call('GET', KEYS[1]), now}`;
+
+export interface UpstashStoreOptions {
+  /** Prepended to every Redis key, so several deployments (or test runs) can share one Redis. */
+  keyPrefix: string;
+}
+
+export class UpstashIdempotencyStore implements IdempotencyStore {
+  readonly kind = 'upstash';
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly db: Database,
+    private readonly timing: IdempotencyTiming,
+    private readonly options: UpstashStoreOptions,
+  ) {}
+
+  /** One Redis key per scope; JSON-encoding the triple keeps `:` inside a route or key unambiguous. */
+  redisKey(scope: IdempotencyScope): string {
+    return `${this.options.keyPrefix}${JSON.stringify([scope.userId, scope.route, scope.key])}`;
+  }
+
+  async admit(scope: IdempotencyScope, fingerprint: string): Promise<Admission> {
+    const token = randomUUID();
+    const [taken, raw, now] = (await this.redis.eval(
+      ADMIT,
+      [this.redisKey(scope)],
+      [fingerprint, token, String(this.timing.leaseSeconds * 1000), String(this.retentionMs())],
+    )) as [number, string, number];
+    if (taken === 1) return { kind: 'acquired', lease: { scope, fingerprint, token } };
+    const verdict = judgeIdempotency(toRecord(JSON.parse(raw)), fingerprint, new Date(Number(now)));
+    // `execute` here would mean the script and the domain disagree on the take rule; answer
+    // conservatively rather than run a request without holding its key.
+    return verdict.kind === 'execute'
+      ? { kind: 'in-flight', retryAfterSeconds: 1 }
+      : stateFromVerdict(verdict);
+  }
+
+  async recordInTransaction(tx: Tx, lease: Lease, response: StoredResponse): Promise<void> {
+    if (!(await insertCompleted(tx, lease.scope, lease.fingerprint, response, this.timing)))
+      throw new IdempotencyLeaseLost();
+  }
+
+  async afterCommit(lease: Lease, response: StoredResponse): Promise<void> {
+    await this.cache(lease.scope, lease.fingerprint, response);
+  }
+
+  async complete(lease: Lease, response: StoredResponse): Promise<boolean> {
+    if (!(await insertCompleted(this.db, lease.scope, lease.fingerprint, response, this.timing)))
+      return false;
+    await this.cache(lease.scope, lease.fingerprint, response);
+    return true;
+  }
+
+  async release(lease: Lease): Promise<void> {
+    await this.redis.eval(RELEASE, [this.redisKey(lease.scope)], [lease.token]);
+  }
+
+  /**
+   * Postgres first — it holds every final record, even one the cache lost or never got because its
+   * process died between commit and `afterCommit` — then the Redis lease.
+   */
+  async peek(scope: IdempotencyScope, fingerprint: string): Promise<KeyState> {
+    const stored = await selectRecord(this.db, scope);
+    if (stored?.record.state === 'completed') {
+      const verdict = judgeIdempotency(stored.record, fingerprint, stored.now);
+      if (verdict.kind === 'replay') await this.cache(scope, fingerprint, verdict);
+      return verdict.kind === 'execute' ? { kind: 'free' } : stateFromVerdict(verdict);
+    }
+    const [raw, now] = (await this.redis.eval(READ, [this.redisKey(scope)], [])) as [string | null, number];
+    if (!raw) return { kind: 'free' };
+    const verdict = judgeIdempotency(toRecord(JSON.parse(raw)), fingerprint, new Date(Number(now)));
+    return verdict.kind === 'execute' ? { kind: 'free' } : stateFromVerdict(verdict);
+  }
+
+  /** Redis expires its own keys; only the Postgres copies need purging. */
+  purgeExpired(): Promise<number> {
+    return deleteExpired(this.db);
+  }
+
+  private retentionMs(): number {
+    return this.timing.retentionSeconds * 1000;
+  }
+
+  private async cache(scope: IdempotencyScope, fingerprint: string, response: StoredResponse): Promise<void> {
+    const record: RedisRecord = {
+      state: 'completed',
+      fingerprint,
+      status: response.status,
+      headers: response.headers,
+      body: response.body,
+    };
+    await this.redis.eval(
+      CACHE,
+      [this.redisKey(scope)],
+      [JSON.stringify(record), String(this.retentionMs())],
+    );
+  }
+}
+
+function toRecord(r: RedisRecord): IdempotencyRecord {
+  return r.state === 'completed'
+    ? { state: 'completed', fingerprint: r.fingerprint, status: r.status, headers: r.headers, body: r.body }
+    : { state: 'in-flight', fingerprint: r.fingerprint, leaseExpiresAt: new Date(Number(r.leaseExpiresAt)) };
+}

@@ -1,0 +1,2 @@
+ALTER TABLE "idempotency_keys" ADD COLUMN "lease_token" uuid;--> statement-breakpoint
+ALTER TABLE "idempotency_keys" ADD CONSTRAINT "idempotency_keys_lease_check" CHECK (("idempotency_keys"."state" = 'in-flight') = ("idempotency_keys"."lease_token" is not null and "idempotency_keys"."lease_expires_at" is not null));
