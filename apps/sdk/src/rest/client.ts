@@ -100,12 +100,18 @@ export function createRestClient(options: ClientOptions): RestClient {
 
   async function act(action: OrderAction, ref: OrderRef, opts: ActionOptions = {}): Promise<Order> {
     const { id, version } = resolveOrderRef(ref, versions);
-    // Every action route has the same shape (one per lifecycle row, generated from the same table).
-    const path = `/orders/{id}/${action}` as '/orders/{id}/accept';
+    // Every action route has the same shape (one per lifecycle row, generated from the same table);
+    // pay's is the strictest (its key is required), and every action is sent with a key.
+    const path = `/orders/{id}/${action}` as '/orders/{id}/pay';
     const result = await api.POST(path, {
-      params: { path: { id }, header: { 'if-match': versionToETag(version) } },
+      params: {
+        path: { id },
+        header: {
+          'if-match': versionToETag(version),
+          'idempotency-key': opts.idempotencyKey ?? newIdempotencyKey(),
+        },
+      },
       body: opts.reason === undefined ? undefined : { reason: opts.reason },
-      headers: { 'Idempotency-Key': opts.idempotencyKey ?? newIdempotencyKey() },
       signal: opts.signal,
     });
     return received(unwrap(result) as Document, result.response);
@@ -142,8 +148,8 @@ export function createRestClient(options: ClientOptions): RestClient {
     orders: {
       async create(input: CreateOrderInput, opts: IdempotentCallOptions = {}) {
         const result = await api.POST('/orders', {
+          params: { header: { 'idempotency-key': opts.idempotencyKey ?? newIdempotencyKey() } },
           body: input,
-          headers: { 'Idempotency-Key': opts.idempotencyKey ?? newIdempotencyKey() },
           signal: opts.signal,
         });
         return received(unwrap(result) as Document, result.response);

@@ -222,7 +222,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description 1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per operation and reused unchanged on its retries. Scoped to the caller and this path; the response is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the first is still running. Required. */
+                    "idempotency-key": string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -256,13 +259,17 @@ export interface paths {
                     headers: {
                         /** @description Strong validator of the order version, e.g. "v3" */
                         ETag: string;
+                        /** @description Present on a stored response replayed for a repeated Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
+                        /** @description URL of the new order */
+                        Location: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/vnd.api+json": components["schemas"]["OrderDocument"];
                     };
                 };
-                /** @description Invalid body */
+                /** @description Invalid body, or Idempotency-Key missing or malformed */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -289,6 +296,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description A request with this Idempotency-Key is in flight (Retry-After) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Body is not JSON */
                 415: {
                     headers: {
@@ -298,7 +314,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Items not orderable from this restaurant */
+                /** @description Items not orderable from this restaurant, or Idempotency-Key reused with a different request */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -438,6 +454,8 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
+                    /** @description 1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per operation and reused unchanged on its retries. Scoped to the caller and this path; the response is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the first is still running. Optional. */
+                    "idempotency-key"?: string;
                     /** @description Required: the ETag of the order version the action is based on */
                     "if-match"?: string;
                 };
@@ -464,13 +482,15 @@ export interface paths {
                     headers: {
                         /** @description Strong validator of the order version, e.g. "v3" */
                         ETag: string;
+                        /** @description Present on a stored response replayed for a repeated Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
                         "application/vnd.api+json": components["schemas"]["OrderDocument"];
                     };
                 };
-                /** @description Malformed id, header or body */
+                /** @description Malformed id, header (If-Match, Idempotency-Key) or body */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -506,7 +526,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not allowed in the current state (see allowedActions) */
+                /** @description Not allowed in the current state (see allowedActions), or a request with this Idempotency-Key is in flight (Retry-After) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -526,6 +546,15 @@ export interface paths {
                 };
                 /** @description Body is not JSON */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Idempotency-Key reused with a different request */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -567,6 +596,8 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
+                    /** @description 1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per operation and reused unchanged on its retries. Scoped to the caller and this path; the response is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the first is still running. Optional. */
+                    "idempotency-key"?: string;
                     /** @description Required: the ETag of the order version the action is based on */
                     "if-match"?: string;
                 };
@@ -593,13 +624,15 @@ export interface paths {
                     headers: {
                         /** @description Strong validator of the order version, e.g. "v3" */
                         ETag: string;
+                        /** @description Present on a stored response replayed for a repeated Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
                         "application/vnd.api+json": components["schemas"]["OrderDocument"];
                     };
                 };
-                /** @description Malformed id, header or body */
+                /** @description Malformed id, header (If-Match, Idempotency-Key) or body */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -635,7 +668,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not allowed in the current state (see allowedActions) */
+                /** @description Not allowed in the current state (see allowedActions), or a request with this Idempotency-Key is in flight (Retry-After) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -655,6 +688,15 @@ export interface paths {
                 };
                 /** @description Body is not JSON */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Idempotency-Key reused with a different request */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -696,6 +738,8 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
+                    /** @description 1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per operation and reused unchanged on its retries. Scoped to the caller and this path; the response is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the first is still running. Optional. */
+                    "idempotency-key"?: string;
                     /** @description Required: the ETag of the order version the action is based on */
                     "if-match"?: string;
                 };
@@ -722,13 +766,15 @@ export interface paths {
                     headers: {
                         /** @description Strong validator of the order version, e.g. "v3" */
                         ETag: string;
+                        /** @description Present on a stored response replayed for a repeated Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
                         "application/vnd.api+json": components["schemas"]["OrderDocument"];
                     };
                 };
-                /** @description Malformed id, header or body */
+                /** @description Malformed id, header (If-Match, Idempotency-Key) or body */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -764,7 +810,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not allowed in the current state (see allowedActions) */
+                /** @description Not allowed in the current state (see allowedActions), or a request with this Idempotency-Key is in flight (Retry-After) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -784,6 +830,15 @@ export interface paths {
                 };
                 /** @description Body is not JSON */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Idempotency-Key reused with a different request */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -825,6 +880,8 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
+                    /** @description 1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per operation and reused unchanged on its retries. Scoped to the caller and this path; the response is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the first is still running. Optional. */
+                    "idempotency-key"?: string;
                     /** @description Required: the ETag of the order version the action is based on */
                     "if-match"?: string;
                 };
@@ -851,13 +908,15 @@ export interface paths {
                     headers: {
                         /** @description Strong validator of the order version, e.g. "v3" */
                         ETag: string;
+                        /** @description Present on a stored response replayed for a repeated Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
                         "application/vnd.api+json": components["schemas"]["OrderDocument"];
                     };
                 };
-                /** @description Malformed id, header or body */
+                /** @description Malformed id, header (If-Match, Idempotency-Key) or body */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -893,7 +952,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not allowed in the current state (see allowedActions) */
+                /** @description Not allowed in the current state (see allowedActions), or a request with this Idempotency-Key is in flight (Retry-After) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -913,6 +972,15 @@ export interface paths {
                 };
                 /** @description Body is not JSON */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Idempotency-Key reused with a different request */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -953,7 +1021,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: {
+                header: {
+                    /** @description 1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per operation and reused unchanged on its retries. Scoped to the caller and this path; the response is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the first is still running. Required. */
+                    "idempotency-key": string;
                     /** @description Required: the ETag of the order version the action is based on */
                     "if-match"?: string;
                 };
@@ -980,13 +1050,15 @@ export interface paths {
                     headers: {
                         /** @description Strong validator of the order version, e.g. "v3" */
                         ETag: string;
+                        /** @description Present on a stored response replayed for a repeated Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
                         "application/vnd.api+json": components["schemas"]["OrderDocument"];
                     };
                 };
-                /** @description Malformed id, header or body */
+                /** @description Malformed id, header (If-Match, Idempotency-Key) or body */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1022,7 +1094,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not allowed in the current state (see allowedActions) */
+                /** @description Not allowed in the current state (see allowedActions), or a request with this Idempotency-Key is in flight (Retry-After) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1049,8 +1121,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Idempotency-Key reused with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description If-Match is required */
                 428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The payment provider did not confirm the charge; retry with the same Idempotency-Key */
+                502: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1083,6 +1173,8 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
+                    /** @description 1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per operation and reused unchanged on its retries. Scoped to the caller and this path; the response is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the first is still running. Optional. */
+                    "idempotency-key"?: string;
                     /** @description Required: the ETag of the order version the action is based on */
                     "if-match"?: string;
                 };
@@ -1109,13 +1201,15 @@ export interface paths {
                     headers: {
                         /** @description Strong validator of the order version, e.g. "v3" */
                         ETag: string;
+                        /** @description Present on a stored response replayed for a repeated Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
                         "application/vnd.api+json": components["schemas"]["OrderDocument"];
                     };
                 };
-                /** @description Malformed id, header or body */
+                /** @description Malformed id, header (If-Match, Idempotency-Key) or body */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1151,7 +1245,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not allowed in the current state (see allowedActions) */
+                /** @description Not allowed in the current state (see allowedActions), or a request with this Idempotency-Key is in flight (Retry-After) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1171,6 +1265,15 @@ export interface paths {
                 };
                 /** @description Body is not JSON */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Idempotency-Key reused with a different request */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1212,6 +1315,8 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
+                    /** @description 1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per operation and reused unchanged on its retries. Scoped to the caller and this path; the response is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the first is still running. Optional. */
+                    "idempotency-key"?: string;
                     /** @description Required: the ETag of the order version the action is based on */
                     "if-match"?: string;
                 };
@@ -1238,13 +1343,15 @@ export interface paths {
                     headers: {
                         /** @description Strong validator of the order version, e.g. "v3" */
                         ETag: string;
+                        /** @description Present on a stored response replayed for a repeated Idempotency-Key */
+                        "Idempotent-Replayed"?: "true";
                         [name: string]: unknown;
                     };
                     content: {
                         "application/vnd.api+json": components["schemas"]["OrderDocument"];
                     };
                 };
-                /** @description Malformed id, header or body */
+                /** @description Malformed id, header (If-Match, Idempotency-Key) or body */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1280,7 +1387,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Not allowed in the current state (see allowedActions) */
+                /** @description Not allowed in the current state (see allowedActions), or a request with this Idempotency-Key is in flight (Retry-After) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1300,6 +1407,15 @@ export interface paths {
                 };
                 /** @description Body is not JSON */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Idempotency-Key reused with a different request */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -130,20 +130,33 @@ describe('tRPC client against a real API', () => {
     expect(retries.map((r) => r.reason)).toEqual(['network-error', 'server-error']);
   });
 
-  it('never retries a mutation that carries no idempotency key (accept), on a 503 or a drop', async () => {
+  it('retries an action on a 503 with the same idempotencyKey', async () => {
     const { id } = await paidOrder();
     const owner = await loggedIn(DEMO_ACCOUNTS.owner);
     const order = await owner.orders.get(id);
     proxy.inject({ method: 'POST', path: /orders\.accept/, fault: { status: 503 } });
-    const err = await owner.orders.accept(order).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(QuickEatsApiError);
-    expect((err as QuickEatsApiError).status).toBe(503);
+    const accepted = await owner.orders.accept(order);
+    expect(accepted).toMatchObject({ status: 'accepted', version: 3 });
+    const sent = calls('POST', /orders\.accept/);
+    expect(sent.map((r) => r.clientStatus)).toEqual([503, 200]);
+    expect(sent[0]?.idempotencyKey).toEqual(expect.any(String));
+    expect(sent[1]?.idempotencyKey).toBe(sent[0]?.idempotencyKey);
+    expect(retries.map((r) => r.reason)).toEqual(['server-error']);
+  });
+
+  it('never retries a mutation sent without an idempotency key (raw tRPC call), on a 503 or a drop', async () => {
+    const { id } = await paidOrder();
+    const owner = await loggedIn(DEMO_ACCOUNTS.owner);
+    const input = { orderId: id, expectedVersion: 2 };
+    proxy.inject({ method: 'POST', path: /orders\.accept/, fault: { status: 503 } });
+    const err = await owner.trpc.orders.accept.mutate(input).catch((e: unknown) => e);
+    expect((err as { meta?: { response?: Response } }).meta?.response?.status).toBe(503);
 
     proxy.inject({ method: 'POST', path: /orders\.accept/, fault: 'drop-before' });
-    const dropped = await owner.orders.accept(order).catch((e: unknown) => e);
-    expect(dropped).toBeInstanceOf(QuickEatsNetworkError);
-    expect((dropped as QuickEatsNetworkError).attempts).toBe(1);
-    expect(calls('POST', /orders\.accept/)).toHaveLength(2);
+    const dropped = await owner.trpc.orders.accept.mutate(input).catch((e: unknown) => e);
+    expect((dropped as Error).cause).toBeInstanceOf(QuickEatsNetworkError);
+    expect(((dropped as Error).cause as QuickEatsNetworkError).attempts).toBe(1);
+    expect(calls('POST', /orders\.accept/).map((r) => r.idempotencyKey)).toEqual([null, null]);
     expect(retries).toEqual([]);
     // Neither attempt reached the API: the order is still paid, at version 2.
     expect(await owner.orders.get(id)).toMatchObject({ status: 'paid', version: 2 });

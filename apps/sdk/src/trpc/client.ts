@@ -1,7 +1,7 @@
 /**
  * The tRPC client: typed end to end from the API's exported `AppRouter`, over the same resilient
  * fetch as REST (so the same retry policy), with the same conveniences — an idempotency key per
- * operation for `orders.create` and `orders.pay`, `expectedVersion` from the version last received,
+ * operation (`orders.create` and every action), `expectedVersion` from the version last received,
  * and `TRPCClientError`s turned into the SDK's typed errors.
  */
 import type { AppRouter } from '@quickeats/api/router';
@@ -34,9 +34,6 @@ export interface TrpcClient extends QuickEatsClient {
   /** The typed tRPC proxy underneath (auth, retries and timeouts applied). */
   readonly trpc: TrpcApi;
 }
-
-/** Procedures whose input takes an `idempotencyKey` (SPEC "tRPC": create and pay). */
-const KEYED_PROCEDURES = new Set(['orders.create', 'orders.pay']);
 
 const procedureName = (action: OrderAction) =>
   action.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) as
@@ -101,10 +98,10 @@ export function createTrpcClient(options: ClientOptions): TrpcClient {
           const current = await resolveToken(token);
           if (current) headers.Authorization = `Bearer ${current}`;
           // The key in the input is what the API honours; the same key as a header marks the
-          // request as safe to retry for the resilient fetch (and shows up in proxies' logs).
+          // request as safe to retry for the resilient fetch (and shows up in proxies' logs). A
+          // mutation called through `trpc` without a key has no header and is never retried.
           const key = (op.input as { idempotencyKey?: unknown } | undefined)?.idempotencyKey;
-          if (op.type === 'mutation' && KEYED_PROCEDURES.has(op.path) && typeof key === 'string')
-            headers['Idempotency-Key'] = key;
+          if (op.type === 'mutation' && typeof key === 'string') headers['Idempotency-Key'] = key;
           return headers;
         },
       }),
@@ -118,13 +115,13 @@ export function createTrpcClient(options: ClientOptions): TrpcClient {
 
   async function act(action: OrderAction, ref: OrderRef, opts: ActionOptions = {}): Promise<Order> {
     const { id, version } = resolveOrderRef(ref, versions);
-    const input: { orderId: string; expectedVersion: number; reason?: string; idempotencyKey?: string } = {
+    // Every action takes a key (required on pay): one per call, reused by its retries.
+    const input: { orderId: string; expectedVersion: number; idempotencyKey: string; reason?: string } = {
       orderId: id,
       expectedVersion: version,
+      idempotencyKey: opts.idempotencyKey ?? newIdempotencyKey(),
     };
     if (opts.reason !== undefined) input.reason = opts.reason;
-    if (KEYED_PROCEDURES.has(`orders.${procedureName(action)}`))
-      input.idempotencyKey = opts.idempotencyKey ?? newIdempotencyKey();
     const procedure = trpc.orders[procedureName(action)];
     return received(await call(() => procedure.mutate(input, { signal: opts.signal })));
   }
