@@ -47,8 +47,11 @@ function start(args: string[]): { child: ChildProcess; output: () => Run; done: 
   child.stderr?.on('data', (d) => {
     run.stderr += d;
   });
+  // A command that hangs fails its test with what it printed, instead of a bare timeout.
+  const guard = setTimeout(() => child.kill('SIGKILL'), 25_000);
   const done = new Promise<Run>((resolve) =>
     child.once('exit', (code) => {
+      clearTimeout(guard);
       run.code = code;
       resolve(run);
     }),
@@ -78,28 +81,28 @@ beforeEach(() => proxy.reset());
 describe('quickeats CLI against a real API process', () => {
   it('refuses to work before login, then logs in and keeps the session in $QUICKEATS_HOME', async () => {
     const before = await quickeats('whoami');
-    expect(before.code).toBe(1);
+    expect(before.code, before.stderr).toBe(1);
     expect(before.stderr).toContain('UNAUTHENTICATED');
 
     const login = await quickeats('login', '--email', DEMO_ACCOUNTS.customer, '--password', DEMO_PASSWORD);
     expect(login.stderr).toBe('');
-    expect(login.code).toBe(0);
+    expect(login.code, login.stderr).toBe(0);
     expect(login.stdout).toContain(`Logged in as ${DEMO_ACCOUNTS.customer} (customer)`);
     const session = JSON.parse(await readFile(join(home, 'session.json'), 'utf8'));
     expect(session).toMatchObject({ email: DEMO_ACCOUNTS.customer, apiUrl: proxy.url });
 
     const who = await quickeats('whoami');
-    expect(who.code).toBe(0);
+    expect(who.code, who.stderr).toBe(0);
     expect(who.stdout).toContain(`<${DEMO_ACCOUNTS.customer}> (customer)`);
   });
 
   it('lists restaurants and a numbered menu', async () => {
     const restaurants = await quickeats('restaurants');
-    expect(restaurants.code).toBe(0);
+    expect(restaurants.code, restaurants.stderr).toBe(0);
     expect(restaurants.stdout).toContain(`${menu.restaurantId}  Seoul Kitchen`);
 
     const shown = await quickeats('menu', menu.restaurantId);
-    expect(shown.code).toBe(0);
+    expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toContain('Seoul Kitchen — menu');
     expect(shown.stdout).toMatch(/ {2}1\. .+ {2}[0-9a-f-]{36}/);
     expect(shown.stdout).toContain(menu.menuItemIds[0]);
@@ -107,7 +110,7 @@ describe('quickeats CLI against a real API process', () => {
 
   it('places an order by menu number, pays through a dropped answer, and charges once', async () => {
     const placed = await quickeats('order', menu.restaurantId, '1:2', '--note', 'no onions', '--json');
-    expect(placed.code).toBe(0);
+    expect(placed.code, placed.stderr).toBe(0);
     const order = JSON.parse(placed.stdout);
     expect(order).toMatchObject({ status: 'pending', version: 1, note: 'no onions' });
     expect(order.items[0]).toMatchObject({ menuItemId: menu.menuItemIds[0], quantity: 2 });
@@ -117,7 +120,7 @@ describe('quickeats CLI against a real API process', () => {
     proxy.inject({ method: 'POST', path: /\/pay$/, fault: 'drop-after-response' });
     const paid = await quickeats('pay', order.id);
     expect(paid.stdout).toContain(`for order ${order.id} (paid, v2)`);
-    expect(paid.code).toBe(0);
+    expect(paid.code, paid.stderr).toBe(0);
     expect(paid.stderr).toMatch(/network error on POST \/api\/v2\/orders\/.+\/pay; retrying in \d+ ms/);
 
     const pays = proxy.requests.filter((r) => r.path.endsWith('/pay'));
@@ -133,7 +136,7 @@ describe('quickeats CLI against a real API process', () => {
     // Paying again is harmless: the CLI sees the order is paid and sends no payment.
     proxy.reset();
     const again = await quickeats('pay', order.id);
-    expect(again.code).toBe(0);
+    expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('is already paid');
     expect(proxy.requests.filter((r) => r.path.endsWith('/pay'))).toHaveLength(0);
     const session = JSON.parse(await readFile(join(home, 'session.json'), 'utf8'));
@@ -142,8 +145,10 @@ describe('quickeats CLI against a real API process', () => {
 
   it('follows an order while the restaurant works on it', async () => {
     const placed = await quickeats('order', menu.restaurantId, `${menu.menuItemIds[1]}:1`, '--json');
+    expect(placed.code, placed.stderr).toBe(0);
     const { id } = JSON.parse(placed.stdout) as { id: string };
-    expect((await quickeats('pay', id)).code).toBe(0);
+    const pay = await quickeats('pay', id);
+    expect(pay.code, pay.stderr).toBe(0);
 
     const follow = start(['status', id, '--follow', '--until', 'ready', '--interval', '100']);
     const waitFor = async (text: string) => {
@@ -154,27 +159,29 @@ describe('quickeats CLI against a real API process', () => {
     await waitFor(`${id}  accepted   v3`);
     await owner.orders.markReady(accepted);
     const run = await follow.done;
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(`${id}  ready      v4`);
     expect(run.stdout.trim().split('\n')).toHaveLength(3);
   });
 
   it('explains a refused action with what is allowed now', async () => {
     const placed = await quickeats('order', menu.restaurantId, `${menu.menuItemIds[0]}`, '--json');
+    expect(placed.code, placed.stderr).toBe(0);
     const { id } = JSON.parse(placed.stdout) as { id: string };
-    expect((await quickeats('cancel', id, '--reason', 'changed my mind')).code).toBe(0);
+    const cancelled = await quickeats('cancel', id, '--reason', 'changed my mind');
+    expect(cancelled.code, cancelled.stderr).toBe(0);
     const twice = await quickeats('cancel', id);
-    expect(twice.code).toBe(1);
+    expect(twice.code, twice.stderr).toBe(1);
     expect(twice.stderr).toContain('(INVALID_TRANSITION)');
     expect(twice.stderr).toContain('allowed now: nothing');
   });
 
   it('prints usage for unknown commands and missing arguments', async () => {
     const unknown = await quickeats('teleport');
-    expect(unknown.code).toBe(2);
+    expect(unknown.code, unknown.stderr).toBe(2);
     expect(unknown.stderr).toContain('unknown command "teleport"');
     const missing = await quickeats('pay');
-    expect(missing.code).toBe(2);
+    expect(missing.code, missing.stderr).toBe(2);
     expect(missing.stderr).toContain('missing <orderId>');
     expect(UUID.test(missing.stderr)).toBe(false);
   });
