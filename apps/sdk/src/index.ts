@@ -8,6 +8,8 @@
  * operation, retries only when safe, If-Match / expectedVersion from the last representation held,
  * and typed errors.
  */
+
+export { type ActionMethod, actionMethod } from './actions';
 export * from './errors';
 export { newIdempotencyKey } from './idempotency';
 export { formatMoney } from './money';

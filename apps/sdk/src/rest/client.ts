@@ -3,14 +3,9 @@
  * every partner integration would otherwise write by hand — an Idempotency-Key per operation,
  * safe retries, If-Match from the version last received, JSON:API flattening and typed errors.
  */
-import {
-  type CreateOrderInput,
-  etagToVersion,
-  ORDER_ACTIONS,
-  type OrderAction,
-  versionToETag,
-} from '@quickeats/domain';
+import { type CreateOrderInput, etagToVersion, type OrderAction, versionToETag } from '@quickeats/domain';
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
+import { actionMethods } from '../actions';
 import { errorFromProblem } from '../errors';
 import { newIdempotencyKey } from '../idempotency';
 import { type ClientOptions, resolveToken, type TokenSource, trimBaseUrl } from '../options';
@@ -117,15 +112,7 @@ export function createRestClient(options: ClientOptions): RestClient {
     return received(unwrap(result) as Document, result.response);
   }
 
-  const actions = Object.fromEntries(
-    ORDER_ACTIONS.map((a) => [
-      a.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()),
-      (ref: OrderRef, opts?: ActionOptions) => act(a, ref, opts),
-    ]),
-  ) as Record<
-    'pay' | 'accept' | 'reject' | 'markReady' | 'pickUp' | 'deliver' | 'cancel',
-    (ref: OrderRef, opts?: ActionOptions) => Promise<Order>
-  >;
+  const actions = actionMethods(act);
 
   return {
     transport: 'rest',

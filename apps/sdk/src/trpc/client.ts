@@ -5,8 +5,9 @@
  * and `TRPCClientError`s turned into the SDK's typed errors.
  */
 import type { AppRouter } from '@quickeats/api/router';
-import { ORDER_ACTIONS, type OrderAction } from '@quickeats/domain';
+import type { OrderAction } from '@quickeats/domain';
 import { createTRPCClient, httpLink, type TRPCClient, TRPCClientError } from '@trpc/client';
+import { actionMethod, actionMethods } from '../actions';
 import { errorFromProblem, errorFromTrpc, QuickEatsNetworkError } from '../errors';
 import { newIdempotencyKey } from '../idempotency';
 import { type ClientOptions, resolveToken, type TokenSource, trimBaseUrl } from '../options';
@@ -34,16 +35,6 @@ export interface TrpcClient extends QuickEatsClient {
   /** The typed tRPC proxy underneath (auth, retries and timeouts applied). */
   readonly trpc: TrpcApi;
 }
-
-const procedureName = (action: OrderAction) =>
-  action.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) as
-    | 'pay'
-    | 'accept'
-    | 'reject'
-    | 'markReady'
-    | 'pickUp'
-    | 'deliver'
-    | 'cancel';
 
 /** Map what a tRPC call threw to the SDK's errors. */
 function translate(err: unknown): unknown {
@@ -122,13 +113,11 @@ export function createTrpcClient(options: ClientOptions): TrpcClient {
       idempotencyKey: opts.idempotencyKey ?? newIdempotencyKey(),
     };
     if (opts.reason !== undefined) input.reason = opts.reason;
-    const procedure = trpc.orders[procedureName(action)];
+    const procedure = trpc.orders[actionMethod(action)];
     return received(await call(() => procedure.mutate(input, { signal: opts.signal })));
   }
 
-  const actions = Object.fromEntries(
-    ORDER_ACTIONS.map((a) => [procedureName(a), (ref: OrderRef, opts?: ActionOptions) => act(a, ref, opts)]),
-  ) as Record<ReturnType<typeof procedureName>, (ref: OrderRef, opts?: ActionOptions) => Promise<Order>>;
+  const actions = actionMethods(act);
 
   async function rest<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     const current = await resolveToken(token);
