@@ -52,7 +52,9 @@ export function mountDashboard(root: HTMLElement, options: DashboardOptions): { 
   let busy = new Set<string>();
   let ownerName = '';
   let lastRefresh: Date | null = null;
-  let refreshing: Promise<void> | null = null;
+  /** Bumped by every refresh; a refresh whose number is no longer current discards its result. */
+  let generation = 0;
+  let inFlight = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
 
   function showLogin(error?: string) {
@@ -108,7 +110,9 @@ export function mountDashboard(root: HTMLElement, options: DashboardOptions): { 
     loaded = false;
     notice = null;
     await refresh();
-    if (options.pollMs > 0) timer = setInterval(() => void refresh(), options.pollMs);
+    // A poll waits for the previous refresh (a slow API must not starve every result);
+    // a refresh after an action never waits.
+    if (options.pollMs > 0) timer = setInterval(() => inFlight === 0 && void refresh(), options.pollMs);
   }
 
   function stopPolling() {
@@ -116,31 +120,36 @@ export function mountDashboard(root: HTMLElement, options: DashboardOptions): { 
     timer = undefined;
   }
 
-  /** Load every order on the board (following cursors), then render. One refresh at a time. */
-  function refresh(): Promise<void> {
-    refreshing ??= (async () => {
-      try {
-        const all: Order[] = [];
-        let cursor: string | undefined;
-        for (let page = 0; page < MAX_PAGES; page++) {
-          const result = await client.orders.list({ status: BOARD_STATUSES, pageSize: 100, cursor });
-          all.push(...result.items);
-          if (!result.nextCursor) break;
-          cursor = result.nextCursor;
-        }
-        const now = Date.now();
-        for (const o of all) if (!firstSeen.has(o.id)) firstSeen.set(o.id, loaded ? now : 0);
-        loaded = true;
-        orders = all;
-        lastRefresh = new Date();
-      } catch (err) {
-        notice = { kind: 'error', text: `Could not refresh: ${err instanceof Error ? err.message : err}` };
-      } finally {
-        refreshing = null;
+  /**
+   * Load every order on the board (following cursors), then render. Only the newest refresh may
+   * apply its result: one that started before an action (or a later poll) would otherwise put the
+   * pre-action state back on the board and offer a button whose click can only fail.
+   */
+  async function refresh(): Promise<void> {
+    const mine = ++generation;
+    inFlight++;
+    try {
+      const all: Order[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const result = await client.orders.list({ status: BOARD_STATUSES, pageSize: 100, cursor });
+        all.push(...result.items);
+        if (!result.nextCursor) break;
+        cursor = result.nextCursor;
       }
-      render();
-    })();
-    return refreshing;
+      if (mine !== generation) return;
+      const now = Date.now();
+      for (const o of all) if (!firstSeen.has(o.id)) firstSeen.set(o.id, loaded ? now : 0);
+      loaded = true;
+      orders = all;
+      lastRefresh = new Date();
+    } catch (err) {
+      if (mine !== generation) return;
+      notice = { kind: 'error', text: `Could not refresh: ${err instanceof Error ? err.message : err}` };
+    } finally {
+      inFlight--;
+    }
+    render();
   }
 
   async function perform(order: Order, action: OrderAction) {
@@ -210,6 +219,7 @@ export function mountDashboard(root: HTMLElement, options: DashboardOptions): { 
     signOut.addEventListener('click', () => {
       options.storage?.removeItem(TOKEN_KEY);
       client.logout();
+      generation++; // a refresh still under way must not bring the board back
       orders = [];
       showLogin();
     });

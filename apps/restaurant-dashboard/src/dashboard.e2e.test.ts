@@ -183,6 +183,13 @@ describe('restaurant dashboard in Chromium', () => {
     const png = await readFile(SCREENSHOT);
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
     expect(png.length).toBeGreaterThan(10_000);
+
+    // The session survives a reload (token in sessionStorage) and ends with Sign out.
+    await page.reload();
+    await page.getByTestId('column-paid').waitFor();
+    await page.getByTestId('sign-out').click();
+    await page.getByTestId('login-form').waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('quickeats.dashboard.token'))).toBeNull();
     await page.close();
   });
 });
