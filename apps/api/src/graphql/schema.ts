@@ -16,7 +16,7 @@ import {
 } from '@quickeats/domain';
 import { createSchema } from 'graphql-yoga';
 import type { AppDeps } from '../context';
-import type { Fieldsets } from '../reads/fieldsets';
+import { type Fieldsets, ORDER_ATTRIBUTES, ORDER_TO_ONE } from '../reads/fieldsets';
 import { listOrders, type ReadOrder, readOrder } from '../reads/order-reads';
 import { listRestaurants, readRestaurant } from '../reads/restaurant-reads';
 import type { Loaders } from './loaders';
@@ -103,20 +103,7 @@ const typeDefs = /* GraphQL */ `
 `;
 
 /** Root reads need only the order's own columns and to-one ids; nested fields come from loaders. */
-const ORDER_ROOT_FIELDS: Fieldsets = {
-  orders: new Set([
-    'status',
-    'version',
-    'total',
-    'note',
-    'allowedActions',
-    'createdAt',
-    'updatedAt',
-    'customer',
-    'restaurant',
-    'rider',
-  ]),
-};
+const ORDER_ROOT_FIELDS: Fieldsets = { orders: new Set([...ORDER_ATTRIBUTES, ...ORDER_TO_ONE]) };
 const RESTAURANT_ROOT_FIELDS: Fieldsets = { restaurants: new Set(['name', 'currency']) };
 const PAGE_PARAMS = { size: 'first', after: 'after' };
 

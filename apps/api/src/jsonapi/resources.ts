@@ -3,7 +3,7 @@
  * decide which attributes and relationships appear (the query already left the rest unread);
  * `attributes`/`relationships` are omitted when empty, as JSON:API allows.
  */
-import { type FieldOf, type Fieldsets, type ResourceType, wants } from '../reads/fieldsets';
+import { type FieldOf, type Fieldsets, ORDER_ATTRIBUTES, type ResourceType, wants } from '../reads/fieldsets';
 import type {
   MenuItemRow,
   OrderEventRow,
@@ -54,15 +54,7 @@ export function orderResource(
   linkage: OrderLinkage,
   withCursor: boolean,
 ): OrderResource {
-  const attributes = pick(fields, 'orders', order, [
-    'status',
-    'version',
-    'total',
-    'note',
-    'allowedActions',
-    'createdAt',
-    'updatedAt',
-  ]);
+  const attributes = pick(fields, 'orders', order, ORDER_ATTRIBUTES);
   const relationships: NonNullable<OrderResource['relationships']> = {};
   const w = (f: FieldOf<'orders'>) => wants(fields, 'orders', f);
   if (w('customer') && order.customerId !== undefined)

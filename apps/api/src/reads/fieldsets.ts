@@ -4,22 +4,20 @@
  * SELECT to the fields a client asked for, so an unrequested column is never read.
  */
 
+/** An order's attributes, and its to-one relationships (stored as columns of `orders`). */
+export const ORDER_ATTRIBUTES = [
+  'status',
+  'version',
+  'total',
+  'note',
+  'allowedActions',
+  'createdAt',
+  'updatedAt',
+] as const;
+export const ORDER_TO_ONE = ['customer', 'restaurant', 'rider'] as const;
+
 export const RESOURCE_FIELDS = {
-  orders: [
-    'status',
-    'version',
-    'total',
-    'note',
-    'allowedActions',
-    'createdAt',
-    'updatedAt',
-    'customer',
-    'restaurant',
-    'rider',
-    'items',
-    'payment',
-    'events',
-  ],
+  orders: [...ORDER_ATTRIBUTES, ...ORDER_TO_ONE, 'items', 'payment', 'events'],
   restaurants: ['name', 'currency', 'menuItems'],
   users: ['name', 'role'],
   'order-items': ['name', 'quantity', 'unitPrice', 'menuItem'],
