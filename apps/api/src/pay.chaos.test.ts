@@ -13,20 +13,18 @@
  * so a run takes seconds rather than production's 30 s, yet long enough that the process running the
  * payment is found and killed while it still holds the key, even on a busy two-core CI machine.
  */
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { executeRows } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
 import { type ProviderAdmin, providerAdmin } from '@quickeats/payment-provider/client';
 import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
-import { startUpstashBridge, type UpstashBridge } from '@quickeats/upstash-bridge';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessToken } from './auth/token';
+import { idempotencyStore, type StoreUnderTest } from './testing/idempotency-store';
 import { demoDish, newKey, postInit } from './testing/orders-fixture';
 import { type ApiProcess, DEMO_ACCOUNTS, startApiProcess, TEST_TOKEN_SECRET } from './testing/test-app';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PROCESSES = 4;
 const REQUESTS = 200;
 const LEASE_SECONDS = 6;
@@ -61,7 +59,7 @@ describe.each(['postgres', 'upstash'] as const)(
     let provider: SpawnedProvider;
     let admin: ProviderAdmin;
     let database: TestDatabase;
-    let bridge: UpstashBridge | undefined;
+    let store: StoreUnderTest | undefined;
     const apis: (ApiProcess & { killed: boolean })[] = [];
 
     beforeAll(async () => {
@@ -70,7 +68,9 @@ describe.each(['postgres', 'upstash'] as const)(
         createTestDatabase({ seed: { orders: 5 } }),
       ]);
       admin = providerAdmin(provider.url);
+      store = await idempotencyStore(kind, 'chaos');
       const env: Record<string, string> = {
+        ...store.env,
         DATABASE_URL: database.url,
         DATABASE_POOL_SIZE: '5',
         PAYMENT_PROVIDER_URL: provider.url,
@@ -80,14 +80,6 @@ describe.each(['postgres', 'upstash'] as const)(
         IDEMPOTENCY_LEASE_SECONDS: String(LEASE_SECONDS),
         LOG_LEVEL: 'error',
       };
-      if (kind === 'upstash') {
-        bridge = await startUpstashBridge({ redisUrl: REDIS_URL });
-        Object.assign(env, {
-          UPSTASH_REDIS_REST_URL: bridge.url,
-          UPSTASH_REDIS_REST_TOKEN: bridge.token,
-          IDEMPOTENCY_REDIS_PREFIX: `qe-test:chaos:${randomUUID()}:`,
-        });
-      }
       const started = await Promise.all(
         Array.from({ length: PROCESSES }, () => startApiProcess(env, 90_000)),
       );
@@ -96,7 +88,7 @@ describe.each(['postgres', 'upstash'] as const)(
 
     afterAll(async () => {
       await Promise.all(apis.map((api) => api.stop('SIGTERM')));
-      await bridge?.close();
+      await store?.close();
       await provider?.stop();
       await database?.close();
     });

@@ -6,28 +6,25 @@
  */
 import { randomUUID } from 'node:crypto';
 import { executeRows } from '@quickeats/db';
-import { startUpstashBridge, type UpstashBridge } from '@quickeats/upstash-bridge';
-import { Redis } from '@upstash/redis';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app';
 import { ControllableProvider } from '../testing/controllable-provider';
+import { idempotencyStore, type StoreUnderTest } from '../testing/idempotency-store';
 import { answerOf, demoDish, newKey, postInit } from '../testing/orders-fixture';
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../testing/test-app';
 import { createIdempotencyStore } from './create-store';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each(['postgres', 'upstash'] as const)('Idempotency-Key over REST, %s store', (kind) => {
   let t: TestApp;
-  let bridge: UpstashBridge | undefined;
+  let store: StoreUnderTest | undefined;
   let provider: ControllableProvider;
   let customer: string;
   let otherCustomer: string;
   let owner: string;
   let dish: { restaurantId: string; menuItemId: string };
-  const keyPrefix = `qe-test:idempotency-http:${randomUUID()}:`;
 
   const post = (path: string, options: Parameters<typeof postInit>[0]) =>
     t.app.request(`/api/v2${path}`, postInit(options));
@@ -46,15 +43,8 @@ describe.each(['postgres', 'upstash'] as const)('Idempotency-Key over REST, %s s
 
   beforeAll(async () => {
     provider = new ControllableProvider();
-    const env: Record<string, string> = {};
-    if (kind === 'upstash') {
-      bridge = await startUpstashBridge({ redisUrl: REDIS_URL });
-      Object.assign(env, {
-        UPSTASH_REDIS_REST_URL: bridge.url,
-        UPSTASH_REDIS_REST_TOKEN: bridge.token,
-        IDEMPOTENCY_REDIS_PREFIX: keyPrefix,
-      });
-    }
+    store = await idempotencyStore(kind, 'idempotency-http');
+    const env = store.env;
     t = await createTestApp({ seed: { orders: 5 }, env, paymentProvider: provider });
     expect(t.deps.idempotency.kind).toBe(kind);
     customer = await t.tokenFor(DEMO_ACCOUNTS.customer);
@@ -63,12 +53,7 @@ describe.each(['postgres', 'upstash'] as const)('Idempotency-Key over REST, %s s
     dish = await demoDish(t.database.db);
   });
   afterAll(async () => {
-    if (bridge) {
-      const redis = new Redis({ url: bridge.url, token: bridge.token, automaticDeserialization: false });
-      const keys = (await redis.keys(`${keyPrefix}*`)) as string[];
-      if (keys.length > 0) await redis.del(...keys);
-    }
-    await bridge?.close();
+    await store?.close();
     await t?.close();
   });
 

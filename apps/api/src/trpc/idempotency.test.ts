@@ -2,17 +2,15 @@
  * SPEC "Idempotency" on tRPC (`idempotencyKey` input), against both stores: in-process through
  * `createCaller`, and over HTTP for what only a response shows (the `Idempotent-Replayed` header).
  */
-import { randomUUID } from 'node:crypto';
 import { executeRows } from '@quickeats/db';
 import type { Actor } from '@quickeats/domain';
-import { startUpstashBridge, type UpstashBridge } from '@quickeats/upstash-bridge';
 import type { inferRouterInputs } from '@trpc/server';
 import { TRPCError } from '@trpc/server';
-import { Redis } from '@upstash/redis';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger';
 import { ControllableProvider } from '../testing/controllable-provider';
+import { idempotencyStore, type StoreUnderTest } from '../testing/idempotency-store';
 import { demoDish, newKey, postInit } from '../testing/orders-fixture';
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../testing/test-app';
 import { type AppRouter, createCaller } from './root';
@@ -27,8 +25,6 @@ const _pay: Inputs['pay'] = { orderId: 'o', expectedVersion: 1 };
 // …and may leave it out everywhere else.
 const _accept: Inputs['accept'] = { orderId: 'o', expectedVersion: 1 };
 void [_create, _pay, _accept];
-
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** The error a promise rejects with, as the client sees it (code and the formatted data). */
 async function rejection(p: Promise<unknown>): Promise<TRPCError> {
@@ -45,11 +41,10 @@ const errorCodeOf = (err: TRPCError) => (err.cause as { code?: string } | undefi
 
 describe.each(['postgres', 'upstash'] as const)('idempotencyKey over tRPC, %s store', (kind) => {
   let t: TestApp;
-  let bridge: UpstashBridge | undefined;
+  let store: StoreUnderTest | undefined;
   let provider: ControllableProvider;
   let customer: Actor;
   let dish: { restaurantId: string; menuItemId: string };
-  const keyPrefix = `qe-test:idempotency-trpc:${randomUUID()}:`;
 
   /** A caller for `actor`, with the response headers it set. */
   function callerFor(actor: Actor) {
@@ -74,27 +69,15 @@ describe.each(['postgres', 'upstash'] as const)('idempotencyKey over tRPC, %s st
 
   beforeAll(async () => {
     provider = new ControllableProvider();
-    const env: Record<string, string> = {};
-    if (kind === 'upstash') {
-      bridge = await startUpstashBridge({ redisUrl: REDIS_URL });
-      Object.assign(env, {
-        UPSTASH_REDIS_REST_URL: bridge.url,
-        UPSTASH_REDIS_REST_TOKEN: bridge.token,
-        IDEMPOTENCY_REDIS_PREFIX: keyPrefix,
-      });
-    }
+    store = await idempotencyStore(kind, 'idempotency-trpc');
+    const env = store.env;
     t = await createTestApp({ seed: { orders: 5 }, env, paymentProvider: provider });
     expect(t.deps.idempotency.kind).toBe(kind);
     customer = await t.actorFor(DEMO_ACCOUNTS.customer);
     dish = await demoDish(t.database.db);
   });
   afterAll(async () => {
-    if (bridge) {
-      const redis = new Redis({ url: bridge.url, token: bridge.token, automaticDeserialization: false });
-      const keys = (await redis.keys(`${keyPrefix}*`)) as string[];
-      if (keys.length > 0) await redis.del(...keys);
-    }
-    await bridge?.close();
+    await store?.close();
     await t?.close();
   });
 
