@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { type Database, DEMO_ACCOUNTS, executeRows, menuItems, restaurants, users } from '@quickeats/db';
 import type { OrderAction, OrderStatus } from '@quickeats/domain';
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { loadScenarioWorld } from '../scenarios/world';
 import type { TestApp } from './test-app';
 
 export interface ApiResponse {
@@ -183,16 +184,8 @@ export async function databaseFingerprint(t: TestApp) {
 
 /** A dish of the demo owner's restaurant, so that the demo owner can accept the orders made with it. */
 export async function demoDish(db: Database): Promise<{ restaurantId: string; menuItemId: string }> {
-  const [dish] = await db
-    .select({ restaurantId: restaurants.id, menuItemId: menuItems.id })
-    .from(restaurants)
-    .innerJoin(users, eq(users.id, restaurants.ownerId))
-    .innerJoin(menuItems, eq(menuItems.restaurantId, restaurants.id))
-    .where(and(eq(users.email, DEMO_ACCOUNTS.owner), eq(menuItems.available, true)))
-    .orderBy(asc(restaurants.name), asc(menuItems.name))
-    .limit(1);
-  if (!dish) throw new Error('no dish of the demo owner: seed the database first');
-  return dish;
+  const { restaurantId, menuItemId } = await loadScenarioWorld(db);
+  return { restaurantId, menuItemId };
 }
 
 export interface PostOptions {
