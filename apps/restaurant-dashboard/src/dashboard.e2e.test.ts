@@ -113,7 +113,7 @@ describe('restaurant dashboard in Chromium', () => {
       .poll(() => page.getByTestId('login-error').textContent())
       .toContain('not a restaurant owner account');
     await page.close();
-  });
+  }, 120_000);
 
   it('on a phone: one column at a time, a new paid order highlighted and announced, reject asks for a reason and confirmation', async () => {
     const page = await newPage(PHONE);
@@ -165,7 +165,7 @@ describe('restaurant dashboard in Chromium', () => {
     await expect.poll(() => cardOf(page, order.id).count()).toBe(0);
     expect(await customer.orders.get(order.id)).toMatchObject({ status: 'rejected' });
     await page.close();
-  });
+  }, 120_000);
 
   it('on a desktop: accepts and marks ready over tRPC, shows a reconnecting banner while the API is unreachable', async () => {
     const page = await newPage(DESKTOP);
@@ -193,7 +193,7 @@ describe('restaurant dashboard in Chromium', () => {
     await page.unroute('**/trpc/**');
     await page.getByTestId('reconnecting').waitFor({ state: 'detached' });
     await page.close();
-  });
+  }, 120_000);
 
   it('tells the owner in plain words when the customer cancelled first (REST transport)', async () => {
     const order = await placePaidOrder(1);
@@ -225,5 +225,5 @@ describe('restaurant dashboard in Chromium', () => {
     await page.getByTestId('login-form').waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem('quickeats.dashboard.token'))).toBeNull();
     await page.close();
-  });
+  }, 120_000);
 });
