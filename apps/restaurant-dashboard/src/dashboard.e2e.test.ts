@@ -171,7 +171,7 @@ describe('restaurant dashboard in Chromium', () => {
     await page.close();
   }, 120_000);
 
-  it('on a desktop: accepts and marks ready over tRPC, reports a customer'\''s cancel, shows offline and reconnecting banners', async () => {
+  it('on a desktop: accepts and marks ready over tRPC, reports a cancel by the customer, shows offline and reconnecting banners', async () => {
     const page = await newPage(DESKTOP);
     await signIn(page, '?poll=500');
     const order = await placePaidOrder(1);
