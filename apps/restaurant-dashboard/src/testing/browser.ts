@@ -4,7 +4,7 @@
  * playwright-core, an axe-core accessibility pass, and screenshots under the app's test-results/.
  */
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
@@ -107,4 +107,53 @@ export async function screenshot(page: Page, appDir: string, name: string): Prom
   if (png.subarray(1, 4).toString('latin1') !== 'PNG' || png.length < 5_000)
     throw new Error(`${path} is not a plausible screenshot (${png.length} bytes)`);
   return path;
+}
+
+export interface TcpRelay {
+  /** Where the sample app's server should proxy to (stays the same across retargets). */
+  url: string;
+  /**
+   * Send new connections to `target` (an http://host:port URL), or refuse them (null). Open
+   * connections are cut either way — what the app sees when its API process goes away.
+   */
+  setTarget(target: string | null): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP relay in front of the API, so a test can take "the API" away and bring up another
+ * process in its place at the same address (what an app sees across an API restart). Bytes are
+ * piped untouched, so Server-Sent Events stream through it.
+ */
+export async function startTcpRelay(target: string): Promise<TcpRelay> {
+  let current: URL | null = new URL(target);
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    if (!current) return client.destroy();
+    const upstream = connect(Number(current.port), current.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    setTarget(next) {
+      current = next ? new URL(next) : null;
+      for (const s of sockets) s.destroy();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
