@@ -80,9 +80,7 @@ describe.each(['postgres', 'upstash'] as const)(
         IDEMPOTENCY_LEASE_SECONDS: String(LEASE_SECONDS),
         LOG_LEVEL: 'error',
       };
-      const started = await Promise.all(
-        Array.from({ length: PROCESSES }, () => startApiProcess(env, 90_000)),
-      );
+      const started = await Promise.all(Array.from({ length: PROCESSES }, () => startApiProcess(env)));
       apis.push(...started.map((api) => Object.assign(api, { killed: false })));
     }, 180_000);
 
