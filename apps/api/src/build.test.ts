@@ -48,7 +48,6 @@ describe('production bundle', () => {
       script: 'dist/main.mjs',
       tsx: false,
       env: { ...process.env, DATABASE_URL: db.url, PAYMENT_PROVIDER_URL: '', LOG_LEVEL: 'warn' },
-      timeoutMs: 20_000,
     });
     await expect(run).rejects.toThrow(/exited with 78[\s\S]*PAYMENT_PROVIDER_URL/);
   });
