@@ -1,5 +1,7 @@
 export * from './client';
 export * from './password';
+export * from './pool-demand';
 export * from './schema';
 export * from './seed';
 export * from './statement-counter';
+export * from './statement-observer';
