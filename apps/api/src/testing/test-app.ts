@@ -13,6 +13,8 @@ import { type Config, loadConfig } from '../config';
 import type { AppDeps } from '../context';
 import { createIdempotencyStore } from '../idempotency/create-store';
 import { createLogger } from '../logger';
+import { instrumentDeps } from '../observability/instrument';
+import { type Metrics, NO_METRICS } from '../observability/metrics';
 
 export { TEST_TOKEN_SECRET };
 
@@ -37,11 +39,16 @@ export interface TestApp {
 }
 
 export async function createTestApp(
-  options: { seed?: SeedOptions; env?: Record<string, string>; paymentProvider?: PaymentProvider } = {},
+  options: {
+    seed?: SeedOptions;
+    env?: Record<string, string>;
+    paymentProvider?: PaymentProvider;
+    metrics?: Metrics;
+  } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase({ seed: options.seed ?? { orders: 50 } });
   const config = testConfig(options.env);
-  const deps: AppDeps = {
+  const deps: AppDeps = instrumentDeps({
     config,
     db: database.db,
     dbHandle: database,
@@ -50,7 +57,8 @@ export async function createTestApp(
     // Postgres by default; Upstash when `env` carries UPSTASH_REDIS_REST_URL/TOKEN (a bridge's).
     idempotency: createIdempotencyStore(config, database.db),
     now: () => new Date(),
-  };
+    metrics: options.metrics ?? NO_METRICS,
+  });
   const actorFor = async (email: string): Promise<Actor> => {
     const [u] = await database.db
       .select({ id: users.id, role: users.role })
