@@ -1,7 +1,9 @@
 /**
- * What the sample apps' browser tests share: the production build of an app served by
- * `vite preview` (proxying /api and /trpc to a test API), Debian's headless Chromium driven by
- * playwright-core, an axe-core accessibility pass, and screenshots under the app's test-results/.
+ * `@quickeats/test-support/browser`: what the sample apps' browser tests share — the production
+ * build of an app served by `vite preview` (proxying to a test API), Debian's headless Chromium
+ * driven by playwright-core, an axe-core accessibility pass, screenshots under the app's
+ * test-results/, and a TCP relay that lets a test replace the API process at the same address.
+ * A separate entry so tests that need none of this do not load Vite or Playwright.
  */
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect, createServer, type Socket } from 'node:net';
@@ -10,28 +12,23 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build, preview } from 'vite';
-import { apiProxy } from '../../vite.config';
+import { freePort } from './ports';
 
 export const CHROMIUM = '/usr/bin/chromium';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export interface ServedApp {
   url: string;
   close(): Promise<void>;
 }
 
-/** `vite build` of the app in `root` into a temp folder, served by `vite preview` proxying to `apiUrl`. */
-export async function serveBuiltApp(root: string, apiUrl: string): Promise<ServedApp> {
+/** An app's proxy table for an API URL (each app's vite.config.ts exports its `apiProxy`). */
+export type ProxyFor = (apiUrl: string) => Record<string, { target: string; changeOrigin: boolean }>;
+
+/**
+ * `vite build` of the app in `root` into a temp folder, served by `vite preview` on a free port
+ * with the app's own proxy table pointed at `apiUrl`.
+ */
+export async function serveBuiltApp(root: string, apiUrl: string, apiProxy: ProxyFor): Promise<ServedApp> {
   const outDir = await mkdtemp(join(tmpdir(), 'quickeats-app-'));
   // 'error': zod's sources carry comments Rollup warns about on every build.
   await build({
