@@ -1,7 +1,8 @@
 /**
  * Issue 15: round trips to the database per request, as the server counts them
- * (`X-DB-Round-Trips`, beside `X-SQL-Statements`). Each shape is sent once on another order first,
- * so that its statements are prepared on the connection: the numbers pinned are the steady state.
+ * (`X-DB-Round-Trips`, beside `X-SQL-Statements`). The app gets a pool of one connection and each
+ * shape is sent once on another order first, so that its statements are prepared on that
+ * connection: the numbers pinned are the steady state.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoClients, demoClients, orderIn } from '../testing/orders-fixture';
@@ -13,7 +14,7 @@ describe('database round trips per request (Postgres idempotency store)', () => 
   let t: TestApp;
   let c: DemoClients;
   beforeAll(async () => {
-    t = await createTestApp({ seed: { orders: 0 } });
+    t = await createTestApp({ seed: { orders: 0 }, poolSize: 1 });
     c = await demoClients(t);
   });
   afterAll(() => t?.close());
@@ -34,6 +35,18 @@ describe('database round trips per request (Postgres idempotency store)', () => 
 
   it('GET an order by id: 1', async () => {
     expect(await steady('pending', (o) => c.customer.get(`/api/v2/orders/${o.id}`), 200)).toBe(1);
+  });
+
+  it('accept with If-Match and no Idempotency-Key: 1', async () => {
+    const accept = (o: { id: string; version: number }) =>
+      c.owner.post(`/api/v2/orders/${o.id}/accept`, undefined, { 'if-match': `"v${o.version}"` });
+    expect(await steady('paid', accept, 200)).toBe(1);
+  });
+
+  it('a refused accept (stale If-Match) answers its 412 from the same single statement', async () => {
+    const stale = (o: { id: string; version: number }) =>
+      c.owner.post(`/api/v2/orders/${o.id}/accept`, undefined, { 'if-match': `"v${o.version - 1}"` });
+    expect(await steady('paid', stale, 412)).toBe(1);
   });
 
   it('the replay of a keyed accept: 1', async () => {

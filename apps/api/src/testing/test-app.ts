@@ -3,7 +3,7 @@
  * accounts, and helpers to start real API processes. Used by every API test file.
  */
 import { fileURLToPath } from 'node:url';
-import { DEMO_ACCOUNTS, type SeedOptions, users } from '@quickeats/db';
+import { createDb, DEMO_ACCOUNTS, type SeedOptions, users } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
 import { type Actor, InMemoryPaymentProvider, type PaymentProvider } from '@quickeats/domain';
 import { eq } from 'drizzle-orm';
@@ -38,18 +38,25 @@ export interface TestApp {
 }
 
 export async function createTestApp(
-  options: { seed?: SeedOptions; env?: Record<string, string>; paymentProvider?: PaymentProvider } = {},
+  options: {
+    seed?: SeedOptions;
+    env?: Record<string, string>;
+    paymentProvider?: PaymentProvider;
+    /** The app's own pool of this many connections (round-trip tests: 1, so one warm-up prepares). */
+    poolSize?: number;
+  } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase({ seed: options.seed ?? { orders: 50 } });
+  const pool = options.poolSize ? createDb({ url: database.url, maxConnections: options.poolSize }) : null;
   const config = testConfig(options.env);
   const deps: AppDeps = {
     config,
-    db: database.db,
-    dbHandle: database,
+    db: pool?.db ?? database.db,
+    dbHandle: pool ?? database,
     logger: createLogger('silent'),
     paymentProvider: options.paymentProvider ?? new InMemoryPaymentProvider(),
     // Postgres by default; Upstash when `env` carries UPSTASH_REDIS_REST_URL/TOKEN (a bridge's).
-    idempotency: createIdempotencyStore(config, database.db),
+    idempotency: createIdempotencyStore(config, pool?.db ?? database.db),
     now: () => new Date(),
   };
   const actorFor = async (email: string): Promise<Actor> => {
@@ -66,7 +73,10 @@ export async function createTestApp(
     database,
     actorFor,
     tokenFor: async (email) => signAccessToken(await actorFor(email), TEST_TOKEN_SECRET, 3600),
-    close: () => database.close(),
+    close: async () => {
+      await pool?.close();
+      await database.close();
+    },
   };
 }
 
