@@ -95,6 +95,8 @@ export function mountDashboard(root: HTMLElement, options: DashboardOptions): { 
   let firstSeen = new Map<string, number>();
   /** The last change event the updates source reported per order (who and when). */
   const lastChange = new Map<string, OrderChange>();
+  /** When an event last brought each order in (performance.now()), so an older full read does not drop it. */
+  const touched = new Map<string, number>();
   /** Orders this screen acted on, so their leaving the board is not reported as someone else's doing. */
   const ownActions = new Set<string>();
   let loaded = false;
@@ -199,9 +201,10 @@ export function mountDashboard(root: HTMLElement, options: DashboardOptions): { 
       { pollMs: options.pollMs },
       {
         changed(event) {
-          if (event) remember(event);
-          void refresh();
+          remember(event);
+          void refreshOne(event);
         },
+        resync: () => void refresh(),
         connection(state) {
           connection = state;
           render();
@@ -213,6 +216,33 @@ export function mountDashboard(root: HTMLElement, options: DashboardOptions): { 
 
   function remember(event: OrderEvent) {
     lastChange.set(event.orderId, { status: event.status, actorRole: event.actorRole, at: event.occurredAt });
+  }
+
+  /**
+   * One order changed (an event): read just that order and put it on the board, or take it off.
+   * A representation older than the one held (a late answer) is ignored.
+   */
+  async function refreshOne(event: OrderEvent): Promise<void> {
+    const held = orders.find((o) => o.id === event.orderId);
+    if (held && held.version >= event.version) return;
+    let order: Order;
+    try {
+      order = await client.orders.get(event.orderId);
+    } catch {
+      return; // gone from view (or unreachable): the next resync settles it
+    }
+    const current = orders.find((o) => o.id === order.id);
+    if (current && current.version >= order.version) return;
+    touched.set(order.id, performance.now());
+    if (BOARD_STATUSES.includes(order.status)) {
+      orders = current ? orders.map((o) => (o.id === order.id ? order : o)) : [...orders, order];
+      arrivals([order]);
+    } else if (current) {
+      orders = orders.filter((o) => o.id !== order.id);
+      if (!ownActions.has(order.id))
+        notice = changeNotice(order.id, lastChange.get(order.id) ?? { status: order.status });
+    }
+    render();
   }
 
   function stopUpdates() {
@@ -227,7 +257,7 @@ export function mountDashboard(root: HTMLElement, options: DashboardOptions): { 
    */
   async function refresh(): Promise<void> {
     const mine = ++generation;
-    let ok = false;
+    const startedAt = performance.now();
     try {
       const all: Order[] = [];
       let cursor: string | undefined;
@@ -237,9 +267,8 @@ export function mountDashboard(root: HTMLElement, options: DashboardOptions): { 
         if (!result.nextCursor) break;
         cursor = result.nextCursor;
       }
-      ok = true;
       if (mine !== generation) return;
-      apply(all);
+      apply(all, startedAt);
     } catch (err) {
       if (mine !== generation) return;
       if (!loaded)
@@ -247,43 +276,55 @@ export function mountDashboard(root: HTMLElement, options: DashboardOptions): { 
           kind: 'error',
           text: `Could not load the orders: ${err instanceof Error ? err.message : err}`,
         };
-    } finally {
-      updates?.reportRead(ok);
     }
     render();
   }
 
-  function apply(all: Order[]) {
+  /**
+   * A full read of the board. Orders an event brought in after the read started stay (the read
+   * could not have seen them), and an order held in a newer version than the read's keeps it.
+   */
+  function apply(all: Order[], startedAt: number) {
+    const read = new Map(all.map((o) => [o.id, o]));
+    const next: Order[] = [];
+    for (const o of all) {
+      const held = orders.find((h) => h.id === o.id);
+      next.push(held && held.version > o.version ? held : o);
+    }
+    for (const held of orders) {
+      if (read.has(held.id)) continue;
+      if ((touched.get(held.id) ?? 0) > startedAt) next.push(held);
+      // Orders that left the board without this screen acting: say what happened to them.
+      else if (loaded && !ownActions.has(held.id)) void explainDeparture(held);
+    }
+    const wasLoaded = loaded;
+    loaded = true;
+    orders = next;
+    if (wasLoaded) arrivals(all);
+    else for (const o of all) firstSeen.set(o.id, 0);
+  }
+
+  /** Orders first seen now: highlighted, and the paid ones announced (and chimed). */
+  function arrivals(candidates: Order[]) {
     const now = Date.now();
     const arrived: Order[] = [];
-    for (const o of all) {
+    for (const o of candidates) {
       if (firstSeen.has(o.id)) continue;
       firstSeen.set(o.id, loaded ? now : 0);
-      if (loaded && o.status === 'paid') arrived.push(o);
+      if (o.status === 'paid') arrived.push(o);
     }
-    // Orders that left the board without this screen acting: say what happened to them.
-    if (loaded) {
-      const still = new Set(all.map((o) => o.id));
-      for (const gone of orders) {
-        if (still.has(gone.id) || ownActions.has(gone.id)) continue;
-        void explainDeparture(gone);
-      }
-    }
-    loaded = true;
-    orders = all;
-    if (arrived.length) {
-      const first = arrived[0]!;
-      const items = first.items.map((i) => `${i.quantity}× ${i.name}`).join(', ');
-      announce(
-        arrived.length === 1
-          ? `New paid order #${shortId(first.id)}: ${items}.`
-          : `${arrived.length} new paid orders, the first #${shortId(first.id)}: ${items}.`,
-      );
-      if (sound) chime();
-      // Re-render when the highlight expires.
-      clearTimeout(freshTimer);
-      freshTimer = setTimeout(render, FRESH_MS + 100);
-    }
+    if (!arrived.length) return;
+    const first = arrived[0]!;
+    const items = first.items.map((i) => `${i.quantity}× ${i.name}`).join(', ');
+    announce(
+      arrived.length === 1
+        ? `New paid order #${shortId(first.id)}: ${items}.`
+        : `${arrived.length} new paid orders, the first #${shortId(first.id)}: ${items}.`,
+    );
+    if (sound) chime();
+    // Re-render when the highlight expires.
+    clearTimeout(freshTimer);
+    freshTimer = setTimeout(render, FRESH_MS + 100);
   }
 
   async function explainDeparture(order: Order) {

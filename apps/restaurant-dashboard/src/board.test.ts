@@ -155,9 +155,9 @@ describe('board', () => {
     expect(noticeFor(forbidden, order(), 'reject').text).toBe('Could not reject order #0f8fad5b: nope');
   });
 
-  it('reads transport and polling from the query string', () => {
-    expect(parseSettings('')).toEqual({ transport: 'trpc', pollMs: 3000 });
-    expect(parseSettings('?transport=rest&poll=0')).toEqual({ transport: 'rest', pollMs: 0 });
-    expect(parseSettings('?poll=-5')).toEqual({ transport: 'trpc', pollMs: 3000 });
+  it('reads transport and the optional extra polling from the query string', () => {
+    expect(parseSettings('')).toEqual({ transport: 'trpc', pollMs: 0 });
+    expect(parseSettings('?transport=rest&poll=5000')).toEqual({ transport: 'rest', pollMs: 5000 });
+    expect(parseSettings('?poll=-5')).toEqual({ transport: 'trpc', pollMs: 0 });
   });
 });

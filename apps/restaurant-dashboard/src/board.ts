@@ -215,16 +215,16 @@ export function noticeFor(
 
 export interface Settings {
   transport: 'trpc' | 'rest';
-  /** Auto-refresh period in ms; 0 turns it off. */
+  /** A full re-read every this many ms on top of the live stream; 0 (default) = none. */
   pollMs: number;
 }
 
-/** `?transport=rest&poll=5000` → settings (defaults: tRPC, every 3 s). */
+/** `?transport=rest&poll=5000` → settings (defaults: tRPC, live stream only). */
 export function parseSettings(search: string): Settings {
   const params = new URLSearchParams(search);
-  const poll = Number(params.get('poll') ?? '3000');
+  const poll = Number(params.get('poll') ?? '0');
   return {
     transport: params.get('transport') === 'rest' ? 'rest' : 'trpc',
-    pollMs: Number.isFinite(poll) && poll >= 0 ? poll : 3000,
+    pollMs: Number.isFinite(poll) && poll >= 0 ? poll : 0,
   };
 }

@@ -18,9 +18,15 @@
  */
 import type { AppRouter } from '@quickeats/api/router';
 import type { CreateOrderInput, Order, OrderAction } from '@quickeats/domain';
-import { type QueryClient, QueryClientProvider, useMutation, useQueryClient } from '@tanstack/react-query';
-import { createTRPCContext } from '@trpc/tanstack-react-query';
-import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from 'react';
+import {
+  type QueryClient,
+  QueryClientProvider,
+  skipToken,
+  useMutation,
+  useQueryClient,
+} from '@tanstack/react-query';
+import { createTRPCContext, useSubscription } from '@trpc/tanstack-react-query';
+import { createContext, type ReactNode, useContext, useEffect, useRef } from 'react';
 import { newIdempotencyKey } from '../idempotency';
 import type { TrpcClient } from '../trpc/client';
 import { type IdempotencyKeyMemo, idempotencyKeyMemo } from './keys';
@@ -114,48 +120,59 @@ export function useCreateOrder() {
   });
 }
 
-/** How fresh the orders on screen are: `live` while updates arrive, `reconnecting` after a failure. */
+/** How fresh the orders on screen are: `live` while the event stream is open, `reconnecting` after it dropped. */
 export type UpdatesConnection = 'connecting' | 'live' | 'reconnecting';
 
 export interface OrderUpdatesOptions {
-  /** Follow one order (its query); without it, every order query on the page. */
+  /** Follow one order; without it, every order the caller may see. */
   orderId?: string;
-  /** Period of the fallback poll in ms (default 2000). */
-  pollMs?: number;
   /** Turn updates off (e.g. signed out). */
   enabled?: boolean;
 }
 
+/** Longest pause before opening the stream again after it ended with an error. */
+const MAX_RETRY_MS = 10_000;
+
 /**
- * Keeps the order queries on the page up to date: the one place an app learns that an order
- * changed. It re-reads the followed order(s) every `pollMs`; `connection` says whether the last
- * read reached the API, so an app can show a "reconnecting" banner while it does not.
+ * Keeps the order queries on the page up to date: the one place a page learns that orders
+ * changed. It follows the API's event stream (the tRPC subscription `orders.onEvent`, through
+ * `useSubscription`) and, per event, refetches that order and the order lists. tRPC resumes after
+ * the last event on a reconnect (tracked ids); when the stream gives up (a proxy's 502 during an
+ * API restart) it is opened again after a growing pause, and every reconnection refetches
+ * everything once. `connection` is for a "reconnecting" banner.
  */
 export function useOrderUpdates(options: OrderUpdatesOptions = {}): { connection: UpdatesConnection } {
-  const { orderId, pollMs = 2000, enabled = true } = options;
+  const { orderId, enabled = true } = options;
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [connection, setConnection] = useState<UpdatesConnection>('connecting');
+  const wasDown = useRef(false);
+  const attempt = useRef(0);
+  const subscription = useSubscription(
+    trpc.orders.onEvent.subscriptionOptions(enabled ? (orderId ? { orderId } : {}) : skipToken, {
+      onData: ({ data: event }) => {
+        void queryClient.invalidateQueries(trpc.orders.get.queryFilter({ orderId: event.orderId }));
+        void queryClient.invalidateQueries(trpc.orders.list.pathFilter());
+      },
+    }),
+  );
+  const { status, reset } = subscription;
   useEffect(() => {
-    if (!enabled) return;
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const filter = orderId ? trpc.orders.get.queryFilter({ orderId }) : trpc.orders.pathFilter();
-    const tick = async () => {
-      try {
-        // throwOnError: a failed read must flip the banner, not be swallowed by the cache.
-        await queryClient.refetchQueries({ ...filter, type: 'active' }, { throwOnError: true });
-        if (!stopped) setConnection('live');
-      } catch {
-        if (!stopped) setConnection('reconnecting');
-      }
-      if (!stopped) timer = setTimeout(tick, pollMs);
-    };
-    timer = setTimeout(tick, pollMs);
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-  }, [enabled, orderId, pollMs, queryClient, trpc]);
+    if (status === 'pending') {
+      attempt.current = 0;
+      if (wasDown.current) void queryClient.invalidateQueries(trpc.orders.pathFilter());
+      wasDown.current = false;
+    } else if (status === 'error' || (status === 'connecting' && subscription.error)) {
+      wasDown.current = true;
+    }
+    if (status !== 'error') return;
+    const timer = setTimeout(reset, Math.min(MAX_RETRY_MS, 500 * 2 ** attempt.current++));
+    return () => clearTimeout(timer);
+  }, [status, reset, subscription.error, queryClient, trpc]);
+  const connection: UpdatesConnection =
+    status === 'pending'
+      ? 'live'
+      : status === 'error' || wasDown.current || subscription.error
+        ? 'reconnecting'
+        : 'connecting';
   return { connection };
 }
