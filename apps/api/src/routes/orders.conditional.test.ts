@@ -184,9 +184,11 @@ describe('tRPC conditional procedures', () => {
     return err as TRPCError & { cause: { code: string; extras: { currentVersion?: number } } };
   }
 
-  it('PRECONDITION_REQUIRED without expectedVersion', async () => {
+  it('PRECONDITION_REQUIRED without expectedVersion (a compile error for typed callers)', async () => {
     const order = await orderIn(t, c, 'paid');
-    const err = await trpcError((await callerFor(DEMO_ACCOUNTS.owner)).orders.accept({ orderId: order.id }));
+    const caller = await callerFor(DEMO_ACCOUNTS.owner);
+    // @ts-expect-error expectedVersion is required in the input type; untyped callers still get 428's code
+    const err = await trpcError(caller.orders.accept({ orderId: order.id }));
     expect(err.code).toBe('PRECONDITION_REQUIRED');
   });
 

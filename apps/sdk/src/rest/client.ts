@@ -3,13 +3,14 @@
  * every partner integration would otherwise write by hand — an Idempotency-Key per operation,
  * safe retries, If-Match from the version last received, JSON:API flattening and typed errors.
  */
-import { type CreateOrderInput, etagToVersion, type OrderAction, versionToETag } from '@quickeats/domain';
+import { etagToVersion, versionToETag } from '@quickeats/domain';
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import { actionMethods } from '../actions';
 import { errorFromProblem } from '../errors';
 import { newIdempotencyKey } from '../idempotency';
 import { type ClientOptions, resolveToken, type TokenSource, trimBaseUrl } from '../options';
 import { createResilientFetch } from '../resilient-fetch';
+import type { CreateOrderInput, OrderAction } from '../public/types.generated';
 import type {
   ActionOptions,
   CallOptions,

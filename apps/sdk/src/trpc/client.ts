@@ -4,8 +4,7 @@
  * operation (`orders.create` and every action), `expectedVersion` from the version last received,
  * and `TRPCClientError`s turned into the SDK's typed errors.
  */
-import type { AppRouter } from '@quickeats/api/router';
-import type { OrderAction } from '@quickeats/domain';
+import type { AppRouter, OrderAction } from '../public/types.generated';
 import { createTRPCClient, httpLink, type TRPCClient, TRPCClientError } from '@trpc/client';
 import { actionMethod, actionMethods } from '../actions';
 import { errorFromProblem, errorFromTrpc, QuickEatsNetworkError } from '../errors';
@@ -59,8 +58,8 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Create a tRPC client (for TypeScript frontends in this monorepo: the router type comes from
- * `@quickeats/api/router`).
+ * Create a tRPC client (for TypeScript frontends: the router type is the API's, printed into this
+ * package by `pnpm generate`, so it needs no server code).
  *
  * @example
  * const qe = createTrpcClient({ baseUrl: 'http://localhost:3000' });
