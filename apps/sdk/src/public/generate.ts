@@ -43,18 +43,24 @@ export type __ErrorShape = AppRouter['_def']['_config']['$types']['errorShape'];
 
 function program(): { checker: ts.TypeChecker; probe: ts.SourceFile } {
   const configPath = join(packageDir, 'tsconfig.json');
-  const config = ts.getParsedCommandLineOfConfigFile(configPath, {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  const config = ts.getParsedCommandLineOfConfigFile(
+    configPath,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      },
     },
-  });
+  );
   if (!config) throw new Error(`cannot read ${configPath}`);
   const probePath = join(packageDir, 'src', 'public', '__probe.ts');
   const host = ts.createCompilerHost(config.options);
   const { getSourceFile, fileExists, readFile } = host;
   host.getSourceFile = (name, lang, ...rest) =>
-    name === probePath ? ts.createSourceFile(name, PROBE, lang) : getSourceFile.call(host, name, lang, ...rest);
+    name === probePath
+      ? ts.createSourceFile(name, PROBE, lang)
+      : getSourceFile.call(host, name, lang, ...rest);
   host.fileExists = (name) => name === probePath || fileExists.call(host, name);
   host.readFile = (name) => (name === probePath ? PROBE : readFile.call(host, name));
   const p = ts.createProgram([probePath], config.options, host);

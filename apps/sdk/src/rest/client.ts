@@ -9,8 +9,8 @@ import { actionMethods } from '../actions';
 import { errorFromProblem } from '../errors';
 import { newIdempotencyKey } from '../idempotency';
 import { type ClientOptions, resolveToken, type TokenSource, trimBaseUrl } from '../options';
-import { createResilientFetch } from '../resilient-fetch';
 import type { CreateOrderInput, OrderAction } from '../public/types.generated';
+import { createResilientFetch } from '../resilient-fetch';
 import type {
   ActionOptions,
   CallOptions,

@@ -4,12 +4,13 @@
  * operation (`orders.create` and every action), `expectedVersion` from the version last received,
  * and `TRPCClientError`s turned into the SDK's typed errors.
  */
-import type { AppRouter, OrderAction } from '../public/types.generated';
+
 import { createTRPCClient, httpLink, type TRPCClient, TRPCClientError } from '@trpc/client';
 import { actionMethod, actionMethods } from '../actions';
 import { errorFromProblem, errorFromTrpc, QuickEatsNetworkError } from '../errors';
 import { newIdempotencyKey } from '../idempotency';
 import { type ClientOptions, resolveToken, type TokenSource, trimBaseUrl } from '../options';
+import type { AppRouter, OrderAction } from '../public/types.generated';
 import { createResilientFetch } from '../resilient-fetch';
 import type {
   ActionOptions,
