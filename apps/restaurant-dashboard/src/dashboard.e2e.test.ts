@@ -140,6 +140,10 @@ describe('restaurant dashboard in Chromium', () => {
     expect((signOut?.x ?? Number.POSITIVE_INFINITY) + (signOut?.width ?? 0)).toBeLessThanOrEqual(PHONE.width);
     await expectAccessible(page, 'dashboard board (390)');
     shots.push(await screenshot(page, APP_DIR, 'dashboard-390'));
+    // The narrowest phone the board supports: still no horizontal scrolling.
+    await page.setViewportSize({ width: 360, height: 740 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await page.setViewportSize(PHONE);
 
     // Reject asks first; "Keep order" changes nothing.
     await card.locator('button[data-action=reject]').click();
@@ -167,7 +171,7 @@ describe('restaurant dashboard in Chromium', () => {
     await page.close();
   }, 120_000);
 
-  it('on a desktop: accepts and marks ready over tRPC, shows a reconnecting banner while the API is unreachable', async () => {
+  it('on a desktop: accepts and marks ready over tRPC, reports a cancel by the customer, shows offline and reconnecting banners', async () => {
     const page = await newPage(DESKTOP);
     await signIn(page, '?poll=500');
     const order = await placePaidOrder(1);
@@ -184,6 +188,21 @@ describe('restaurant dashboard in Chromium', () => {
     expect(await customer.orders.get(order.id)).toMatchObject({ status: 'ready' });
     await expectAccessible(page, 'dashboard board (1280)');
     shots.push(await screenshot(page, APP_DIR, 'dashboard-1280'));
+
+    // An order the customer cancels while it is on the board: the owner is told, in plain words.
+    const cancelled = await placePaidOrder(1);
+    await cardOf(page, cancelled.id).waitFor();
+    await customer.orders.cancel(cancelled, { reason: 'changed my mind' });
+    await expect
+      .poll(() => page.getByTestId('notice').textContent())
+      .toContain(`Order #${cancelled.id.slice(0, 8)} was cancelled`);
+    expect(await cardOf(page, cancelled.id).count()).toBe(0);
+
+    // Offline (the browser says so): a banner until the connection is back.
+    await page.context().setOffline(true);
+    await expect.poll(() => page.getByTestId('reconnecting').textContent()).toContain('You are offline');
+    await page.context().setOffline(false);
+    await page.getByTestId('reconnecting').waitFor({ state: 'detached' });
 
     // The API unreachable: the board says so, and recovers by itself when it is back.
     await page.route('**/trpc/**', (route) => route.abort('connectionrefused'));
