@@ -15,7 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
   createDb,
@@ -353,7 +353,10 @@ async function main() {
       '',
       `${new Date().toISOString()} · ${ORDERS} seeded orders · node ${process.version} · ${cpus().length} cores · ` +
         `autocannon ${CONNECTIONS} connections, ${SECONDS} s per scenario after ${WARMUP} s warm-up · ` +
-        'API and baseline each in their own process (API: NODE_ENV=production, LOG_LEVEL=warn) · admin token (sees every order)',
+        'API and baseline each in their own process (API: NODE_ENV=production, LOG_LEVEL=warn) · admin token (sees every order) · ' +
+        `load average at the end ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' / ')} (1 / 5 / 15 min; a shared machine: compare rows of one run, not runs)`,
       '',
       '## Lists (50 orders with restaurant, customer, rider, items and menu items)',
       '',

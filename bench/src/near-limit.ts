@@ -122,7 +122,7 @@ export async function nearLimit(api: string, sql: Sql, n: number): Promise<NearL
         await bareAccept(pool[i]!, 2);
       },
     },
-    n * 3,
+    n,
   );
   // Replays of the keyed accepts.
   const keyedIdx = keys.map((k, i) => (k ? i : -1)).filter((i) => i >= 0);

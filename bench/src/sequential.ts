@@ -18,7 +18,7 @@ export function summarize(samples: number[]): Timing {
 
 export const round = (ms: number) => Math.round(ms * 100) / 100;
 
-/** Time `n` sequential calls of each function, interleaved in `rounds` rounds. */
+/** Time `n` sequential calls of each function, interleaved in `rounds` rounds; `i` counts calls across all sides. */
 export async function interleaved(
   sides: Record<string, (i: number) => Promise<void>>,
   n: number,
