@@ -12,7 +12,7 @@ import { signAccessToken } from '../auth/token';
 import { type Config, loadConfig } from '../config';
 import type { AppDeps } from '../context';
 import { createIdempotencyStore } from '../idempotency/create-store';
-import { createLogger } from '../logger';
+import { createLogger, type Logger } from '../logger';
 import { instrumentDeps } from '../observability/instrument';
 import { type Metrics, NO_METRICS } from '../observability/metrics';
 import { type ServiceProcess, startServiceProcess } from './processes';
@@ -45,6 +45,7 @@ export async function createTestApp(
     env?: Record<string, string>;
     paymentProvider?: PaymentProvider;
     metrics?: Metrics;
+    logger?: Logger;
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase({ seed: options.seed ?? { orders: 50 } });
@@ -53,7 +54,7 @@ export async function createTestApp(
     config,
     db: database.db,
     dbHandle: database,
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
     paymentProvider: options.paymentProvider ?? new InMemoryPaymentProvider(),
     // Postgres by default; Upstash when `env` carries UPSTASH_REDIS_REST_URL/TOKEN (a bridge's).
     idempotency: createIdempotencyStore(config, database.db),
