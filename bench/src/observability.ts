@@ -18,9 +18,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { type ServiceProcess, startServiceProcess } from '@quickeats/api/processes';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, executeRows } from '@quickeats/db';
 import { createTestDatabase } from '@quickeats/db/testing';
+import { type ServiceProcess, startServiceProcess } from '@quickeats/test-support';
 import { sql } from 'drizzle-orm';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,4 +1,5 @@
 export * from './client';
+export * from './demo-world';
 export * from './password';
 export * from './pool-demand';
 export * from './schema';

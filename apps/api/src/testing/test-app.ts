@@ -2,10 +2,10 @@
  * Test fixtures: an app on its own fresh PostgreSQL database (seeded), tokens for the demo
  * accounts, and helpers to start real API processes. Used by every API test file.
  */
-import { fileURLToPath } from 'node:url';
 import { DEMO_ACCOUNTS, type SeedOptions, users } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
 import { type Actor, InMemoryPaymentProvider, type PaymentProvider } from '@quickeats/domain';
+import { TEST_TOKEN_SECRET } from '@quickeats/test-support';
 import { eq } from 'drizzle-orm';
 import { createApp } from '../app';
 import { signAccessToken } from '../auth/token';
@@ -15,9 +15,8 @@ import { createIdempotencyStore } from '../idempotency/create-store';
 import { createLogger, type Logger } from '../logger';
 import { instrumentDeps } from '../observability/instrument';
 import { type Metrics, NO_METRICS } from '../observability/metrics';
-import { type ServiceProcess, startServiceProcess } from './processes';
 
-export const TEST_TOKEN_SECRET = 'test-secret-test-secret-test-secret-0123456789';
+export { TEST_TOKEN_SECRET };
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
@@ -79,19 +78,5 @@ export async function createTestApp(
   };
 }
 
+export { type ApiProcess, startApiProcess } from '@quickeats/test-support';
 export { DEMO_ACCOUNTS };
-
-const API_DIR = fileURLToPath(new URL('../..', import.meta.url));
-
-export type ApiProcess = ServiceProcess;
-
-/** Start `src/main.ts` as a separate API process on a free port and wait until /healthz answers. */
-export function startApiProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ApiProcess> {
-  return startServiceProcess({
-    name: 'API process',
-    cwd: API_DIR,
-    script: 'src/main.ts',
-    env: { ...process.env, LOG_LEVEL: 'warn', AUTH_TOKEN_SECRET: TEST_TOKEN_SECRET, ...env },
-    timeoutMs,
-  });
-}
