@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, executeRows } from '@quickeats/db';
 import { createTestDatabase } from '@quickeats/db/testing';
@@ -152,7 +152,7 @@ async function main() {
       '| --- | --- | --- | --- | --- |',
       ...rows,
     ].join('\n');
-    const note = `${N} sequential requests per operation and configuration, round-robin across three API processes on one local PostgreSQL; tracing samples every request and exported ${(sink.bytes() / 1024).toFixed(0)} KiB of OTLP; ${cpus().length} CPUs, ${new Date().toISOString()}.`;
+    const note = `${N} sequential requests per operation and configuration, round-robin across three API processes on one local PostgreSQL; tracing samples every request and exported ${(sink.bytes() / 1024).toFixed(0)} KiB of OTLP; ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)} at the end, ${new Date().toISOString()}.`;
     console.log(`\n${table}\n\n${note}\n`);
     mkdirSync(`${ROOT}bench/results`, { recursive: true });
     writeFileSync(
