@@ -266,7 +266,8 @@ describe('restaurant dashboard in Chromium', () => {
     relay.setTarget(null);
     await stack.api.stop();
     await page.getByTestId('reconnecting').waitFor({ timeout: 60_000 });
-    await expectAccessible(page, 'dashboard API restart (1280)');
+    await expectAccessible(page, 'dashboard reconnecting (1280)');
+    shots.push(await screenshot(page, APP_DIR, 'dashboard-reconnecting-1280'));
 
     // While the board is disconnected, an order is paid through a new API process on the same
     // database; then that process takes the old one's place.
