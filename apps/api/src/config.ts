@@ -72,6 +72,8 @@ const EnvSchema = z
      * legacy read→write window so concurrent requests interleave deterministically (problem 3).
      */
     V1_LEGACY_WRITE_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
+    EVENTS_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
+    EVENTS_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(5000),
     /** Adds `X-SQL-Statements` to responses: for tests, benchmarks and the demo, off in production. */
     EXPOSE_SQL_STATEMENTS: bool,
   })
@@ -139,6 +141,10 @@ export const ENV_DOCS = {
   V1_SUNSET_DATE: 'v1 `Sunset` date (RFC 8594), not before the deprecation',
   V1_LEGACY_WRITE_DELAY_MS:
     'Demo/test aid: v1 waits this long between its read and its write (problem 3); refused in production',
+  EVENTS_HEARTBEAT_SECONDS:
+    'Seconds between heartbeat comments on an idle `GET /api/v2/event-stream` (keeps proxies from closing it)',
+  EVENTS_POLL_INTERVAL_MS:
+    'Safety re-read of the order event outbox without a NOTIFY (the wake-up is LISTEN/NOTIFY; this only bounds a lost one)',
   EXPOSE_SQL_STATEMENTS:
     'Adds `X-SQL-Statements` (statements the request issued) to responses: tests, bench, demo',
 } satisfies Record<EnvVariable, string>;
@@ -166,6 +172,7 @@ export interface Config {
   upstash: { url: string; token: string } | undefined;
   idempotency: { leaseSeconds: number; retentionSeconds: number; redisKeyPrefix: string };
   v1: { deprecation: Date; sunset: Date; legacyWriteDelayMs: number };
+  events: { heartbeatSeconds: number; pollIntervalMs: number };
   exposeSqlStatements: boolean;
 }
 
@@ -218,6 +225,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sunset: new Date(e.V1_SUNSET_DATE),
       legacyWriteDelayMs: e.V1_LEGACY_WRITE_DELAY_MS,
     },
+    events: { heartbeatSeconds: e.EVENTS_HEARTBEAT_SECONDS, pollIntervalMs: e.EVENTS_POLL_INTERVAL_MS },
     exposeSqlStatements: e.EXPOSE_SQL_STATEMENTS,
   };
 }

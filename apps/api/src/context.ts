@@ -5,6 +5,7 @@
 import type { Database, DbHandle } from '@quickeats/db';
 import type { Actor, PaymentProvider } from '@quickeats/domain';
 import type { Config } from './config';
+import type { EventHub } from './events/hub';
 import type { RequestIdempotency } from './idempotency/middleware';
 import type { IdempotencyStore } from './idempotency/store';
 import type { Logger } from './logger';
@@ -18,6 +19,8 @@ export interface AppDeps {
   paymentProvider: PaymentProvider;
   /** Where Idempotency-Key leases and stored responses live (Postgres, or Upstash Redis). */
   idempotency: IdempotencyStore;
+  /** This process's follower of the order event outbox (SSE, tRPC subscriptions). */
+  events: EventHub;
   now: () => Date;
 }
 

@@ -11,6 +11,7 @@ import { HttpPaymentProvider } from '@quickeats/payment-provider/client';
 import { createApp } from './app';
 import type { Config } from './config';
 import type { AppDeps } from './context';
+import { createEventHub } from './events/create-hub';
 import { createIdempotencyStore } from './idempotency/create-store';
 import { createLogger, type Logger } from './logger';
 import { startMaintenance } from './services/maintenance';
@@ -59,6 +60,7 @@ export async function startServer(
     logger,
     paymentProvider: options.paymentProvider ?? paymentProviderFor(config),
     idempotency: createIdempotencyStore(config, dbHandle.db),
+    events: createEventHub(config, dbHandle, logger),
     now: () => new Date(),
   };
   const app = createApp(deps);
@@ -84,11 +86,15 @@ export async function startServer(
   const close = () => {
     closing ??= (async () => {
       logger.info('shutting down: draining connections');
-      await new Promise<void>((resolve) => {
+      const drained = new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
         (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
       });
+      // Event streams never finish by themselves: end them (clients reconnect to another process
+      // with Last-Event-ID and lose nothing).
+      await deps.events.close();
+      await drained;
       await maintenance.stop();
       await dbHandle.close();
       logger.info('shut down');

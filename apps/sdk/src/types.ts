@@ -4,6 +4,7 @@
  * the REST client flattens JSON:API documents into it, the tRPC client receives it as is.
  */
 import type { CreateOrderInput, Money, Order, OrderAction, OrderStatus, Role } from '@quickeats/domain';
+import type { EventsApi } from './events';
 
 export type { CreateOrderInput, Money, Order, OrderAction, OrderStatus, Role };
 
@@ -109,6 +110,8 @@ export interface QuickEatsClient {
   };
   /** The version of each order this client last received (what id-only `OrderRef`s act on). */
   readonly versions: VersionTracker;
+  /** Live order events (SSE / tRPC subscription), resumed without loss across reconnects. */
+  readonly events: EventsApi;
 }
 
 export interface VersionTracker {

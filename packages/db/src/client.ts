@@ -47,6 +47,16 @@ export interface DbHandle {
   migrate(): Promise<void>;
   /** `SELECT 1`, for health checks. */
   ping(): Promise<void>;
+  /**
+   * LISTEN on `channel`: `onNotify` per notification, `onListen` each time the listener is (re)connected
+   * (postgres.js reconnects a dropped listener; anything sent meanwhile is lost, so callers re-read
+   * their source of truth then). Resolves with the function that stops listening.
+   */
+  listen(
+    channel: string,
+    onNotify: (payload: string) => void,
+    onListen?: () => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -78,6 +88,11 @@ export function createDb(options: DbOptions = {}): DbHandle {
       ping: async () => {
         await client`select 1`;
       },
+      listen: async (channel, onNotify, onListen) => {
+        // postgres.js holds one extra connection for all listeners of this client.
+        const { unlisten } = await client.listen(channel, onNotify, onListen);
+        return unlisten;
+      },
       close: () => client.end({ timeout: 5 }),
     };
   }
@@ -93,6 +108,12 @@ export function createDb(options: DbOptions = {}): DbHandle {
     },
     ping: async () => {
       await client.query('select 1');
+    },
+    listen: async (channel, onNotify, onListen) => {
+      // Embedded: one process, one connection; NOTIFY reaches listeners of this same client.
+      const unlisten = await client.listen(channel, onNotify);
+      onListen?.();
+      return unlisten;
     },
     close: () => client.close(),
   };

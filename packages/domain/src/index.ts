@@ -4,6 +4,7 @@ export * from './etag';
 export * from './idempotency';
 export * from './money';
 export * from './order-decision';
+export * from './order-events';
 export * from './order-lifecycle';
 export * from './payment-provider';
 export * from './read-models';

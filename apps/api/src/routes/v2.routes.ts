@@ -7,6 +7,7 @@ import { Scalar } from '@scalar/hono-api-reference';
 import type { AppDeps } from '../context';
 import { createOpenApiRouter } from '../http/openapi';
 import { authRoutes } from './auth.routes';
+import { eventStreamRoutes } from './event-stream.routes';
 import { orderReadRoutes } from './order-reads.routes';
 import { orderRoutes } from './orders.routes';
 import { restaurantRoutes } from './restaurants.routes';
@@ -32,6 +33,7 @@ export function v2Routes(deps: AppDeps) {
   v2.route('/', orderReadRoutes(deps));
   v2.route('/', orderRoutes(deps));
   v2.route('/', restaurantRoutes(deps));
+  v2.route('/', eventStreamRoutes(deps));
   v2.doc31('/openapi.json', { openapi: '3.1.0', info: OPENAPI_INFO, servers: [{ url: '/api/v2' }] });
   v2.get('/docs', Scalar({ url: '/api/v2/openapi.json', pageTitle: 'QuickEats API v2 reference' }));
   return v2;

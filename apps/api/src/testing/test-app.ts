@@ -11,6 +11,7 @@ import { createApp } from '../app';
 import { signAccessToken } from '../auth/token';
 import { type Config, loadConfig } from '../config';
 import type { AppDeps } from '../context';
+import { createEventHub } from '../events/create-hub';
 import { createIdempotencyStore } from '../idempotency/create-store';
 import { createLogger } from '../logger';
 import { type ServiceProcess, startServiceProcess } from './processes';
@@ -50,6 +51,7 @@ export async function createTestApp(
     paymentProvider: options.paymentProvider ?? new InMemoryPaymentProvider(),
     // Postgres by default; Upstash when `env` carries UPSTASH_REDIS_REST_URL/TOKEN (a bridge's).
     idempotency: createIdempotencyStore(config, database.db),
+    events: createEventHub(config, database, createLogger('silent')),
     now: () => new Date(),
   };
   const actorFor = async (email: string): Promise<Actor> => {
@@ -66,7 +68,10 @@ export async function createTestApp(
     database,
     actorFor,
     tokenFor: async (email) => signAccessToken(await actorFor(email), TEST_TOKEN_SECRET, 3600),
-    close: () => database.close(),
+    close: async () => {
+      await deps.events.close();
+      await database.close();
+    },
   };
 }
 

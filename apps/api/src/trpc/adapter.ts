@@ -13,7 +13,13 @@ export function trpcMiddleware(deps: AppDeps) {
     createContext: async (opts, c) => {
       const ctx = c as Context<AppEnv>;
       const header = ctx.req.header('authorization');
-      const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
+      // A browser's native EventSource cannot send headers: subscriptions may carry the token in
+      // httpSubscriptionLink's `connectionParams` instead (`{ token }`).
+      const token =
+        header?.match(/^Bearer\s+(\S+)$/i)?.[1] ??
+        (typeof opts.info.connectionParams?.token === 'string'
+          ? opts.info.connectionParams.token
+          : undefined);
       const actor = token ? await verifyAccessToken(token, deps.config.auth.tokenSecret) : null;
       return {
         ...createContextInner({

@@ -46,7 +46,15 @@ function appErrorData(error: TRPCError): AppErrorData | null {
   return null;
 }
 
+/** Subscription heartbeats (SSE pings): idle streams stay open through proxies, dead ones are noticed. */
+export const SUBSCRIPTION_PING_MS = 15_000;
+
 const t = initTRPC.context<TrpcContext>().create({
+  sse: {
+    ping: { enabled: true, intervalMs: SUBSCRIPTION_PING_MS },
+    // The client reconnects (with the last tracked id) when it hears nothing, not even a ping, this long.
+    client: { reconnectAfterInactivityMs: SUBSCRIPTION_PING_MS * 2 },
+  },
   errorFormatter({ shape, error }) {
     const app = appErrorData(error);
     const { stack: _stack, ...data } = shape.data;
@@ -65,14 +73,17 @@ const t = initTRPC.context<TrpcContext>().create({
   },
 });
 
+/** The TRPCError for a domain error: the catalogue's code, so the right HTTP status and `errorCode`. */
+export function domainTrpcError(cause: DomainError): TRPCError {
+  return new TRPCError({ code: ERROR_CODES[cause.code].rpc, message: cause.message, cause });
+}
+
 /** Turns domain errors into TRPCErrors with the right code (and so the right HTTP status). */
 const domainErrors = t.middleware(async function domainErrors({ next, ctx }) {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
-    if (cause instanceof DomainError) {
-      throw new TRPCError({ code: ERROR_CODES[cause.code].rpc, message: cause.message, cause });
-    }
+    if (cause instanceof DomainError) throw domainTrpcError(cause);
     if (result.error.code === 'INTERNAL_SERVER_ERROR')
       ctx.log.error({ err: cause ?? result.error }, 'unhandled tRPC error');
   }
