@@ -48,7 +48,8 @@ describe('order event types', () => {
       occurredAt: new Date().toISOString(),
     };
     expect(OrderStreamEventSchema.parse(event)).toEqual(event);
-    expect(OrderStreamEventSchema.safeParse({ ...event, position: '0' }).success).toBe(false);
+    expect(OrderStreamEventSchema.safeParse({ ...event, position: '-1' }).success).toBe(false);
+    expect(OrderStreamEventSchema.safeParse({ ...event, position: '042' }).success).toBe(false);
     expect(OrderStreamEventSchema.safeParse({ ...event, type: 'order.baked' }).success).toBe(false);
   });
 });

@@ -26,12 +26,13 @@ export function orderEventType(action: 'create' | OrderAction, toStatus: OrderSt
 }
 
 /**
- * A position in the global event log: a positive integer as a decimal string (it is a PostgreSQL
- * bigint, beyond JavaScript's safe integers in principle). Positions only grow; gaps are normal.
+ * A position in the global event log: a non-negative integer as a decimal string (it is a PostgreSQL
+ * bigint, beyond JavaScript's safe integers in principle). Events have positions from 1; resuming
+ * after `0` is reading from the beginning. Positions only grow; gaps are normal.
  */
 export const EventPositionSchema = z
   .string()
-  .regex(/^[1-9][0-9]{0,18}$/, 'must be an event position (a positive integer)')
+  .regex(/^(0|[1-9][0-9]{0,17})$/, 'must be an event position (a non-negative integer)')
   .describe('Position in the global order event log: resume after it with Last-Event-ID');
 
 export const OrderEventTypeSchema = z.enum(
