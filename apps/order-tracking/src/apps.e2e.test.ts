@@ -178,10 +178,17 @@ describe('customer order tracking + kitchen dashboard in Chromium', () => {
     await phone.close();
   }, 120_000);
 
-  it('cancel asks for a reason and confirmation, then ends the timeline', async () => {
+  it('shows when it cannot reach the API; cancel asks for a reason and confirmation, then ends the timeline', async () => {
     const phone = await newPage(PHONE);
     await customerSignsIn(phone);
     const orderId = await placeOrder(phone, 'changed plans');
+
+    // The API unreachable: the page says its view may be stale, and recovers by itself.
+    await phone.route('**/trpc/**', (route) => route.abort('connectionrefused'));
+    await phone.getByTestId('reconnecting').waitFor();
+    await phone.unroute('**/trpc/**');
+    await phone.getByTestId('reconnecting').waitFor({ state: 'detached' });
+
     await phone.getByTestId('cancel').click();
     const dialog = phone.getByTestId('reason-dialog');
     await dialog.getByRole('heading', { name: /Cancel order #/ }).waitFor();

@@ -5,10 +5,12 @@
  * anything else is masked (no stack traces, no SQL).
  */
 import { DomainError, ERROR_CODES } from '@quickeats/domain';
-import { createGraphQLError, createYoga, maskError as yogaMaskError } from 'graphql-yoga';
+import { getOperationAST } from 'graphql';
+import { createGraphQLError, createYoga, type Plugin, maskError as yogaMaskError } from 'graphql-yoga';
 import { Hono } from 'hono';
 import { verifyAccessToken } from '../auth/token';
 import type { AppDeps, AppEnv } from '../context';
+import { graphqlRouteLabeller } from '../observability/route-label';
 import { createLoaders } from './loaders';
 import { type GraphQLContext, type ServerContext, schema } from './schema';
 
@@ -38,8 +40,20 @@ function isGraphQLErrorLike(error: unknown): error is GraphQLErrorLike {
 }
 
 export function graphqlRoutes(deps: AppDeps) {
+  const label = graphqlRouteLabeller();
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
+    plugins: [
+      {
+        onExecute({ args }: Parameters<NonNullable<Plugin['onExecute']>>[0]) {
+          const operation = getOperationAST(args.document, args.operationName);
+          (args.contextValue as unknown as ServerContext).nameOperation?.(
+            operation?.operation ?? 'query',
+            operation?.name?.value,
+          );
+        },
+      },
+    ],
     graphqlEndpoint: '/graphql',
     // The interactive GraphiQL page is a development aid; it executes nothing without a token.
     graphiql: deps.config.env !== 'production',
@@ -77,7 +91,11 @@ export function graphqlRoutes(deps: AppDeps) {
 
   const app = new Hono<AppEnv>();
   app.on(['GET', 'POST'], '/graphql', (c) =>
-    yoga.fetch(c.req.raw, { deps, authorization: c.req.header('authorization') }),
+    yoga.fetch(c.req.raw, {
+      deps,
+      authorization: c.req.header('authorization'),
+      nameOperation: (type, name) => c.set('routeLabel', label(type, name)),
+    }),
   );
   return app;
 }

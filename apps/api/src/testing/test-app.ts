@@ -2,10 +2,10 @@
  * Test fixtures: an app on its own fresh PostgreSQL database (seeded), tokens for the demo
  * accounts, and helpers to start real API processes. Used by every API test file.
  */
-import { fileURLToPath } from 'node:url';
-import { DEMO_ACCOUNTS, type SeedOptions, users } from '@quickeats/db';
+import { createDb, DEMO_ACCOUNTS, type SeedOptions, users } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
 import { type Actor, InMemoryPaymentProvider, type PaymentProvider } from '@quickeats/domain';
+import { TEST_TOKEN_SECRET } from '@quickeats/test-support';
 import { eq } from 'drizzle-orm';
 import { createApp } from '../app';
 import { signAccessToken } from '../auth/token';
@@ -14,9 +14,10 @@ import type { AppDeps } from '../context';
 import { createEventHub } from '../events/create-hub';
 import { createIdempotencyStore } from '../idempotency/create-store';
 import { createLogger } from '../logger';
-import { type ServiceProcess, startServiceProcess } from './processes';
+import { instrumentDeps } from '../observability/instrument';
+import { type Metrics, NO_METRICS } from '../observability/metrics';
 
-export const TEST_TOKEN_SECRET = 'test-secret-test-secret-test-secret-0123456789';
+export { TEST_TOKEN_SECRET };
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
@@ -39,21 +40,34 @@ export interface TestApp {
 }
 
 export async function createTestApp(
-  options: { seed?: SeedOptions; env?: Record<string, string>; paymentProvider?: PaymentProvider } = {},
+  options: {
+    seed?: SeedOptions;
+    env?: Record<string, string>;
+    paymentProvider?: PaymentProvider;
+    metrics?: Metrics;
+    /** The app's own pool of this many connections (round-trip tests: 1, so one warm-up prepares). */
+    poolSize?: number;
+  } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase({ seed: options.seed ?? { orders: 50 } });
+  const pool = options.poolSize ? createDb({ url: database.url, maxConnections: options.poolSize }) : null;
   const config = testConfig(options.env);
-  const deps: AppDeps = {
+  const deps: AppDeps = instrumentDeps({
     config,
-    db: database.db,
-    dbHandle: database,
+    db: pool?.db ?? database.db,
+    dbHandle: pool ?? database,
     logger: createLogger('silent'),
     paymentProvider: options.paymentProvider ?? new InMemoryPaymentProvider(),
     // Postgres by default; Upstash when `env` carries UPSTASH_REDIS_REST_URL/TOKEN (a bridge's).
+<<<<<<< HEAD
     idempotency: createIdempotencyStore(config, database.db),
     events: createEventHub(config, database, createLogger('silent')),
+=======
+    idempotency: createIdempotencyStore(config, pool?.db ?? database.db),
+>>>>>>> main
     now: () => new Date(),
-  };
+    metrics: options.metrics ?? NO_METRICS,
+  });
   const actorFor = async (email: string): Promise<Actor> => {
     const [u] = await database.db
       .select({ id: users.id, role: users.role })
@@ -69,25 +83,15 @@ export async function createTestApp(
     actorFor,
     tokenFor: async (email) => signAccessToken(await actorFor(email), TEST_TOKEN_SECRET, 3600),
     close: async () => {
+<<<<<<< HEAD
       await deps.events.close();
+=======
+      await pool?.close();
+>>>>>>> main
       await database.close();
     },
   };
 }
 
+export { type ApiProcess, startApiProcess } from '@quickeats/test-support';
 export { DEMO_ACCOUNTS };
-
-const API_DIR = fileURLToPath(new URL('../..', import.meta.url));
-
-export type ApiProcess = ServiceProcess;
-
-/** Start `src/main.ts` as a separate API process on a free port and wait until /healthz answers. */
-export function startApiProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ApiProcess> {
-  return startServiceProcess({
-    name: 'API process',
-    cwd: API_DIR,
-    script: 'src/main.ts',
-    env: { ...process.env, LOG_LEVEL: 'warn', AUTH_TOKEN_SECRET: TEST_TOKEN_SECRET, ...env },
-    timeoutMs,
-  });
-}
