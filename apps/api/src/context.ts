@@ -5,13 +5,8 @@
 import type { Database, DbHandle } from '@quickeats/db';
 import type { Actor, PaymentProvider } from '@quickeats/domain';
 import type { Config } from './config';
-<<<<<<< HEAD
 import type { EventHub } from './events/hub';
-import type { RequestIdempotency } from './idempotency/middleware';
-import type { IdempotencyStore } from './idempotency/store';
-=======
 import type { IdempotencyStore, RequestIdempotency } from './idempotency/store';
->>>>>>> main
 import type { Logger } from './logger';
 import type { Metrics } from './observability/metrics';
 

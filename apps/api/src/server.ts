@@ -111,14 +111,11 @@ export async function startServer(
         // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
         (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
       });
-<<<<<<< HEAD
       // Event streams never finish by themselves: end them (clients reconnect to another process
       // with Last-Event-ID and lose nothing).
       await deps.events.close();
       await drained;
-=======
       await metricsServer?.close();
->>>>>>> main
       await maintenance.stop();
       await dbHandle.close();
       logger.info('shut down');

@@ -166,7 +166,9 @@ describe('quickeats CLI against a real API process', () => {
     // It followed the event stream instead of polling: one read, then one per change it was told of.
     const during = proxy.requests.slice(before);
     expect(during.some((r) => r.method === 'GET' && r.path.startsWith('/api/v2/event-stream'))).toBe(true);
-    expect(during.filter((r) => r.method === 'GET' && r.path.endsWith(`/orders/${id}`)).length).toBeLessThanOrEqual(3);
+    expect(
+      during.filter((r) => r.method === 'GET' && r.path.endsWith(`/orders/${id}`)).length,
+    ).toBeLessThanOrEqual(3);
   });
 
   it('explains a refused action with what is allowed now', async () => {

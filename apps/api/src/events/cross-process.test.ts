@@ -99,12 +99,17 @@ describe('live order events across processes', () => {
     const rider = world.riders[0]!;
 
     // SSE on process 0 (admin: everything), SSE on process 1 (a customer: own orders), tRPC on process 1 (a rider).
-    const adminSse = followEvents(`${apis[0]!.url}/api/v2/event-stream`, admin.token, { lastEventId: String(start) });
+    const adminSse = followEvents(`${apis[0]!.url}/api/v2/event-stream`, admin.token, {
+      lastEventId: String(start),
+    });
     let customerSse: EventFollower = followEvents(`${apis[1]!.url}/api/v2/event-stream`, customer.token, {
       lastEventId: String(start),
     });
     const riderTrpc = trpcFollower(apis[1]!.url, rider.token, String(start));
-    closers.push(() => adminSse.close(), () => customerSse.close());
+    closers.push(
+      () => adminSse.close(),
+      () => customerSse.close(),
+    );
     await waitFor('the SSE streams to open', () => adminSse.opens > 0 && customerSse.opens > 0);
 
     // Drive the load; meanwhile disconnect the customer's stream and resume it with Last-Event-ID.
@@ -125,7 +130,9 @@ describe('live order events across processes', () => {
       const changesAtClose = changes;
       // Resume only once the load went on without it (what it missed must come from the outbox).
       await waitFor('more changes while disconnected', () => changes >= changesAtClose + 200, 300_000);
-      customerSse = followEvents(`${apis[1]!.url}/api/v2/event-stream`, customer.token, { lastEventId: lastId });
+      customerSse = followEvents(`${apis[1]!.url}/api/v2/event-stream`, customer.token, {
+        lastEventId: lastId,
+      });
       return lastId;
     })();
     const { transitions } = await load;
@@ -135,7 +142,8 @@ describe('live order events across processes', () => {
     // What each may see: every committed event after `start`, filtered by the read visibility rule.
     const all = await readOutbox(database.db, start, 10_000_000);
     expect(all).toHaveLength(ORDERS * 6);
-    const expectedFor = (actor: Actor) => all.filter((e) => canSeeOrderEvent(e.scope, actor)).map((e) => e.event);
+    const expectedFor = (actor: Actor) =>
+      all.filter((e) => canSeeOrderEvent(e.scope, actor)).map((e) => e.event);
     const expected = {
       admin: expectedFor(admin),
       customer: expectedFor(customer),
@@ -169,4 +177,3 @@ describe('live order events across processes', () => {
     }
   }, 1_800_000);
 });
-

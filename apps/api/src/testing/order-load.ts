@@ -40,9 +40,15 @@ export async function loadWorld(db: Database, tokenSecret: string): Promise<Load
     restaurants: await Promise.all(
       restaurants
         .filter((r) => r.menu_item_id)
-        .map(async (r) => ({ id: r.id, owner: await party(r.owner_id, 'restaurant'), menuItemId: r.menu_item_id })),
+        .map(async (r) => ({
+          id: r.id,
+          owner: await party(r.owner_id, 'restaurant'),
+          menuItemId: r.menu_item_id,
+        })),
     ),
-    customers: await Promise.all(users.filter((u) => u.role === 'customer').map((u) => party(u.id, 'customer'))),
+    customers: await Promise.all(
+      users.filter((u) => u.role === 'customer').map((u) => party(u.id, 'customer')),
+    ),
     riders: await Promise.all(users.filter((u) => u.role === 'rider').map((u) => party(u.id, 'rider'))),
     admin: await party(users.find((u) => u.role === 'admin')!.id, 'admin'),
   };
@@ -74,7 +80,13 @@ export interface DriveResult {
   transitions: number;
 }
 
-async function call(url: string, token: string, path: string, body: unknown, headers: Record<string, string>) {
+async function call(
+  url: string,
+  token: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+) {
   for (let attempt = 1; ; attempt++) {
     const res = await fetch(`${url}/api/v2${path}`, {
       method: 'POST',

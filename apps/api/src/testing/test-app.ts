@@ -59,12 +59,8 @@ export async function createTestApp(
     logger: createLogger('silent'),
     paymentProvider: options.paymentProvider ?? new InMemoryPaymentProvider(),
     // Postgres by default; Upstash when `env` carries UPSTASH_REDIS_REST_URL/TOKEN (a bridge's).
-<<<<<<< HEAD
-    idempotency: createIdempotencyStore(config, database.db),
-    events: createEventHub(config, database, createLogger('silent')),
-=======
     idempotency: createIdempotencyStore(config, pool?.db ?? database.db),
->>>>>>> main
+    events: createEventHub(config, database, createLogger('silent')),
     now: () => new Date(),
     metrics: options.metrics ?? NO_METRICS,
   });
@@ -83,11 +79,8 @@ export async function createTestApp(
     actorFor,
     tokenFor: async (email) => signAccessToken(await actorFor(email), TEST_TOKEN_SECRET, 3600),
     close: async () => {
-<<<<<<< HEAD
       await deps.events.close();
-=======
       await pool?.close();
->>>>>>> main
       await database.close();
     },
   };
