@@ -8,6 +8,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps, AppEnv } from './context';
 import { graphqlRoutes } from './graphql';
+import { requestDeadline } from './http/deadline';
 import { problemResponse, toDomainError } from './http/problem';
 import { requestContext } from './http/request-context';
 import { healthRoutes } from './routes/health.routes';
@@ -19,6 +20,7 @@ export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
 
   app.use(requestContext(deps.logger, { exposeSqlStatements: deps.config.exposeSqlStatements }));
+  app.use(requestDeadline(deps.config.requestTimeoutMs));
   // Legacy v1, ahead of the body limit: it renders its own errors (413 included) as `{ error }`
   // with deprecation headers on every response.
   app.route('/api/v1', v1Routes(deps));

@@ -3,6 +3,7 @@
  * below takes the typed `Config`; nothing reads `process.env` deeper in.
  */
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { IDEMPOTENCY_LEASE_SECONDS, IDEMPOTENCY_RETENTION_SECONDS } from '@quickeats/domain';
 import { z } from 'zod';
@@ -34,6 +35,8 @@ const EnvSchema = z
         .optional(),
     ),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(8000),
     DATA_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
     SEED_ORDERS: z.coerce.number().int().min(0).max(1_000_000).default(1000),
     AUTH_TOKEN_SECRET: z.preprocess(
@@ -72,6 +75,11 @@ const EnvSchema = z
      * legacy read→write window so concurrent requests interleave deterministically (problem 3).
      */
     V1_LEGACY_WRITE_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
+    /** Per-request deadline: past it the client gets 503 SERVICE_UNAVAILABLE with Retry-After. */
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    /** Worker processes of the node:cluster supervisor; unset → see resolveWorkers. */
+    WEB_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(64).optional()),
+    SHUTDOWN_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     /** Adds `X-SQL-Statements` to responses: for tests, benchmarks and the demo, off in production. */
     EXPOSE_SQL_STATEMENTS: bool,
   })
@@ -100,6 +108,14 @@ const EnvSchema = z
     if (env.NODE_ENV === 'production' && !env.AUTH_TOKEN_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_TOKEN_SECRET'], message: 'is required in production' });
     }
+    // Embedded PGlite is one process's file: several workers would each open it.
+    if (!env.DATABASE_URL && env.WEB_CONCURRENCY !== undefined && env.WEB_CONCURRENCY > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WEB_CONCURRENCY'],
+        message: 'more than 1 worker needs DATABASE_URL (embedded PGlite belongs to one process)',
+      });
+    }
     // Without it `pnpm start` runs the fake provider: never what a production deployment means.
     if (env.NODE_ENV === 'production' && !env.PAYMENT_PROVIDER_URL) {
       ctx.addIssue({ code: 'custom', path: ['PAYMENT_PROVIDER_URL'], message: 'is required in production' });
@@ -118,6 +134,9 @@ export const ENV_DOCS = {
   LOG_LEVEL: 'pino level of the JSON logs (one line per request, with its request id)',
   DATABASE_URL: 'PostgreSQL (postgres.js); unset → embedded PGlite under DATA_DIR',
   DATABASE_POOL_SIZE: 'postgres.js connections per process',
+  DATABASE_CONNECT_TIMEOUT_MS:
+    'Client-side limit on opening a PostgreSQL connection (an unreachable database fails fast → 503)',
+  DATABASE_STATEMENT_TIMEOUT_MS: 'Server-side `statement_timeout` of every PostgreSQL session',
   DATA_DIR:
     'PGlite data directory when DATABASE_URL is unset (default: `./.data/pglite` at the repository root)',
   SEED_ORDERS: 'Orders in the demo data an empty database gets on first start (not in production)',
@@ -139,6 +158,12 @@ export const ENV_DOCS = {
   V1_SUNSET_DATE: 'v1 `Sunset` date (RFC 8594), not before the deprecation',
   V1_LEGACY_WRITE_DELAY_MS:
     'Demo/test aid: v1 waits this long between its read and its write (problem 3); refused in production',
+  REQUEST_TIMEOUT_MS:
+    'Per-request deadline: a request still running then answers 503 `SERVICE_UNAVAILABLE` with `Retry-After`',
+  WEB_CONCURRENCY:
+    'Worker processes `pnpm start`/`start:prod` run under the node:cluster supervisor; unset → CPU count in production with DATABASE_URL, else 1',
+  SHUTDOWN_DRAIN_TIMEOUT_MS:
+    'On SIGTERM, how long in-flight requests may finish before the remaining connections are cut',
   EXPOSE_SQL_STATEMENTS:
     'Adds `X-SQL-Statements` (statements the request issued) to responses: tests, bench, demo',
 } satisfies Record<EnvVariable, string>;
@@ -159,7 +184,14 @@ export interface Config {
   port: number;
   publicBaseUrl: string | undefined;
   logLevel: string;
-  database: { url: string | undefined; poolSize: number; dataDir: string; seedOrders: number };
+  database: {
+    url: string | undefined;
+    poolSize: number;
+    dataDir: string;
+    seedOrders: number;
+    connectTimeoutMs: number;
+    statementTimeoutMs: number;
+  };
   auth: { tokenSecret: string; tokenSecretGenerated: boolean; tokenTtlSeconds: number };
   bodyLimitBytes: number;
   paymentProvider: { url: string | undefined; timeoutMs: number };
@@ -167,6 +199,10 @@ export interface Config {
   idempotency: { leaseSeconds: number; retentionSeconds: number; redisKeyPrefix: string };
   v1: { deprecation: Date; sunset: Date; legacyWriteDelayMs: number };
   exposeSqlStatements: boolean;
+  requestTimeoutMs: number;
+  /** Workers of the supervisor (main.ts). */
+  workers: number;
+  shutdownDrainTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -194,6 +230,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       poolSize: e.DATABASE_POOL_SIZE,
       dataDir: e.DATA_DIR ?? `${REPO_ROOT}.data/pglite`,
       seedOrders: e.SEED_ORDERS,
+      connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
     },
     auth: {
       // Without a configured secret, tokens are signed with a per-process random key: fine for one
@@ -219,5 +257,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       legacyWriteDelayMs: e.V1_LEGACY_WRITE_DELAY_MS,
     },
     exposeSqlStatements: e.EXPOSE_SQL_STATEMENTS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    // Production serves every core; development keeps one process (readable logs, PGlite).
+    workers:
+      e.WEB_CONCURRENCY ?? (e.NODE_ENV === 'production' && e.DATABASE_URL ? availableParallelism() : 1),
+    shutdownDrainTimeoutMs: e.SHUTDOWN_DRAIN_TIMEOUT_MS,
   };
 }

@@ -19,6 +19,8 @@ export interface AppDeps {
   /** Where Idempotency-Key leases and stored responses live (Postgres, or Upstash Redis). */
   idempotency: IdempotencyStore;
   now: () => Date;
+  /** True once the process began its graceful drain (SIGTERM): `/readyz` answers 503. */
+  draining?: () => boolean;
 }
 
 export interface AppEnv {

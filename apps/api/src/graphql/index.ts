@@ -5,10 +5,12 @@
  * anything else is masked (no stack traces, no SQL).
  */
 import { DomainError, ERROR_CODES } from '@quickeats/domain';
-import { createGraphQLError, createYoga, maskError as yogaMaskError } from 'graphql-yoga';
+import type { ExecutionResult } from 'graphql';
+import { createGraphQLError, createYoga, type Plugin, maskError as yogaMaskError } from 'graphql-yoga';
 import { Hono } from 'hono';
 import { verifyAccessToken } from '../auth/token';
 import type { AppDeps, AppEnv } from '../context';
+import { dependencyUnavailable, isDependencyFailure, OUTAGE_RETRY_AFTER_SECONDS } from '../http/outage';
 import { createLoaders } from './loaders';
 import { type GraphQLContext, type ServerContext, schema } from './schema';
 
@@ -37,6 +39,34 @@ function isGraphQLErrorLike(error: unknown): error is GraphQLErrorLike {
   return error instanceof Error && error.name === 'GraphQLError';
 }
 
+function isOutage(error: unknown): boolean {
+  const e = error as GraphQLErrorLike;
+  return e.extensions?.code === 'SERVICE_UNAVAILABLE' || isDependencyFailure(e.originalError);
+}
+
+/**
+ * An outage answers HTTP 503 with Retry-After when nothing could be answered (no field resolved);
+ * a partial answer stays 200 with its errors, as GraphQL clients expect.
+ */
+function outageStatus(): Plugin {
+  return {
+    onExecutionResult({ result, setResult }) {
+      if (!result || Symbol.asyncIterator in result) return;
+      const single = result as ExecutionResult;
+      const nothing = single.data == null || Object.values(single.data).every((v) => v === null);
+      if (nothing && single.errors?.some(isOutage)) {
+        setResult({
+          ...single,
+          extensions: {
+            ...single.extensions,
+            http: { status: 503, headers: { 'Retry-After': String(OUTAGE_RETRY_AFTER_SECONDS) } },
+          },
+        });
+      }
+    },
+  };
+}
+
 export function graphqlRoutes(deps: AppDeps) {
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
@@ -45,6 +75,7 @@ export function graphqlRoutes(deps: AppDeps) {
     graphiql: deps.config.env !== 'production',
     landingPage: false,
     logging: false,
+    plugins: [outageStatus()],
     context: async ({ deps, authorization }) => {
       const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
       if (!token) throw unauthenticated('Missing Authorization header; send "Authorization: Bearer <token>"');
@@ -55,13 +86,15 @@ export function graphqlRoutes(deps: AppDeps) {
     maskedErrors: {
       maskError: (error, message, isDev) => {
         const wrapped = isGraphQLErrorLike(error) ? error : undefined;
-        const original = wrapped ? wrapped.originalError : error;
+        const thrown = wrapped ? wrapped.originalError : error;
+        const original = dependencyUnavailable(thrown) ?? thrown;
         if (original instanceof DomainError) {
+          const status = ERROR_CODES[original.code].status;
           return createGraphQLError(original.message, {
             ...(wrapped ? { nodes: wrapped.nodes, path: wrapped.path } : {}),
             extensions: {
               code: original.code,
-              status: ERROR_CODES[original.code].status,
+              status,
               ...original.extras,
             },
           });

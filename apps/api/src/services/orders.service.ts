@@ -32,6 +32,7 @@ import {
   type IfMatch,
   type Order,
   type OrderAction,
+  OUTAGE_RETRY_AFTER_SECONDS,
   type PaymentProvider,
   PaymentProviderError,
   type Refusal,
@@ -296,6 +297,7 @@ async function chargeOrder(deps: OrderServiceDeps, order: StoredOrder): Promise<
       throw new DomainError(
         'PAYMENT_PROVIDER_UNAVAILABLE',
         'The payment provider did not confirm the charge; retry with the same Idempotency-Key',
+        { retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS },
       );
     }
     throw err;
