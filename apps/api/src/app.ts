@@ -8,6 +8,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps, AppEnv } from './context';
 import { graphqlRoutes } from './graphql';
+import { bodyHygiene } from './http/body-hygiene';
 import { requestDeadline } from './http/deadline';
 import { problemResponse, toDomainError } from './http/problem';
 import { requestContext } from './http/request-context';
@@ -35,6 +36,10 @@ export function createApp(deps: AppDeps) {
       },
     }),
   );
+
+  // Before every reader of the body; text is checked here for REST v2 (tRPC and GraphQL name
+  // their own fields: procedure input, resolver arguments).
+  app.use(bodyHygiene({ checkText: (path) => path.startsWith('/api/v2/') }));
 
   app.route('/', healthRoutes(deps));
   app.route('/api/v2', v2Routes(deps));

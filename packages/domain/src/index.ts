@@ -2,6 +2,7 @@ export * from './canonical-json';
 export * from './errors';
 export * from './etag';
 export * from './idempotency';
+export * from './input-hygiene';
 export * from './money';
 export * from './order-decision';
 export * from './order-lifecycle';

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { parseIdempotencyKey } from './idempotency';
+import { storableText } from './input-hygiene';
 import { ORDER_ACTIONS, ORDER_STATUSES } from './order-lifecycle';
 import { ROLES } from './roles';
 
@@ -40,13 +41,13 @@ export const OrderItemInputSchema = z.strictObject({
 export const CreateOrderInputSchema = z.strictObject({
   restaurantId: IdSchema,
   items: z.array(OrderItemInputSchema).min(1).max(50),
-  note: z.string().max(500).optional(),
+  note: storableText(500).optional(),
 });
 export type CreateOrderInput = z.infer<typeof CreateOrderInputSchema>;
 
 /** Body of `POST /api/v2/orders/:id/<action>`; every field optional, unknown fields refused. */
 export const OrderActionBodySchema = z.strictObject({
-  reason: z.string().max(500).optional().describe('Free text kept in the audit log (cancel, reject)'),
+  reason: storableText(500).optional().describe('Free text kept in the audit log (cancel, reject)'),
 });
 export type OrderActionBody = z.infer<typeof OrderActionBodySchema>;
 

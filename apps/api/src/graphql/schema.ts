@@ -8,11 +8,13 @@
 import {
   type Actor,
   DomainError,
+  findUnstorableText,
   MAX_PAGE_SIZE,
   ORDER_STATUSES,
   type OrderItem,
   type OrderStatus,
   type Restaurant,
+  unstorableTextError,
 } from '@quickeats/domain';
 import { createSchema } from 'graphql-yoga';
 import type { AppDeps } from '../context';
@@ -134,62 +136,76 @@ function orderFilter(filter: OrderFilterArg | null | undefined) {
   };
 }
 
+/**
+ * Root arguments are checked for text PostgreSQL cannot store before a resolver reads them (a
+ * `VALIDATION_FAILED` naming `args.<field>`, not a database error). Nested fields take no arguments.
+ */
+function checked<A extends object, R>(
+  resolve: (parent: unknown, args: A, ctx: GraphQLContext) => R,
+): (parent: unknown, args: A, ctx: GraphQLContext) => R {
+  return (parent, args, ctx) => {
+    const field = findUnstorableText(args, 'args');
+    if (field !== null) throw unstorableTextError(field);
+    return resolve(parent, args, ctx);
+  };
+}
+
 export const schema = createSchema<GraphQLContext>({
   typeDefs,
   resolvers: {
     Query: {
-      orders: async (
-        _: unknown,
-        args: { first: number; after?: string | null; filter?: OrderFilterArg | null },
-        ctx: GraphQLContext,
-      ) => {
-        const result = await listOrders(
-          ctx.deps.db,
-          ctx.actor,
-          {
-            fields: ORDER_ROOT_FIELDS,
-            filter: orderFilter(args.filter),
-            size: args.first,
-            after: args.after ?? undefined,
-          },
-          PAGE_PARAMS,
-        );
-        return {
-          nodes: result.orders,
-          pageInfo: {
-            hasNextPage: result.nextCursor !== null,
-            endCursor: result.orders.at(-1)?.cursor ?? null,
-          },
-        };
-      },
-      order: async (_: unknown, args: { id: string }, ctx: GraphQLContext) => {
+      orders: checked(
+        async (
+          _: unknown,
+          args: { first: number; after?: string | null; filter?: OrderFilterArg | null },
+          ctx: GraphQLContext,
+        ) => {
+          const result = await listOrders(
+            ctx.deps.db,
+            ctx.actor,
+            {
+              fields: ORDER_ROOT_FIELDS,
+              filter: orderFilter(args.filter),
+              size: args.first,
+              after: args.after ?? undefined,
+            },
+            PAGE_PARAMS,
+          );
+          return {
+            nodes: result.orders,
+            pageInfo: {
+              hasNextPage: result.nextCursor !== null,
+              endCursor: result.orders.at(-1)?.cursor ?? null,
+            },
+          };
+        },
+      ),
+      order: checked(async (_: unknown, args: { id: string }, ctx: GraphQLContext) => {
         if (!isUuid(args.id)) return null;
         const result = await readOrder(ctx.deps.db, ctx.actor, args.id, { fields: ORDER_ROOT_FIELDS });
         return result?.orders[0] ?? null;
-      },
-      restaurants: async (
-        _: unknown,
-        args: { first: number; after?: string | null },
-        ctx: GraphQLContext,
-      ) => {
-        const result = await listRestaurants(
-          ctx.deps.db,
-          { fields: RESTAURANT_ROOT_FIELDS, size: args.first, after: args.after ?? undefined },
-          PAGE_PARAMS,
-        );
-        return {
-          nodes: result.restaurants,
-          pageInfo: {
-            hasNextPage: result.nextCursor !== null,
-            endCursor: result.restaurants.at(-1)?.cursor ?? null,
-          },
-        };
-      },
-      restaurant: async (_: unknown, args: { id: string }, ctx: GraphQLContext) => {
+      }),
+      restaurants: checked(
+        async (_: unknown, args: { first: number; after?: string | null }, ctx: GraphQLContext) => {
+          const result = await listRestaurants(
+            ctx.deps.db,
+            { fields: RESTAURANT_ROOT_FIELDS, size: args.first, after: args.after ?? undefined },
+            PAGE_PARAMS,
+          );
+          return {
+            nodes: result.restaurants,
+            pageInfo: {
+              hasNextPage: result.nextCursor !== null,
+              endCursor: result.restaurants.at(-1)?.cursor ?? null,
+            },
+          };
+        },
+      ),
+      restaurant: checked(async (_: unknown, args: { id: string }, ctx: GraphQLContext) => {
         if (!isUuid(args.id)) return null;
         const result = await readRestaurant(ctx.deps.db, args.id, { fields: RESTAURANT_ROOT_FIELDS });
         return result?.restaurants[0] ?? null;
-      },
+      }),
     },
     Order: {
       allowedActions: (o: ReadOrder) => o.allowedActions ?? [],

@@ -5,7 +5,7 @@
  * for restaurants. Clients must treat it as opaque; the server validates it fully, so a tampered
  * or foreign cursor is a 400 `INVALID_CURSOR`, never a SQL error.
  */
-import { DomainError, IdSchema } from '@quickeats/domain';
+import { DomainError, IdSchema, storableText } from '@quickeats/domain';
 import { z } from 'zod';
 
 /** `2026-11-01T11:59:00.123456Z`: UTC with exactly six fractional digits, as the SQL formats it. */
@@ -20,7 +20,8 @@ const isRealInstant = (s: string) => {
 
 const CURSOR_SCHEMAS = {
   orders: z.tuple([z.string().regex(MICROS_UTC).refine(isRealInstant), IdSchema]),
-  restaurants: z.tuple([z.string().min(1).max(500), IdSchema]),
+  // A forged cursor must not smuggle a NUL into the SQL comparison (a 500 from PostgreSQL).
+  restaurants: z.tuple([storableText(500).min(1), IdSchema]),
 } as const;
 
 export type CursorKind = keyof typeof CURSOR_SCHEMAS;

@@ -4,7 +4,17 @@
  * catalogue's tRPC code, and `error.data` carries the same stable `errorCode` as the REST problem
  * (plus `allowedActions`, `currentVersion`, per-field `errors` where relevant).
  */
-import { type Actor, DomainError, ERROR_CODES, type ErrorCode, type FieldError } from '@quickeats/domain';
+import {
+  type Actor,
+  DomainError,
+  ERROR_CODES,
+  type ErrorCode,
+  exceedsValueDepth,
+  type FieldError,
+  findUnstorableText,
+  tooDeepError,
+  unstorableTextError,
+} from '@quickeats/domain';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { AppDeps } from '../context';
@@ -83,6 +93,18 @@ const domainErrors = t.middleware(async function domainErrors({ next, ctx }) {
   return result;
 });
 
+/**
+ * Input hygiene before anything else reads the input (the idempotency fingerprint, validation):
+ * nesting bounded, and no string PostgreSQL cannot store (a 400 naming `input.<field>`, not a 500).
+ */
+const inputHygiene = t.middleware(async function inputHygiene({ getRawInput, next }) {
+  const raw = await getRawInput();
+  if (exceedsValueDepth(raw)) throw tooDeepError('input');
+  const field = findUnstorableText(raw, 'input');
+  if (field !== null) throw unstorableTextError(field);
+  return next();
+});
+
 const isAuthed = t.middleware(function isAuthed({ ctx, next }) {
   if (!ctx.actor) {
     throw new TRPCError({
@@ -97,5 +119,5 @@ const isAuthed = t.middleware(function isAuthed({ ctx, next }) {
 export const createTRPCRouter = t.router;
 export const createTRPCMiddleware = t.middleware;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(domainErrors);
+export const publicProcedure = t.procedure.use(domainErrors).use(inputHygiene);
 export const protectedProcedure = publicProcedure.use(isAuthed);

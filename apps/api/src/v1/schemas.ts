@@ -3,7 +3,16 @@
  * what a valid value is, but in v1's lenient object style: unknown fields are ignored, as v1 always
  * did (v2 refuses them). Invalid input is a 400 `{ error }` naming each bad field, never a 500.
  */
-import { DomainError, IdSchema, OrderStatusSchema } from '@quickeats/domain';
+import {
+  DomainError,
+  exceedsJsonDepth,
+  findUnstorableText,
+  IdSchema,
+  OrderStatusSchema,
+  storableText,
+  tooDeepError,
+  unstorableTextError,
+} from '@quickeats/domain';
 import type { Context } from 'hono';
 import { type ZodType, z } from 'zod';
 
@@ -13,7 +22,7 @@ export const V1CreateOrderSchema = z.object({
     .array(z.object({ menuItemId: IdSchema, quantity: z.int().min(1).max(99) }))
     .min(1)
     .max(50),
-  note: z.string().max(500).nullish(),
+  note: storableText(500).nullish(),
 });
 export type V1CreateOrder = z.infer<typeof V1CreateOrderSchema>;
 
@@ -21,7 +30,7 @@ export type V1CreateOrder = z.infer<typeof V1CreateOrderSchema>;
 export const V1UpdateOrderSchema = z
   .object({
     status: OrderStatusSchema.optional(),
-    note: z.string().max(500).nullable().optional(),
+    note: storableText(500).nullable().optional(),
     riderId: IdSchema.nullable().optional(),
   })
   .refine((b) => b.status !== undefined || b.note !== undefined || b.riderId !== undefined, {
@@ -48,12 +57,16 @@ function parseOrThrow<T>(schema: ZodType<T>, value: unknown, where: string): T {
 /** The JSON body, validated; malformed or missing JSON is a 400 (v1 never trusted Content-Type). */
 export async function readV1Body<T>(c: Context, schema: ZodType<T>): Promise<T> {
   const text = await c.req.text();
+  if (exceedsJsonDepth(text)) throw tooDeepError();
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     throw new DomainError('MALFORMED_JSON', 'Request body must be a JSON object');
   }
+  // Unknown members are ignored by v1 but must not reach the database either (a 400, not a 500).
+  const field = findUnstorableText(value);
+  if (field !== null) throw unstorableTextError(field);
   return parseOrThrow(schema, value, '');
 }
 
