@@ -80,6 +80,7 @@ const EnvSchema = z
     /** Worker processes of the node:cluster supervisor; unset → see resolveWorkers. */
     WEB_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(64).optional()),
     SHUTDOWN_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
     /** Adds `X-SQL-Statements` to responses: for tests, benchmarks and the demo, off in production. */
     EXPOSE_SQL_STATEMENTS: bool,
   })
@@ -164,6 +165,8 @@ export const ENV_DOCS = {
     'Worker processes `pnpm start`/`start:prod` run under the node:cluster supervisor; unset → CPU count in production with DATABASE_URL, else 1',
   SHUTDOWN_DRAIN_TIMEOUT_MS:
     'On SIGTERM, how long in-flight requests may finish before the remaining connections are cut',
+  MAINTENANCE_INTERVAL_MS:
+    'Period of the background upkeep: refund retries, orphan-charge reconciliation, idempotency purge',
   EXPOSE_SQL_STATEMENTS:
     'Adds `X-SQL-Statements` (statements the request issued) to responses: tests, bench, demo',
 } satisfies Record<EnvVariable, string>;
@@ -203,6 +206,7 @@ export interface Config {
   /** Workers of the supervisor (main.ts). */
   workers: number;
   shutdownDrainTimeoutMs: number;
+  maintenanceIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -262,5 +266,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workers:
       e.WEB_CONCURRENCY ?? (e.NODE_ENV === 'production' && e.DATABASE_URL ? availableParallelism() : 1),
     shutdownDrainTimeoutMs: e.SHUTDOWN_DRAIN_TIMEOUT_MS,
+    maintenanceIntervalMs: e.MAINTENANCE_INTERVAL_MS,
   };
 }

@@ -7,7 +7,6 @@
  * API; it also exits by itself if the API dies.
  */
 import cluster from 'node:cluster';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '@quickeats/db';
 import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
 import { type Config, ConfigError, loadConfig } from './config';
 import { runSupervisor, type WorkerListening } from './supervisor';
@@ -65,18 +64,8 @@ async function primary() {
     onListening: (w: WorkerListening) => {
       if (announced) return;
       announced = true;
-      console.log(
-        [
-          '',
-          `QuickEats API listening on ${w.url} (${w.driver === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'}, ${config.workers} worker${config.workers === 1 ? '' : 's'} under the node:cluster supervisor)`,
-          `  liveness:  ${w.url}/healthz   readiness: ${w.url}/readyz`,
-          `  payments:  ${paymentsUrl}${provider ? ' (fake provider, started as its own process)' : ''}`,
-          `  idempotency store: ${w.idempotencyStore}`,
-          `  demo login: curl -s -X POST ${w.url}/api/v2/auth/token -H 'content-type: application/json' \\`,
-          `                -d '{"email":"${DEMO_ACCOUNTS.customer}","password":"${DEMO_PASSWORD}"}'`,
-          '',
-        ].join('\n'),
-      );
+      const provided = provider ? ' (fake provider, started as its own process)' : '';
+      console.log(w.banner.replace('{payments}', `${paymentsUrl}${provided}`));
     },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -96,14 +85,23 @@ async function primary() {
 async function worker() {
   const config = configOrExit();
   // Loaded here only: the primary stays small and never opens a database.
-  const { startServer } = await import('./server');
+  const [{ startServer }, { DEMO_ACCOUNTS, DEMO_PASSWORD }] = await Promise.all([
+    import('./server'),
+    import('@quickeats/db'),
+  ]);
   const server = await startServer(config);
-  const listening: WorkerListening = {
-    type: 'listening',
-    url: server.url,
-    driver: server.deps.dbHandle.driver,
-    idempotencyStore: server.deps.idempotency.kind,
-  };
+  const { url } = server;
+  const banner = [
+    '',
+    `QuickEats API listening on ${url} (${server.deps.dbHandle.driver === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'}, ${config.workers} worker${config.workers === 1 ? '' : 's'} under the node:cluster supervisor)`,
+    `  liveness:  ${url}/healthz   readiness: ${url}/readyz`,
+    '  payments:  {payments}',
+    `  idempotency store: ${server.deps.idempotency.kind}`,
+    `  demo login: curl -s -X POST ${url}/api/v2/auth/token -H 'content-type: application/json' \\`,
+    `                -d '{"email":"${DEMO_ACCOUNTS.customer}","password":"${DEMO_PASSWORD}"}'`,
+    '',
+  ].join('\n');
+  const listening: WorkerListening = { type: 'listening', banner };
   process.send?.(listening);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {

@@ -67,7 +67,7 @@ export async function startServer(
   };
   let closing: Promise<void> | undefined;
   const app = createApp(deps);
-  const maintenance = startMaintenance(deps);
+  const maintenance = startMaintenance(deps, config.maintenanceIntervalMs);
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));

@@ -21,9 +21,8 @@ export interface SupervisorOptions {
 
 export interface WorkerListening {
   type: 'listening';
-  url: string;
-  driver: string;
-  idempotencyStore: string;
+  /** What to print once the API is up (`{payments}` is the primary's to fill in). */
+  banner: string;
 }
 
 /** Crash loops (e.g. the database refusing every start) back off instead of spinning. */
@@ -32,6 +31,11 @@ const RESTART_DELAYS_MS = [0, 250, 500, 1000, 2000, 5000];
 const HEALTHY_LIFETIME_MS = 10_000;
 
 export function runSupervisor(options: SupervisorOptions): { stop(): Promise<void> } {
+  // The workers accept on the shared socket themselves. With the default round-robin the primary
+  // accepts and hands each connection to a worker over IPC; a connection handed to a worker that
+  // has just died is never answered nor closed (a client hangs). Accepting in the workers, a
+  // crash costs only the connections that worker already held, and the others keep accepting.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   let stopping = false;
   let failures = 0;
   const startedAt = new Map<Worker, number>();

@@ -144,8 +144,12 @@ describe('PostgreSQL not answering within the request deadline', () => {
       release();
       await holder;
     }
-    const s = surfaces(t.app, token);
-    for (const res of await Promise.all([s.v2(), s.v1(), s.trpc(), s.graphql()]))
-      expect(res.status).toBe(200);
+    // Recovery needs no restart. Polled: on a busy machine a single answer may still miss 500 ms.
+    for (const request of Object.values(surfaces(t.app, token))) {
+      const bound = Date.now() + 60_000;
+      let status = 0;
+      while (status !== 200 && Date.now() < bound) status = (await request()).status;
+      expect(status).toBe(200);
+    }
   });
 });

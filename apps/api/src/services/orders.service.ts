@@ -305,7 +305,7 @@ async function chargeOrder(deps: OrderServiceDeps, order: StoredOrder): Promise<
 }
 
 /** The payment row recording a provider charge for an order. */
-function paymentRow(orderId: string, charge: Charge) {
+export function paymentRow(orderId: string, charge: Charge) {
   return {
     orderId,
     amount: charge.amount.amount,
@@ -323,7 +323,11 @@ function paymentRow(orderId: string, charge: Charge) {
  * exists, another pay recorded this very charge (the keys are per order) and the order is paid with
  * it: nothing to refund.
  */
-async function refundUnrecorded(deps: OrderServiceDeps, order: Pick<StoredOrder, 'id'>, charge: Charge) {
+export async function refundUnrecorded(
+  deps: OrderServiceDeps,
+  order: Pick<StoredOrder, 'id'>,
+  charge: Charge,
+) {
   const inserted = await deps.db
     .insert(payments)
     .values(paymentRow(order.id, charge))
