@@ -83,6 +83,29 @@ const EnvSchema = z
     MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
     /** Adds `X-SQL-Statements` to responses: for tests, benchmarks and the demo, off in production. */
     EXPOSE_SQL_STATEMENTS: bool,
+    METRICS_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).optional()),
+    METRICS_HOST: z.string().default('0.0.0.0'),
+    // OpenTelemetry's own variables (the SDK and the OTLP exporter read them too): validated here so
+    // a typo fails at start, and tracing stays off — at no cost — unless an endpoint is given.
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl,
+    OTEL_EXPORTER_OTLP_HEADERS: z.preprocess(emptyAsUndefined, z.string().optional()),
+    OTEL_SERVICE_NAME: z.string().min(1).default('quickeats-api'),
+    OTEL_TRACES_SAMPLER: z.preprocess(
+      emptyAsUndefined,
+      z
+        .enum([
+          'always_on',
+          'always_off',
+          'traceidratio',
+          'parentbased_always_on',
+          'parentbased_always_off',
+          'parentbased_traceidratio',
+        ])
+        .optional(),
+    ),
+    OTEL_TRACES_SAMPLER_ARG: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(1).optional()),
+    OTEL_SDK_DISABLED: bool,
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
@@ -169,6 +192,18 @@ export const ENV_DOCS = {
     'Period of the background upkeep: refund retries, orphan-charge reconciliation, idempotency purge',
   EXPOSE_SQL_STATEMENTS:
     'Adds `X-SQL-Statements` (statements the request issued) to responses: tests, bench, demo',
+  METRICS_PORT:
+    'Serve Prometheus metrics at `/metrics` on this port (its own, keep it off the public balancer); unset → no metrics',
+  METRICS_HOST: 'Interface of the metrics port',
+  OTEL_EXPORTER_OTLP_ENDPOINT:
+    'OTLP/HTTP collector base URL (`/v1/traces` is appended); set → tracing on, unset → off at no cost',
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'Full OTLP/HTTP traces URL (instead of the base URL above)',
+  OTEL_EXPORTER_OTLP_HEADERS: 'Headers for the collector, `key=value,key2=value2` (e.g. an API key)',
+  OTEL_SERVICE_NAME: '`service.name` of the spans',
+  OTEL_TRACES_SAMPLER:
+    'Sampler (`parentbased_always_on` when unset: follow the caller’s decision, else sample all)',
+  OTEL_TRACES_SAMPLER_ARG: 'Ratio of the `*traceidratio` samplers, 0–1',
+  OTEL_SDK_DISABLED: '`true` turns tracing off even with an endpoint set',
 } satisfies Record<EnvVariable, string>;
 
 /** Rows of the configuration table: variable, default (as the schema applies it), meaning. */
@@ -207,6 +242,10 @@ export interface Config {
   workers: number;
   shutdownDrainTimeoutMs: number;
   maintenanceIntervalMs: number;
+  /** Prometheus metrics on their own port; undefined → off. */
+  metrics: { port: number; host: string } | undefined;
+  /** OpenTelemetry tracing (the exporter reads the endpoint and headers from OTEL_* itself). */
+  tracing: { enabled: boolean; serviceName: string };
 }
 
 export class ConfigError extends Error {
@@ -267,5 +306,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.WEB_CONCURRENCY ?? (e.NODE_ENV === 'production' && e.DATABASE_URL ? availableParallelism() : 1),
     shutdownDrainTimeoutMs: e.SHUTDOWN_DRAIN_TIMEOUT_MS,
     maintenanceIntervalMs: e.MAINTENANCE_INTERVAL_MS,
+    metrics: e.METRICS_PORT === undefined ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST },
+    tracing: {
+      enabled:
+        Boolean(e.OTEL_EXPORTER_OTLP_ENDPOINT || e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) &&
+        !e.OTEL_SDK_DISABLED,
+      serviceName: e.OTEL_SERVICE_NAME,
+    },
   };
 }

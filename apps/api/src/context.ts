@@ -5,15 +5,15 @@
 import type { Database, DbHandle } from '@quickeats/db';
 import type { Actor, PaymentProvider } from '@quickeats/domain';
 import type { Config } from './config';
-import type { RequestIdempotency } from './idempotency/middleware';
-import type { IdempotencyStore } from './idempotency/store';
+import type { IdempotencyStore, RequestIdempotency } from './idempotency/store';
 import type { Logger } from './logger';
+import type { Metrics } from './observability/metrics';
 
 export interface AppDeps {
   config: Config;
   db: Database;
   /** Health checks and shutdown. */
-  dbHandle: Pick<DbHandle, 'ping' | 'driver'>;
+  dbHandle: Pick<DbHandle, 'ping' | 'driver' | 'poolStats'>;
   logger: Logger;
   paymentProvider: PaymentProvider;
   /** Where Idempotency-Key leases and stored responses live (Postgres, or Upstash Redis). */
@@ -21,6 +21,8 @@ export interface AppDeps {
   now: () => Date;
   /** True once the process began its graceful drain (SIGTERM): `/readyz` answers 503. */
   draining?: () => boolean;
+  /** Prometheus metrics (`NO_METRICS` when off): record through it, never through a global. */
+  metrics: Metrics;
 }
 
 export interface AppEnv {
@@ -30,5 +32,7 @@ export interface AppEnv {
     actor: Actor;
     /** Set while a POST holds its Idempotency-Key (absent when the request sent none). */
     idempotency: RequestIdempotency | undefined;
+    /** Set by surfaces serving many operations on one path (tRPC, GraphQL): see `routeLabel`. */
+    routeLabel: string | undefined;
   };
 }

@@ -37,7 +37,10 @@ describe('API process on the embedded default (PGlite)', () => {
   let api: ApiProcess;
   const dataDir = mkdtempSync(join(tmpdir(), 'qe-pglite-'));
   beforeAll(async () => {
-    api = await startApiProcess({ DATA_DIR: dataDir, SEED_ORDERS: '30', DATABASE_URL: '' }, 110_000);
+    api = await startApiProcess(
+      { DATA_DIR: dataDir, SEED_ORDERS: '30', DATABASE_URL: '' },
+      { timeoutMs: 110_000 },
+    );
   }, 120_000);
   afterAll(async () => {
     await api?.stop();
@@ -93,7 +96,7 @@ describe('API process on the real PostgreSQL (DATABASE_URL)', () => {
   let api: ApiProcess;
   beforeAll(async () => {
     db = await createTestDatabase({ seed: { orders: 10 } });
-    api = await startApiProcess({ DATABASE_URL: db.url }, 110_000);
+    api = await startApiProcess({ DATABASE_URL: db.url }, { timeoutMs: 110_000 });
   }, 120_000);
   afterAll(async () => {
     await api?.stop();
@@ -115,8 +118,8 @@ describe('API process on the real PostgreSQL (DATABASE_URL)', () => {
 
 describe('API process with invalid configuration', () => {
   it('refuses to start and names the bad variable', async () => {
-    await expect(startApiProcess({ PORT_IGNORED: '1', AUTH_TOKEN_SECRET: 'short' }, 20_000)).rejects.toThrow(
+    await expect(startApiProcess({ PORT_IGNORED: '1', AUTH_TOKEN_SECRET: 'short' })).rejects.toThrow(
       /AUTH_TOKEN_SECRET: must be at least 32 characters/,
     );
-  }, 30_000);
+  }, 150_000);
 });

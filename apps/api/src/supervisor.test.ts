@@ -8,21 +8,11 @@ import { get } from 'node:http';
 import { orders } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
 import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
+import { waitFor } from '@quickeats/test-support';
 import { count } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiProcess, DEMO_ACCOUNTS, startApiProcess } from './testing/test-app';
-
-/** Poll `check` until it returns a value (not undefined), up to a generous bound. */
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** The pid of the worker that answers `/healthz` on a fresh connection (fetch would reuse one). */
 const pidOf = (url: string) =>
@@ -69,7 +59,7 @@ describe('supervised API processes', () => {
 
   it('three processes started together on an empty database all start; the demo seed runs once', async () => {
     const env = { DATABASE_URL: db.url, PAYMENT_PROVIDER_URL: provider.url, SEED_ORDERS: '20' };
-    apis.push(...(await Promise.all([1, 2, 3].map(() => startApiProcess(env, 120_000)))));
+    apis.push(...(await Promise.all([1, 2, 3].map(() => startApiProcess(env, { timeoutMs: 120_000 })))));
     for (const api of apis) await login(api.url);
     // One seed's worth of data (a second seed would have died on the same deterministic ids).
     const [row] = await db.db.select({ n: count() }).from(orders);
@@ -80,24 +70,30 @@ describe('supervised API processes', () => {
   it('replaces a killed worker while the other keeps serving', async () => {
     const api = await startApiProcess(
       { DATABASE_URL: db.url, PAYMENT_PROVIDER_URL: provider.url, WEB_CONCURRENCY: '2', SEED_ORDERS: '20' },
-      120_000,
+      { timeoutMs: 120_000 },
     );
     apis.push(api);
-    // Both workers answer behind the one port (the primary round-robins connections).
+    // Both workers answer behind the one port (each accepts on the shared socket).
     const seen = new Set<number>();
-    await waitFor('two workers', async () => {
-      const pid = await pidOf(api.url);
-      if (pid) seen.add(pid);
-      return seen.size >= 2 ? true : undefined;
-    });
+    await waitFor(
+      async () => {
+        const pid = await pidOf(api.url);
+        if (pid) seen.add(pid);
+        return seen.size >= 2;
+      },
+      { description: 'answers from two workers', timeoutMs: 90_000 },
+    );
     const [victim, survivor] = [...seen] as [number, number];
     process.kill(victim, 'SIGKILL');
     const answeredBy: (number | undefined)[] = [];
-    const replacement = await waitFor('a replacement worker', async () => {
-      const pid = await pidOf(api.url);
-      answeredBy.push(pid);
-      return pid !== undefined && pid !== victim && pid !== survivor && pid !== -1 ? pid : undefined;
-    });
+    const replacement = await waitFor(
+      async () => {
+        const pid = await pidOf(api.url);
+        answeredBy.push(pid);
+        return pid !== undefined && pid !== victim && pid !== survivor && pid !== -1 ? pid : undefined;
+      },
+      { description: 'a replacement worker', timeoutMs: 90_000 },
+    );
     expect(replacement).not.toBe(victim);
     // While the replacement started, the survivor answered; nothing hung (-1), at most the
     // connections the dying worker already held were lost.
@@ -115,7 +111,7 @@ describe('supervised API processes', () => {
         REQUEST_TIMEOUT_MS: '60000',
         SEED_ORDERS: '20',
       },
-      120_000,
+      { timeoutMs: 120_000 },
     );
     const token = await login(api.url);
     const locker = postgres(db.url, { max: 1, onnotice: () => {} });
@@ -137,16 +133,20 @@ describe('supervised API processes', () => {
       await isLocked;
       const inFlight = fetch(`${api.url}/api/v2/orders`, { headers: { authorization: `Bearer ${token}` } });
       // The request is inside the database, waiting for the lock.
-      await waitFor('the request to wait on the lock', async () => {
-        const rows = await watcher`select 1 from pg_stat_activity
+      await waitFor(
+        async () => {
+          const rows = await watcher`select 1 from pg_stat_activity
           where application_name = 'quickeats' and wait_event_type = 'Lock'`;
-        return rows.length > 0 ? true : undefined;
-      });
+          return rows.length > 0;
+        },
+        { description: 'the request to wait on the lock', timeoutMs: 90_000 },
+      );
       const exited = api.stop('SIGTERM');
       // Draining: the port no longer takes new connections.
-      await waitFor('the listener to close', async () =>
-        (await pidOf(api.url)) === undefined ? true : undefined,
-      );
+      await waitFor(async () => (await pidOf(api.url)) === undefined, {
+        description: 'the listener to close',
+        timeoutMs: 90_000,
+      });
       release();
       const res = await inFlight;
       expect(res.status).toBe(200);

@@ -12,6 +12,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { type PoolStats, trackPoolDemand } from './pool-demand';
 import * as schema from './schema';
 import { recordStatement } from './statement-counter';
 
@@ -54,6 +55,8 @@ export interface DbHandle {
   migrate(underLock?: () => Promise<void>): Promise<void>;
   /** `SELECT 1`, for health checks. */
   ping(): Promise<void>;
+  /** How busy the connection pool is (postgres.js; the embedded database has no pool). */
+  poolStats?: () => PoolStats;
   close(): Promise<void>;
 }
 
@@ -61,8 +64,9 @@ const logger = { logQuery: (query: string) => recordStatement(query) };
 
 export function createDb(options: DbOptions = {}): DbHandle {
   if (options.url) {
+    const max = options.maxConnections ?? 10;
     const client = postgres(options.url, {
-      max: options.maxConnections ?? 10,
+      max,
       onnotice: () => {},
       // An unreachable or frozen server fails the connection attempt instead of queueing forever.
       connect_timeout: (options.connectTimeoutMs ?? 3000) / 1000,
@@ -75,10 +79,12 @@ export function createDb(options: DbOptions = {}): DbHandle {
         idle_in_transaction_session_timeout: 30_000,
       },
     });
+    const poolStats = trackPoolDemand(client, max);
     const db = drizzlePostgres({ client, schema, logger }) as unknown as Database;
     return {
       db,
       driver: 'postgres',
+      poolStats,
       migrate: async (underLock) => {
         // Concurrent API processes may start together: serialise migrations (and the seed that
         // follows them) on an advisory lock.

@@ -6,11 +6,13 @@
  */
 import { DomainError, ERROR_CODES } from '@quickeats/domain';
 import type { ExecutionResult } from 'graphql';
+import { getOperationAST } from 'graphql';
 import { createGraphQLError, createYoga, type Plugin, maskError as yogaMaskError } from 'graphql-yoga';
 import { Hono } from 'hono';
 import { verifyAccessToken } from '../auth/token';
 import type { AppDeps, AppEnv } from '../context';
 import { dependencyUnavailable, isDependencyFailure, OUTAGE_RETRY_AFTER_SECONDS } from '../http/outage';
+import { graphqlRouteLabeller } from '../observability/route-label';
 import { createLoaders } from './loaders';
 import { type GraphQLContext, type ServerContext, schema } from './schema';
 
@@ -68,14 +70,26 @@ function outageStatus(): Plugin {
 }
 
 export function graphqlRoutes(deps: AppDeps) {
+  const label = graphqlRouteLabeller();
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
+    plugins: [
+      {
+        onExecute({ args }: Parameters<NonNullable<Plugin['onExecute']>>[0]) {
+          const operation = getOperationAST(args.document, args.operationName);
+          (args.contextValue as unknown as ServerContext).nameOperation?.(
+            operation?.operation ?? 'query',
+            operation?.name?.value,
+          );
+        },
+      },
+      outageStatus(),
+    ],
     graphqlEndpoint: '/graphql',
     // The interactive GraphiQL page is a development aid; it executes nothing without a token.
     graphiql: deps.config.env !== 'production',
     landingPage: false,
     logging: false,
-    plugins: [outageStatus()],
     context: async ({ deps, authorization }) => {
       const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
       if (!token) throw unauthenticated('Missing Authorization header; send "Authorization: Bearer <token>"');
@@ -110,7 +124,11 @@ export function graphqlRoutes(deps: AppDeps) {
 
   const app = new Hono<AppEnv>();
   app.on(['GET', 'POST'], '/graphql', (c) =>
-    yoga.fetch(c.req.raw, { deps, authorization: c.req.header('authorization') }),
+    yoga.fetch(c.req.raw, {
+      deps,
+      authorization: c.req.header('authorization'),
+      nameOperation: (type, name) => c.set('routeLabel', label(type, name)),
+    }),
   );
   return app;
 }

@@ -27,6 +27,8 @@ import type { Loaders } from './loaders';
 export interface ServerContext {
   deps: AppDeps;
   authorization?: string | undefined;
+  /** Names the request in metrics and traces after the operation (`graphql query OrderById`). */
+  nameOperation?: ((type: string, name: string | undefined) => void) | undefined;
 }
 
 /** What resolvers see: the server context plus the authenticated actor and this request's loaders. */

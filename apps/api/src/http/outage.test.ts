@@ -15,6 +15,7 @@ import { signAccessToken } from '../auth/token';
 import type { AppDeps } from '../context';
 import { createIdempotencyStore } from '../idempotency/create-store';
 import { createLogger } from '../logger';
+import { NO_METRICS } from '../observability/metrics';
 import { createTestApp, TEST_TOKEN_SECRET, type TestApp, testConfig } from '../testing/test-app';
 
 type App = { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
@@ -70,6 +71,7 @@ describe('PostgreSQL unreachable', () => {
     paymentProvider: new InMemoryPaymentProvider(),
     idempotency: createIdempotencyStore(config, dead.db),
     now: () => new Date(),
+    metrics: NO_METRICS,
   };
   const app = createApp(deps);
   afterAll(() => dead.close());
