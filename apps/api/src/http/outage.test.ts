@@ -155,3 +155,38 @@ describe('PostgreSQL not answering within the request deadline', () => {
     }
   }, 300_000);
 });
+
+describe('Upstash/Redis idempotency store unreachable', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({
+      seed: { orders: 2 },
+      env: { UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:1', UPSTASH_REDIS_REST_TOKEN: 'unreachable' },
+    });
+  });
+  afterAll(() => t?.close());
+
+  it('keyed writes answer 503 with Retry-After (no fallback); reads go on from PostgreSQL', async () => {
+    const token = await t.tokenFor(DEMO_ACCOUNTS.customer);
+    const res = await t.app.request('/api/v2/orders', {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'idempotency-key': '"redis-down-1"',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ restaurantId: '00000000-0000-4000-8000-000000000009', items: [] }),
+    });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('2');
+    expect(await res.json()).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    expect(
+      (await t.app.request('/api/v2/orders', { headers: { authorization: `Bearer ${token}` } })).status,
+    ).toBe(200);
+    const ready = await t.app.request('/readyz');
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({
+      checks: { database: { status: 'ok' }, idempotencyStore: { kind: 'upstash', status: 'unavailable' } },
+    });
+  });
+});
