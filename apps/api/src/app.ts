@@ -9,7 +9,9 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps, AppEnv } from './context';
 import { graphqlRoutes } from './graphql';
 import { bodyHygiene } from './http/body-hygiene';
+import { compression } from './http/compression';
 import { requestDeadline } from './http/deadline';
+import { allowedMethodsOf, methodNotAllowed } from './http/method-not-allowed';
 import { problemResponse, toDomainError } from './http/problem';
 import { requestContext } from './http/request-context';
 import { healthRoutes } from './routes/health.routes';
@@ -26,6 +28,7 @@ export function createApp(deps: AppDeps) {
       metrics: deps.metrics,
     }),
   );
+  app.use(compression());
   app.use(requestDeadline(deps.config.requestTimeoutMs));
   // Legacy v1, ahead of the body limit: it renders its own errors (413 included) as `{ error }`
   // with deprecation headers on every response.
@@ -51,9 +54,12 @@ export function createApp(deps: AppDeps) {
   app.use('/trpc/*', trpcMiddleware(deps));
   app.route('/', graphqlRoutes(deps));
 
-  app.notFound((c) =>
-    problemResponse(c, new DomainError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`)),
-  );
+  const allowedAt = allowedMethodsOf(app.routes);
+  app.notFound((c) => {
+    const allow = allowedAt(c.req.path);
+    if (allow.length > 0) return problemResponse(c, methodNotAllowed(c.req.method, c.req.path, allow));
+    return problemResponse(c, new DomainError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`));
+  });
   app.onError((err, c) => {
     const { error, unexpected } = toDomainError(err);
     if (unexpected) (c.var.log ?? deps.logger).error({ err }, 'unhandled error');

@@ -191,7 +191,7 @@ export const ENV_DOCS = {
   MAINTENANCE_INTERVAL_MS:
     'Period of the background upkeep: refund retries, orphan-charge reconciliation, idempotency purge',
   EXPOSE_SQL_STATEMENTS:
-    'Adds `X-SQL-Statements` (statements the request issued) to responses: tests, bench, demo',
+    'Adds `X-SQL-Statements` (statements the request issued) and `X-DB-Round-Trips` (exchanges with the database, BEGIN/COMMIT included) to responses: tests, bench, demo',
   METRICS_PORT:
     'Serve Prometheus metrics at `/metrics` on this port (its own, keep it off the public balancer); unset → no metrics',
   METRICS_HOST: 'Interface of the metrics port',

@@ -17,7 +17,7 @@
 import { executeRows, payments } from '@quickeats/db';
 import { type Actor, type Charge, decide } from '@quickeats/domain';
 import { sql } from 'drizzle-orm';
-import { applyTransition, loadSnapshot } from './order-store';
+import { loadSnapshot, transitionOrder } from './order-store';
 import { chargeKey, type OrderServiceDeps, paymentRow, refundUnrecorded } from './orders.service';
 
 export const RECONCILE_WINDOW_HOURS = 24;
@@ -89,20 +89,17 @@ async function recordAsPaid(deps: OrderServiceDeps, orderId: string, charge: Cha
   const order = await loadSnapshot(deps.db, orderId);
   if (!order || order.status !== 'pending') return false;
   const customer: Actor = { userId: order.customerId, role: 'customer' };
-  const d = decide(order, 'pay', customer);
-  if (!d.ok) return false;
+  if (!decide(order, 'pay', customer).ok) return false;
   return deps.db.transaction(async (tx) => {
-    if (
-      !(await applyTransition(
-        tx,
-        orderId,
-        order.version,
-        d,
-        customer,
-        'reconciled: charge found at the provider',
-      ))
-    )
-      return false;
+    const { after } = await transitionOrder(
+      tx,
+      orderId,
+      order.version,
+      'pay',
+      customer,
+      'reconciled: charge found at the provider',
+    );
+    if (!after) return false;
     await tx.insert(payments).values(paymentRow(orderId, charge));
     return true;
   });
