@@ -12,7 +12,7 @@ import { signAccessToken } from '../auth/token';
 import { type Config, loadConfig } from '../config';
 import type { AppDeps } from '../context';
 import { createIdempotencyStore } from '../idempotency/create-store';
-import { createLogger } from '../logger';
+import { createLogger, type Logger } from '../logger';
 import { type ServiceProcess, startServiceProcess } from './processes';
 
 export const TEST_TOKEN_SECRET = 'test-secret-test-secret-test-secret-0123456789';
@@ -38,7 +38,12 @@ export interface TestApp {
 }
 
 export async function createTestApp(
-  options: { seed?: SeedOptions; env?: Record<string, string>; paymentProvider?: PaymentProvider } = {},
+  options: {
+    seed?: SeedOptions;
+    env?: Record<string, string>;
+    paymentProvider?: PaymentProvider;
+    logger?: Logger;
+  } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase({ seed: options.seed ?? { orders: 50 } });
   const config = testConfig(options.env);
@@ -46,7 +51,7 @@ export async function createTestApp(
     config,
     db: database.db,
     dbHandle: database,
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
     paymentProvider: options.paymentProvider ?? new InMemoryPaymentProvider(),
     // Postgres by default; Upstash when `env` carries UPSTASH_REDIS_REST_URL/TOKEN (a bridge's).
     idempotency: createIdempotencyStore(config, database.db),
