@@ -19,5 +19,6 @@ mountDashboard(root, {
   client,
   pollMs: settings.pollMs,
   storage: sessionStorage,
+  preferences: localStorage,
   defaultEmail: 'owner@quickeats.test',
 });
