@@ -74,6 +74,15 @@ const EnvSchema = z
     V1_LEGACY_WRITE_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
     /** Adds `X-SQL-Statements` to responses: for tests, benchmarks and the demo, off in production. */
     EXPOSE_SQL_STATEMENTS: bool,
+    RATE_LIMIT_LOGIN_PER_ACCOUNT: z.coerce.number().int().min(0).max(1_000_000).default(10),
+    RATE_LIMIT_LOGIN_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(300),
+    RATE_LIMIT_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+    RATE_LIMIT_WRITES_PER_USER: z.coerce.number().int().min(0).max(1_000_000).default(300),
+    RATE_LIMIT_WRITES_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+    RATE_LIMIT_REDIS_PREFIX: z.string().min(1).max(100).default('quickeats:ratelimit:'),
+    TRPC_MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
+    /** The client address of a request is the last X-Forwarded-For entry (set by our proxy) instead of the socket's. */
+    TRUST_PROXY: bool,
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
@@ -141,6 +150,18 @@ export const ENV_DOCS = {
     'Demo/test aid: v1 waits this long between its read and its write (problem 3); refused in production',
   EXPOSE_SQL_STATEMENTS:
     'Adds `X-SQL-Statements` (statements the request issued) to responses: tests, bench, demo',
+  RATE_LIMIT_LOGIN_PER_ACCOUNT:
+    'Token requests per account (email, known or not) per login window; a correct password clears it; `0` = off',
+  RATE_LIMIT_LOGIN_PER_ADDRESS: 'Token requests per client address per login window; `0` = off',
+  RATE_LIMIT_LOGIN_WINDOW_SECONDS: 'Sliding window of the login limits',
+  RATE_LIMIT_WRITES_PER_USER:
+    'Writes (v2 and v1 POST/PUT, tRPC mutations) per user per write window; `0` = off',
+  RATE_LIMIT_WRITES_WINDOW_SECONDS: 'Sliding window of the write limit',
+  RATE_LIMIT_REDIS_PREFIX:
+    'Prefix of the rate-limit keys in Redis (with UPSTASH_REDIS_REST_*; else the limits are per process)',
+  TRPC_MAX_BATCH_SIZE: 'Most calls in one tRPC batch (400 above)',
+  TRUST_PROXY:
+    'Take the client address (login limit) from the last `X-Forwarded-For` entry: only behind a proxy that sets it',
 } satisfies Record<EnvVariable, string>;
 
 /** Rows of the configuration table: variable, default (as the schema applies it), meaning. */
@@ -167,6 +188,13 @@ export interface Config {
   idempotency: { leaseSeconds: number; retentionSeconds: number; redisKeyPrefix: string };
   v1: { deprecation: Date; sunset: Date; legacyWriteDelayMs: number };
   exposeSqlStatements: boolean;
+  rateLimits: {
+    login: { perAccount: number; perAddress: number; windowSeconds: number };
+    writes: { perUser: number; windowSeconds: number };
+    redisKeyPrefix: string;
+  };
+  trpcMaxBatchSize: number;
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -219,5 +247,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       legacyWriteDelayMs: e.V1_LEGACY_WRITE_DELAY_MS,
     },
     exposeSqlStatements: e.EXPOSE_SQL_STATEMENTS,
+    rateLimits: {
+      login: {
+        perAccount: e.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+        perAddress: e.RATE_LIMIT_LOGIN_PER_ADDRESS,
+        windowSeconds: e.RATE_LIMIT_LOGIN_WINDOW_SECONDS,
+      },
+      writes: { perUser: e.RATE_LIMIT_WRITES_PER_USER, windowSeconds: e.RATE_LIMIT_WRITES_WINDOW_SECONDS },
+      redisKeyPrefix: e.RATE_LIMIT_REDIS_PREFIX,
+    },
+    trpcMaxBatchSize: e.TRPC_MAX_BATCH_SIZE,
+    trustProxy: e.TRUST_PROXY,
   };
 }

@@ -13,6 +13,7 @@ import type { Config } from './config';
 import type { AppDeps } from './context';
 import { createIdempotencyStore } from './idempotency/create-store';
 import { createLogger, type Logger } from './logger';
+import { createRateLimits } from './rate-limit';
 import { startMaintenance } from './services/maintenance';
 
 /**
@@ -59,6 +60,7 @@ export async function startServer(
     logger,
     paymentProvider: options.paymentProvider ?? paymentProviderFor(config),
     idempotency: createIdempotencyStore(config, dbHandle.db),
+    rateLimits: createRateLimits(config),
     now: () => new Date(),
   };
   const app = createApp(deps);

@@ -13,6 +13,7 @@ import { type Config, loadConfig } from '../config';
 import type { AppDeps } from '../context';
 import { createIdempotencyStore } from '../idempotency/create-store';
 import { createLogger, type Logger } from '../logger';
+import { createRateLimits } from '../rate-limit';
 import { type ServiceProcess, startServiceProcess } from './processes';
 
 export const TEST_TOKEN_SECRET = 'test-secret-test-secret-test-secret-0123456789';
@@ -23,6 +24,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     LOG_LEVEL: 'silent',
     AUTH_TOKEN_SECRET: TEST_TOKEN_SECRET,
     EXPOSE_SQL_STATEMENTS: 'true',
+    // Tests write as a handful of users, fast: the write limit is off unless a test sets it.
+    RATE_LIMIT_WRITES_PER_USER: '0',
     ...overrides,
   });
 }
@@ -55,6 +58,7 @@ export async function createTestApp(
     paymentProvider: options.paymentProvider ?? new InMemoryPaymentProvider(),
     // Postgres by default; Upstash when `env` carries UPSTASH_REDIS_REST_URL/TOKEN (a bridge's).
     idempotency: createIdempotencyStore(config, database.db),
+    rateLimits: createRateLimits(config),
     now: () => new Date(),
   };
   const actorFor = async (email: string): Promise<Actor> => {
