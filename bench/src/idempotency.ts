@@ -15,9 +15,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { type ServiceProcess, startServiceProcess } from '@quickeats/api/processes';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, executeRows } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
+import { type ServiceProcess, startServiceProcess } from '@quickeats/test-support';
 import { startUpstashBridge, type UpstashBridge } from '@quickeats/upstash-bridge';
 import { sql } from 'drizzle-orm';
 

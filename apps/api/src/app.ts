@@ -19,7 +19,12 @@ import { v1Routes } from './v1/v1.routes';
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
 
-  app.use(requestContext(deps.logger, { exposeSqlStatements: deps.config.exposeSqlStatements }));
+  app.use(
+    requestContext(deps.logger, {
+      exposeSqlStatements: deps.config.exposeSqlStatements,
+      metrics: deps.metrics,
+    }),
+  );
   // Legacy v1, ahead of the body limit: it renders its own errors (413 included) as `{ error }`
   // with deprecation headers on every response.
   app.route('/api/v1', v1Routes(deps));

@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
 import { startProvider } from '@quickeats/payment-provider';
+import { type ServiceProcess, startServiceProcess } from '@quickeats/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServiceProcess, startServiceProcess } from './testing/processes';
 import { DEMO_ACCOUNTS, TEST_TOKEN_SECRET } from './testing/test-app';
 
 const API_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -48,7 +48,6 @@ describe('production bundle', () => {
       script: 'dist/main.mjs',
       tsx: false,
       env: { ...process.env, DATABASE_URL: db.url, PAYMENT_PROVIDER_URL: '', LOG_LEVEL: 'warn' },
-      timeoutMs: 20_000,
     });
     await expect(run).rejects.toThrow(/exited with 78[\s\S]*PAYMENT_PROVIDER_URL/);
   });

@@ -83,6 +83,29 @@ const EnvSchema = z
     TRPC_MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
     /** The client address of a request is the last X-Forwarded-For entry (set by our proxy) instead of the socket's. */
     TRUST_PROXY: bool,
+    METRICS_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).optional()),
+    METRICS_HOST: z.string().default('0.0.0.0'),
+    // OpenTelemetry's own variables (the SDK and the OTLP exporter read them too): validated here so
+    // a typo fails at start, and tracing stays off — at no cost — unless an endpoint is given.
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl,
+    OTEL_EXPORTER_OTLP_HEADERS: z.preprocess(emptyAsUndefined, z.string().optional()),
+    OTEL_SERVICE_NAME: z.string().min(1).default('quickeats-api'),
+    OTEL_TRACES_SAMPLER: z.preprocess(
+      emptyAsUndefined,
+      z
+        .enum([
+          'always_on',
+          'always_off',
+          'traceidratio',
+          'parentbased_always_on',
+          'parentbased_always_off',
+          'parentbased_traceidratio',
+        ])
+        .optional(),
+    ),
+    OTEL_TRACES_SAMPLER_ARG: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(1).optional()),
+    OTEL_SDK_DISABLED: bool,
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
@@ -162,6 +185,18 @@ export const ENV_DOCS = {
   TRPC_MAX_BATCH_SIZE: 'Most calls in one tRPC batch (400 above)',
   TRUST_PROXY:
     'Take the client address (login limit) from the last `X-Forwarded-For` entry: only behind a proxy that sets it',
+  METRICS_PORT:
+    'Serve Prometheus metrics at `/metrics` on this port (its own, keep it off the public balancer); unset → no metrics',
+  METRICS_HOST: 'Interface of the metrics port',
+  OTEL_EXPORTER_OTLP_ENDPOINT:
+    'OTLP/HTTP collector base URL (`/v1/traces` is appended); set → tracing on, unset → off at no cost',
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'Full OTLP/HTTP traces URL (instead of the base URL above)',
+  OTEL_EXPORTER_OTLP_HEADERS: 'Headers for the collector, `key=value,key2=value2` (e.g. an API key)',
+  OTEL_SERVICE_NAME: '`service.name` of the spans',
+  OTEL_TRACES_SAMPLER:
+    'Sampler (`parentbased_always_on` when unset: follow the caller’s decision, else sample all)',
+  OTEL_TRACES_SAMPLER_ARG: 'Ratio of the `*traceidratio` samplers, 0–1',
+  OTEL_SDK_DISABLED: '`true` turns tracing off even with an endpoint set',
 } satisfies Record<EnvVariable, string>;
 
 /** Rows of the configuration table: variable, default (as the schema applies it), meaning. */
@@ -195,6 +230,10 @@ export interface Config {
   };
   trpcMaxBatchSize: number;
   trustProxy: boolean;
+  /** Prometheus metrics on their own port; undefined → off. */
+  metrics: { port: number; host: string } | undefined;
+  /** OpenTelemetry tracing (the exporter reads the endpoint and headers from OTEL_* itself). */
+  tracing: { enabled: boolean; serviceName: string };
 }
 
 export class ConfigError extends Error {
@@ -258,5 +297,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     trpcMaxBatchSize: e.TRPC_MAX_BATCH_SIZE,
     trustProxy: e.TRUST_PROXY,
+    metrics: e.METRICS_PORT === undefined ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST },
+    tracing: {
+      enabled:
+        Boolean(e.OTEL_EXPORTER_OTLP_ENDPOINT || e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) &&
+        !e.OTEL_SDK_DISABLED,
+      serviceName: e.OTEL_SERVICE_NAME,
+    },
   };
 }

@@ -5,16 +5,16 @@
 import type { Database, DbHandle } from '@quickeats/db';
 import type { Actor, PaymentProvider } from '@quickeats/domain';
 import type { Config } from './config';
-import type { RequestIdempotency } from './idempotency/middleware';
-import type { IdempotencyStore } from './idempotency/store';
+import type { IdempotencyStore, RequestIdempotency } from './idempotency/store';
 import type { Logger } from './logger';
+import type { Metrics } from './observability/metrics';
 import type { RateLimits } from './rate-limit';
 
 export interface AppDeps {
   config: Config;
   db: Database;
   /** Health checks and shutdown. */
-  dbHandle: Pick<DbHandle, 'ping' | 'driver'>;
+  dbHandle: Pick<DbHandle, 'ping' | 'driver' | 'poolStats'>;
   logger: Logger;
   paymentProvider: PaymentProvider;
   /** Where Idempotency-Key leases and stored responses live (Postgres, or Upstash Redis). */
@@ -22,6 +22,8 @@ export interface AppDeps {
   /** Sign-in and write limits (Redis with UPSTASH_REDIS_REST_*, else per process). */
   rateLimits: RateLimits;
   now: () => Date;
+  /** Prometheus metrics (`NO_METRICS` when off): record through it, never through a global. */
+  metrics: Metrics;
 }
 
 export interface AppEnv {
@@ -31,5 +33,7 @@ export interface AppEnv {
     actor: Actor;
     /** Set while a POST holds its Idempotency-Key (absent when the request sent none). */
     idempotency: RequestIdempotency | undefined;
+    /** Set by surfaces serving many operations on one path (tRPC, GraphQL): see `routeLabel`. */
+    routeLabel: string | undefined;
   };
 }

@@ -3,6 +3,7 @@
  * migrate, seed the embedded default on first start, serve, and shut down gracefully on
  * SIGTERM/SIGINT (stop accepting, finish in-flight requests, close the pool).
  */
+import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createDb, seedIfEmpty } from '@quickeats/db';
@@ -13,6 +14,14 @@ import type { Config } from './config';
 import type { AppDeps } from './context';
 import { createIdempotencyStore } from './idempotency/create-store';
 import { createLogger, type Logger } from './logger';
+import { instrumentDeps } from './observability/instrument';
+import { createMetrics, type Metrics, NO_METRICS } from './observability/metrics';
+import {
+  type MetricsServer,
+  registrySource,
+  shareWithClusterPrimary,
+  startMetricsServer,
+} from './observability/metrics-server';
 import { createRateLimits } from './rate-limit';
 import { startMaintenance } from './services/maintenance';
 
@@ -27,6 +36,8 @@ export function paymentProviderFor(config: Config): PaymentProvider {
 
 export interface RunningServer {
   url: string;
+  /** `/metrics` of this process (undefined when metrics are off, or served by the cluster primary). */
+  metricsUrl: string | undefined;
   deps: AppDeps;
   close(): Promise<void>;
 }
@@ -53,7 +64,8 @@ export async function startServer(
     );
   }
 
-  const deps: AppDeps = {
+  const metrics: Metrics = config.metrics ? createMetrics() : NO_METRICS;
+  const deps: AppDeps = instrumentDeps({
     config,
     db: dbHandle.db,
     dbHandle,
@@ -62,13 +74,20 @@ export async function startServer(
     idempotency: createIdempotencyStore(config, dbHandle.db),
     rateLimits: createRateLimits(config),
     now: () => new Date(),
-  };
+    metrics,
+  });
   const app = createApp(deps);
   const maintenance = startMaintenance(deps);
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });
+  let metricsServer: MetricsServer | undefined;
+  if (config.metrics && metrics.registry) {
+    // Under the cluster supervisor the primary owns the metrics port and sums the workers.
+    if (cluster.isWorker) shareWithClusterPrimary(metrics.registry);
+    else metricsServer = await startMetricsServer(registrySource(metrics.registry), config.metrics);
+  }
   const { port } = server.address() as AddressInfo;
   const url =
     config.publicBaseUrl ?? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
@@ -78,6 +97,7 @@ export async function startServer(
       driver: dbHandle.driver,
       idempotencyStore: deps.idempotency.kind,
       paymentProvider: config.paymentProvider.url ?? 'in-memory',
+      metrics: metricsServer?.url,
     },
     'listening',
   );
@@ -91,11 +111,12 @@ export async function startServer(
         // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
         (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
       });
+      await metricsServer?.close();
       await maintenance.stop();
       await dbHandle.close();
       logger.info('shut down');
     })();
     return closing;
   };
-  return { url, deps, close };
+  return { url, metricsUrl: metricsServer?.url, deps, close };
 }

@@ -48,7 +48,7 @@ function start(args: string[]): { child: ChildProcess; output: () => Run; done: 
     run.stderr += d;
   });
   // A command that hangs fails its test with what it printed, instead of a bare timeout.
-  const guard = setTimeout(() => child.kill('SIGKILL'), 25_000);
+  const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
   const done = new Promise<Run>((resolve) =>
     child.once('exit', (code) => {
       clearTimeout(guard);
@@ -152,7 +152,7 @@ describe('quickeats CLI against a real API process', () => {
 
     const follow = start(['status', id, '--follow', '--until', 'ready', '--interval', '100']);
     const waitFor = async (text: string) => {
-      await expect.poll(() => follow.output().stdout, { timeout: 20_000 }).toContain(text);
+      await expect.poll(() => follow.output().stdout, { timeout: 120_000 }).toContain(text);
     };
     await waitFor(`${id}  paid`);
     const accepted = await owner.orders.accept(await owner.orders.get(id));

@@ -19,6 +19,31 @@ function pattern(faults: FaultInjector, n: number, target: FaultTarget = 'charge
 }
 
 describe('FaultInjector', () => {
+  it('Should move to the `next` plan on the request after the last counted fault fired', () => {
+    // Phase 1 holds one charge; phase 2 drops the next two (before, then after the charge).
+    const faults = injector({
+      timeoutAfterCharge: { times: 1, on: ['charge'] },
+      next: {
+        dropBeforeCharge: { times: 1, on: ['charge'] },
+        next: { dropAfterCharge: { times: 1, on: ['charge'] } },
+      },
+    });
+    expect(faults.decide('refund')).toEqual({ latencyMs: 0, before: null, after: null }); // not eligible: no phase change
+    expect(faults.decide('charge').after).toEqual({ kind: 'hold', holdMs: null });
+    expect(pattern(faults, 4)).toBe('BA..');
+    // Firings add up across phases, so a test reads one status for the whole staged run.
+    expect(faults.status().fired).toMatchObject({
+      timeoutAfterCharge: 1,
+      dropBeforeCharge: 1,
+      dropAfterCharge: 1,
+    });
+  });
+
+  it('Should stay in a phase whose faults have no `times` (it never ends)', () => {
+    const faults = injector({ dropAfterCharge: { rate: 1 }, next: { dropBeforeCharge: {} } });
+    expect(pattern(faults, 3)).toBe('AAA');
+  });
+
   it('Should inject nothing without a plan', () => {
     expect(new FaultInjector().decide('charge')).toEqual({ latencyMs: 0, before: null, after: null });
   });

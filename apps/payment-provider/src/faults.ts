@@ -5,6 +5,11 @@
  * "fail a third of all requests" is `{ errorBeforeCharge: { rate: 0.33 } }`. With a `seed`, requests
  * sent one after another meet the same faults on every run.
  *
+ * A plan may name the plan that follows it (`next`): once every counted fault of the current plan
+ * has fired its `times`, the next one takes over on the very next request. Tests use this to stage
+ * faults by event ("hold the first charge; after that, drop the next two") instead of by clock —
+ * a test that swaps plans between requests races the requests on a busy machine.
+ *
  * "Charge" in the fault names means the request's effect: the charge, or the refund for `/v1/refunds`.
  */
 import { z } from 'zod';
@@ -21,7 +26,7 @@ const common = {
   on: z.array(z.enum(FAULT_TARGETS)).min(1).default(['charge', 'refund']),
 };
 
-export const FaultPlanSchema = z.strictObject({
+const faultPlanFields = {
   /** Seed of the random draws; without it the draws use `Math.random`. */
   seed: z.int().optional(),
   /** Extra delay before the request is handled: `ms` plus up to `jitterMs` more. */
@@ -50,10 +55,19 @@ export const FaultPlanSchema = z.strictObject({
   timeoutAfterCharge: z
     .strictObject({ ...common, holdMs: z.int().min(1).max(600_000).optional() })
     .optional(),
-});
+};
+
 /** What a client sends (defaults may be left out). */
-export type FaultPlanInput = z.input<typeof FaultPlanSchema>;
-export type FaultPlan = z.output<typeof FaultPlanSchema>;
+export type FaultPlanInput = z.input<z.ZodObject<typeof faultPlanFields>> & { next?: FaultPlanInput };
+export type FaultPlan = z.output<z.ZodObject<typeof faultPlanFields>> & { next?: FaultPlan };
+
+export const FaultPlanSchema: z.ZodType<FaultPlan, FaultPlanInput> = z.strictObject({
+  ...faultPlanFields,
+  /** The plan that takes over once every counted fault of this one has fired its `times`. */
+  get next() {
+    return FaultPlanSchema.optional();
+  },
+});
 
 export const FAULT_NAMES = [
   'latency',
@@ -88,13 +102,18 @@ export class FaultInjector {
 
   /** Replace the plan; counters and the random sequence start over. */
   set(plan: FaultPlan): void {
+    this.fired = zeroCounts();
+    this.enter(plan);
+  }
+
+  /** Make `plan` the current one (its `times` counters fresh); firing counts carry over across phases. */
+  private enter(plan: FaultPlan): void {
     this.plan = plan;
     this.remaining = new Map();
     for (const name of FAULT_NAMES) {
       const times = plan[name]?.times;
       if (times !== undefined) this.remaining.set(name, times);
     }
-    this.fired = zeroCounts();
     this.random = plan.seed === undefined ? Math.random : mulberry32(plan.seed);
   }
 
@@ -113,7 +132,20 @@ export class FaultInjector {
    * that is not reached keeps its `times`.
    */
   decide(target: FaultTarget): FaultDecision {
-    if (Object.keys(this.plan).every((k) => k === 'seed')) return NO_FAULT;
+    const decision = this.decideInPlan(target);
+    // The phase is over once every counted fault has fired: the next request meets the next plan.
+    if (
+      this.plan.next &&
+      this.remaining.size > 0 &&
+      [...this.remaining.values()].every((left) => left === 0)
+    ) {
+      this.enter(this.plan.next);
+    }
+    return decision;
+  }
+
+  private decideInPlan(target: FaultTarget): FaultDecision {
+    if (Object.keys(this.plan).every((k) => k === 'seed' || k === 'next')) return NO_FAULT;
     const latency = this.plan.latency;
     let latencyMs = 0;
     if (latency && this.fires('latency', target)) {

@@ -70,7 +70,7 @@ describe('main.ts as a separate process', () => {
     proc.child.kill('SIGTERM');
     const [code] = await proc.exited;
     expect(code).toBe(0);
-  }, 20_000);
+  });
 
   it('Should refuse an invalid PORT with a message and a non-zero exit', async () => {
     const proc = start({ PORT: 'not-a-port' });
@@ -78,5 +78,5 @@ describe('main.ts as a separate process', () => {
     expect(code).toBe(1);
     expect(proc.output().stderr).toContain('invalid payment provider configuration: PORT:');
     await expect(proc.url).rejects.toThrow(/exited with 1/);
-  }, 20_000);
+  });
 });

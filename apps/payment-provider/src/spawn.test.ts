@@ -37,7 +37,7 @@ describe('spawnProvider', () => {
     expect((await providerAdmin(provider.url).ledger()).charges).toEqual([charge]);
     expect(await provider.stop()).toBe(0);
     expect(await refusesConnections(provider.url, 5000)).toBe(true);
-  }, 30_000);
+  });
 
   it('Should exit when its parent is killed with SIGKILL, so it never outlives it', async () => {
     // A parent that spawns a provider, prints its URL and waits forever.
@@ -70,5 +70,5 @@ describe('spawnProvider', () => {
 
     parent.kill('SIGKILL');
     expect(await refusesConnections(url, 10_000)).toBe(true);
-  }, 40_000);
+  });
 });

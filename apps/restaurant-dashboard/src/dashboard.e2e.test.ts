@@ -113,7 +113,7 @@ describe('restaurant dashboard in Chromium', () => {
       .poll(() => page.getByTestId('login-error').textContent())
       .toContain('not a restaurant owner account');
     await page.close();
-  });
+  }, 120_000);
 
   it('on a phone: one column at a time, a new paid order highlighted and announced, reject asks for a reason and confirmation', async () => {
     const page = await newPage(PHONE);
@@ -140,6 +140,10 @@ describe('restaurant dashboard in Chromium', () => {
     expect((signOut?.x ?? Number.POSITIVE_INFINITY) + (signOut?.width ?? 0)).toBeLessThanOrEqual(PHONE.width);
     await expectAccessible(page, 'dashboard board (390)');
     shots.push(await screenshot(page, APP_DIR, 'dashboard-390'));
+    // The narrowest phone the board supports: still no horizontal scrolling.
+    await page.setViewportSize({ width: 360, height: 740 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await page.setViewportSize(PHONE);
 
     // Reject asks first; "Keep order" changes nothing.
     await card.locator('button[data-action=reject]').click();
@@ -165,9 +169,9 @@ describe('restaurant dashboard in Chromium', () => {
     await expect.poll(() => cardOf(page, order.id).count()).toBe(0);
     expect(await customer.orders.get(order.id)).toMatchObject({ status: 'rejected' });
     await page.close();
-  });
+  }, 120_000);
 
-  it('on a desktop: accepts and marks ready over tRPC, shows a reconnecting banner while the API is unreachable', async () => {
+  it('on a desktop: accepts and marks ready over tRPC, reports a cancel by the customer, shows offline and reconnecting banners', async () => {
     const page = await newPage(DESKTOP);
     await signIn(page, '?poll=500');
     const order = await placePaidOrder(1);
@@ -185,6 +189,21 @@ describe('restaurant dashboard in Chromium', () => {
     await expectAccessible(page, 'dashboard board (1280)');
     shots.push(await screenshot(page, APP_DIR, 'dashboard-1280'));
 
+    // An order the customer cancels while it is on the board: the owner is told, in plain words.
+    const cancelled = await placePaidOrder(1);
+    await cardOf(page, cancelled.id).waitFor();
+    await customer.orders.cancel(cancelled, { reason: 'changed my mind' });
+    await expect
+      .poll(() => page.getByTestId('notice').textContent())
+      .toContain(`Order #${cancelled.id.slice(0, 8)} was cancelled`);
+    expect(await cardOf(page, cancelled.id).count()).toBe(0);
+
+    // Offline (the browser says so): a banner until the connection is back.
+    await page.context().setOffline(true);
+    await expect.poll(() => page.getByTestId('reconnecting').textContent()).toContain('You are offline');
+    await page.context().setOffline(false);
+    await page.getByTestId('reconnecting').waitFor({ state: 'detached' });
+
     // The API unreachable: the board says so, and recovers by itself when it is back.
     await page.route('**/trpc/**', (route) => route.abort('connectionrefused'));
     await page.getByTestId('reconnecting').waitFor();
@@ -193,7 +212,7 @@ describe('restaurant dashboard in Chromium', () => {
     await page.unroute('**/trpc/**');
     await page.getByTestId('reconnecting').waitFor({ state: 'detached' });
     await page.close();
-  });
+  }, 120_000);
 
   it('tells the owner in plain words when the customer cancelled first (REST transport)', async () => {
     const order = await placePaidOrder(1);
@@ -225,5 +244,5 @@ describe('restaurant dashboard in Chromium', () => {
     await page.getByTestId('login-form').waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem('quickeats.dashboard.token'))).toBeNull();
     await page.close();
-  });
+  }, 120_000);
 });

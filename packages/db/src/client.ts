@@ -12,6 +12,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { type PoolStats, trackPoolDemand } from './pool-demand';
 import * as schema from './schema';
 import { recordStatement } from './statement-counter';
 
@@ -47,6 +48,8 @@ export interface DbHandle {
   migrate(): Promise<void>;
   /** `SELECT 1`, for health checks. */
   ping(): Promise<void>;
+  /** How busy the connection pool is (postgres.js; the embedded database has no pool). */
+  poolStats?: () => PoolStats;
   close(): Promise<void>;
 }
 
@@ -54,16 +57,19 @@ const logger = { logQuery: (query: string) => recordStatement(query) };
 
 export function createDb(options: DbOptions = {}): DbHandle {
   if (options.url) {
+    const max = options.maxConnections ?? 10;
     const client = postgres(options.url, {
-      max: options.maxConnections ?? 10,
+      max,
       onnotice: () => {},
       // Statement timeout so a stuck query surfaces as an error instead of a hung request.
       connection: { application_name: 'quickeats', statement_timeout: 15_000 },
     });
+    const poolStats = trackPoolDemand(client, max);
     const db = drizzlePostgres({ client, schema, logger }) as unknown as Database;
     return {
       db,
       driver: 'postgres',
+      poolStats,
       migrate: async () => {
         // Concurrent API processes may start together: serialise migrations on an advisory lock.
         const lock = await client.reserve();

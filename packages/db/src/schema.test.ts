@@ -192,7 +192,7 @@ describe('migrations on embedded PGlite', () => {
   beforeAll(async () => {
     lite = createDb({ dataDir: 'memory://' });
     await lite.migrate();
-  }, 60_000);
+  });
   afterAll(() => lite?.close());
 
   it('produces the same schema as on PostgreSQL', async () => {

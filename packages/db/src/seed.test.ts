@@ -13,7 +13,7 @@ describe('deterministic seed', () => {
   beforeAll(async () => {
     pg = await createTestDatabase();
     summary = await seedIfEmpty(pg.db, { orders: 1000 });
-  }, 60_000);
+  });
   afterAll(() => pg?.close());
 
   it('creates about 1,000 orders in every state', async () => {
@@ -82,5 +82,5 @@ describe('deterministic seed', () => {
     } finally {
       await other.close();
     }
-  }, 30_000);
+  });
 });

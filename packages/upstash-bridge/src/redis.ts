@@ -39,7 +39,13 @@ type Connection = {
  * stopped server fails the bridge's start rather than its first request.
  */
 export async function connectRedis(url: string, maxConnections = 16): Promise<RedisRunner> {
-  const pool = createClientPool({ url, RESP: 2 }, { minimum: 1, maximum: maxConnections });
+  // A request waits for a free connection rather than failing after the pool's default 3 s: under a
+  // burst on a loaded machine, that default turned queueing into 5xx answers (and the API's retries
+  // into more load). A dead Redis still fails at once: it refuses connections, it does not queue.
+  const pool = createClientPool(
+    { url, RESP: 2 },
+    { minimum: 1, maximum: maxConnections, acquireTimeout: 60_000 },
+  );
   // Without a listener a dropped connection would crash the process; the request that hits it
   // already fails with the client's own error, which the HTTP layer reports.
   pool.on('error', () => {});

@@ -8,10 +8,12 @@
 
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { DomainError, ERROR_CODES } from '@quickeats/domain';
+import { getOperationAST } from 'graphql';
 import { createGraphQLError, createYoga, type Plugin, maskError as yogaMaskError } from 'graphql-yoga';
 import { Hono } from 'hono';
 import { verifyAccessToken } from '../auth/token';
 import type { AppDeps, AppEnv } from '../context';
+import { graphqlRouteLabeller } from '../observability/route-label';
 import { costLimitRule, noIntrospectionRule } from './cost';
 import { GRAPHQL_LIMITS } from './limits';
 import { createLoaders } from './loaders';
@@ -123,6 +125,7 @@ export function graphqlRoutes(deps: AppDeps) {
     // "Did you mean …?" names fields an attacker did not know: a development aid only.
     blockFieldSuggestion: { enabled: production },
   });
+  const label = graphqlRouteLabeller();
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -130,7 +133,20 @@ export function graphqlRoutes(deps: AppDeps) {
     graphiql: !production,
     landingPage: false,
     logging: false,
-    plugins: [...armor.protect().plugins, validationRules(production), logUnexpectedErrorsOnce(deps)],
+    plugins: [
+      {
+        onExecute({ args }: Parameters<NonNullable<Plugin['onExecute']>>[0]) {
+          const operation = getOperationAST(args.document, args.operationName);
+          (args.contextValue as unknown as ServerContext).nameOperation?.(
+            operation?.operation ?? 'query',
+            operation?.name?.value,
+          );
+        },
+      },
+      ...armor.protect().plugins,
+      validationRules(production),
+      logUnexpectedErrorsOnce(deps),
+    ],
     context: ({ deps, actor, log }) => {
       if (!actor)
         throw createGraphQLError('Authentication required', {
@@ -167,12 +183,14 @@ export function graphqlRoutes(deps: AppDeps) {
     // GraphiQL (a page, outside production) needs no token to load; it executes nothing without one.
     const wantsPage =
       c.req.method === 'GET' && !production && (c.req.header('accept') ?? '').includes('text/html');
-    if (!authorization && wantsPage) return yoga.fetch(c.req.raw, { deps, actor: undefined, log: c.var.log });
+    const nameOperation = (type: string, name: string | undefined) => c.set('routeLabel', label(type, name));
+    if (!authorization && wantsPage)
+      return yoga.fetch(c.req.raw, { deps, actor: undefined, log: c.var.log, nameOperation });
     const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (!token) return unauthenticated('Missing Authorization header; send "Authorization: Bearer <token>"');
     const actor = await verifyAccessToken(token, deps.config.auth.tokenSecret);
     if (!actor) return unauthenticated('The access token is invalid or has expired');
-    return yoga.fetch(c.req.raw, { deps, actor, log: c.var.log });
+    return yoga.fetch(c.req.raw, { deps, actor, log: c.var.log, nameOperation });
   });
   return app;
 }

@@ -30,6 +30,8 @@ export interface ServerContext {
   /** Absent only for the GraphiQL page, which executes nothing. */
   actor: Actor | undefined;
   log: Logger;
+  /** Names the request in metrics and traces after the operation (`graphql query OrderById`). */
+  nameOperation?: ((type: string, name: string | undefined) => void) | undefined;
 }
 
 /** What resolvers see: the server context with an actor, plus this request's loaders. */

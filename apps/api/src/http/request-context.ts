@@ -1,20 +1,24 @@
 /**
  * Per-request plumbing: a request id (taken from `X-Request-Id` when sane, else generated) echoed
- * on the response, a child logger carrying it, one access-log line per request, and — when
- * configured — the number of SQL statements the request issued (`X-SQL-Statements`).
+ * on the response, a child logger carrying it, one access-log line per request, the request's
+ * duration and statement count in the metrics, and — when configured — the number of SQL
+ * statements the request issued (`X-SQL-Statements`).
  */
 import { randomUUID } from 'node:crypto';
 import { type StatementTally, withStatementTally } from '@quickeats/db';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../context';
 import type { Logger } from '../logger';
+import type { Metrics } from '../observability/metrics';
+import { methodLabel, routeLabel } from '../observability/route-label';
 
 const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function requestContext(
   logger: Logger,
-  options: { exposeSqlStatements: boolean },
+  options: { exposeSqlStatements: boolean; metrics: Metrics },
 ): MiddlewareHandler<AppEnv> {
+  const { metrics } = options;
   return async (c, next) => {
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && SANE_ID.test(incoming) ? incoming : randomUUID();
@@ -27,12 +31,19 @@ export function requestContext(
     c.header('X-Request-Id', requestId);
     if (options.exposeSqlStatements) c.header('X-SQL-Statements', String(tally.count));
     const status = c.res.status;
+    const durationSeconds = (performance.now() - started) / 1000;
+    if (metrics.enabled) {
+      const route = routeLabel(c);
+      const method = methodLabel(c.req.method);
+      metrics.observe('httpRequestDuration', { method, route, status: String(status) }, durationSeconds);
+      metrics.observe('dbStatementsPerRequest', { method, route }, tally.count);
+    }
     log[status >= 500 ? 'error' : 'info'](
       {
         method: c.req.method,
         path: c.req.path,
         status,
-        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        durationMs: Math.round(durationSeconds * 10_000) / 10,
         sqlStatements: tally.count,
         userId: c.var.actor?.userId,
       },

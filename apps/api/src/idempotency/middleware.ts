@@ -16,17 +16,10 @@
  * the stored copy itself, so a replay can never differ from it. Requests refused before this layer
  * (401, 406, 413, 415) are not stored: they were never processed.
  */
-import {
-  DomainError,
-  isStorableStatus,
-  type Order,
-  parseIdempotencyKey,
-  requestFingerprint,
-} from '@quickeats/domain';
+import { DomainError, isStorableStatus, parseIdempotencyKey, requestFingerprint } from '@quickeats/domain';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../context';
 import { problemResponse } from '../http/problem';
-import type { CommitHook } from '../services/orders.service';
 import type { IdempotencyStore, KeyState, Lease, StoredResponse } from './store';
 import { IdempotencyLeaseLost } from './store';
 
@@ -34,12 +27,6 @@ export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
 /** The headers that belong to a result and are replayed with it. */
 const STORED_HEADERS = ['Content-Type', 'ETag', 'Location'] as const;
-
-/** What a handler sees on `c.var.idempotency` while it holds a key. */
-export interface RequestIdempotency {
-  /** A commit hook that renders the answer from the changed order and stores it with the change. */
-  commitWith(render: (order: Order) => StoredResponse): CommitHook;
-}
 
 /** Where a key was read from, for the messages of the 400s. */
 export interface KeySource {

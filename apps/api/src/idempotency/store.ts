@@ -16,7 +16,8 @@
  * transaction as the effect whenever there is one.
  */
 import type { Tx } from '@quickeats/db';
-import { DomainError } from '@quickeats/domain';
+import { DomainError, type Order } from '@quickeats/domain';
+import type { CommitHook } from '../services/orders.service';
 
 /** What a key is scoped to (SPEC: the authenticated user and the route). */
 export interface IdempotencyScope {
@@ -93,4 +94,10 @@ export class IdempotencyLeaseLost extends DomainError {
     });
     this.name = 'IdempotencyLeaseLost';
   }
+}
+
+/** What a handler sees on `c.var.idempotency` while it holds a key. */
+export interface RequestIdempotency {
+  /** A commit hook that renders the answer from the changed order and stores it with the change. */
+  commitWith(render: (order: Order) => StoredResponse): CommitHook;
 }

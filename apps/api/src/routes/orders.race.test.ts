@@ -82,5 +82,5 @@ describe('racing actions across two API processes', () => {
     // Losers were told the truth: 412s carry the version that won.
     for (const r of results.filter((x) => x.res.status === 412))
       expect(r.res.body.currentVersion).toBe(order.version + 1);
-  }, 60_000);
+  });
 });

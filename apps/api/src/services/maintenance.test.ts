@@ -2,6 +2,7 @@
  * The background upkeep every API process runs: once at start, then on its interval, never
  * overlapping itself, and stopped (awaited) on shutdown.
  */
+import { waitFor } from '@quickeats/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../testing/test-app';
 import { startMaintenance } from './maintenance';
@@ -30,12 +31,14 @@ describe('startMaintenance', () => {
       },
     });
     const maintenance = startMaintenance({ ...t.deps, idempotency }, 20);
-    await new Promise((r) => setTimeout(r, 250));
+    // Three runs: the one at start and two on the interval (each queued behind a slower run).
+    await waitFor(() => runs >= 3, { description: 'three maintenance runs' });
     await maintenance.stop();
     const afterStop = runs;
-    expect(runs).toBeGreaterThanOrEqual(2);
+    expect(runs).toBeGreaterThanOrEqual(3);
     expect(maxConcurrent).toBe(1);
     expect(concurrent).toBe(0);
+    // Nothing may run after stop(): a while later (any while — this can only fail if a run sneaks in).
     await new Promise((r) => setTimeout(r, 100));
     expect(runs).toBe(afterStop);
   });

@@ -56,8 +56,10 @@ describe('payments against the fake provider process, with faults', () => {
     admin = providerAdmin(provider.url);
     t = await createTestApp({
       seed: { orders: 5 },
-      // A short timeout, so a held answer ("timeout after charging") costs half a second.
-      paymentProvider: new HttpPaymentProvider({ baseUrl: provider.url, timeoutMs: 500 }),
+      // A held answer ("timeout after charging") is held forever, so it costs this timeout whatever the
+      // machine does; ordinary answers must arrive within it even on a loaded machine, or the pay
+      // would spend its attempts on timeouts and answer 502.
+      paymentProvider: new HttpPaymentProvider({ baseUrl: provider.url, timeoutMs: 5000 }),
     });
     customer = await t.tokenFor(DEMO_ACCOUNTS.customer);
     owner = await t.tokenFor(DEMO_ACCOUNTS.owner);
@@ -111,7 +113,7 @@ describe('payments against the fake provider process, with faults', () => {
   it('finds the charge of a pay that died after charging, even when the client retries with a NEW key', async () => {
     const order = await pendingOrder();
     // What a process killed between the provider's answer and its commit leaves behind.
-    const orphan = await new HttpPaymentProvider({ baseUrl: provider.url, timeoutMs: 2000 }).charge({
+    const orphan = await new HttpPaymentProvider({ baseUrl: provider.url, timeoutMs: 60_000 }).charge({
       idempotencyKey: chargeKey(order.id),
       orderId: order.id,
       amount: { amount: order.total, currency: 'USD' },
@@ -126,7 +128,7 @@ describe('payments against the fake provider process, with faults', () => {
 
   it('refunds the charge of a pay that died after charging when the customer then cancels', async () => {
     const order = await pendingOrder();
-    const orphan = await new HttpPaymentProvider({ baseUrl: provider.url, timeoutMs: 2000 }).charge({
+    const orphan = await new HttpPaymentProvider({ baseUrl: provider.url, timeoutMs: 60_000 }).charge({
       idempotencyKey: chargeKey(order.id),
       orderId: order.id,
       amount: { amount: order.total, currency: 'USD' },

@@ -4,10 +4,18 @@
  * POSTs the way a client sends them (Idempotency-Key, If-Match) and read back what a replay must repeat.
  */
 import { randomUUID } from 'node:crypto';
-import { type Database, DEMO_ACCOUNTS, executeRows, menuItems, restaurants, users } from '@quickeats/db';
+import {
+  type Database,
+  DEMO_ACCOUNTS,
+  executeRows,
+  loadDemoWorld,
+  menuItems,
+  restaurants,
+  users,
+} from '@quickeats/db';
 import type { OrderAction, OrderStatus } from '@quickeats/domain';
 import { eq, sql } from 'drizzle-orm';
-import { loadScenarioWorld } from '../scenarios/world';
+
 import type { TestApp } from './test-app';
 
 export interface ApiResponse {
@@ -184,7 +192,7 @@ export async function databaseFingerprint(t: TestApp) {
 
 /** A dish of the demo owner's restaurant, so that the demo owner can accept the orders made with it. */
 export async function demoDish(db: Database): Promise<{ restaurantId: string; menuItemId: string }> {
-  const { restaurantId, menuItemId } = await loadScenarioWorld(db);
+  const { restaurantId, menuItemId } = await loadDemoWorld(db);
   return { restaurantId, menuItemId };
 }
 

@@ -2,10 +2,10 @@
  * Test fixtures: an app on its own fresh PostgreSQL database (seeded), tokens for the demo
  * accounts, and helpers to start real API processes. Used by every API test file.
  */
-import { fileURLToPath } from 'node:url';
 import { DEMO_ACCOUNTS, type SeedOptions, users } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
 import { type Actor, InMemoryPaymentProvider, type PaymentProvider } from '@quickeats/domain';
+import { TEST_TOKEN_SECRET } from '@quickeats/test-support';
 import { eq } from 'drizzle-orm';
 import { createApp } from '../app';
 import { signAccessToken } from '../auth/token';
@@ -13,10 +13,11 @@ import { type Config, loadConfig } from '../config';
 import type { AppDeps } from '../context';
 import { createIdempotencyStore } from '../idempotency/create-store';
 import { createLogger, type Logger } from '../logger';
+import { instrumentDeps } from '../observability/instrument';
+import { type Metrics, NO_METRICS } from '../observability/metrics';
 import { createRateLimits } from '../rate-limit';
-import { type ServiceProcess, startServiceProcess } from './processes';
 
-export const TEST_TOKEN_SECRET = 'test-secret-test-secret-test-secret-0123456789';
+export { TEST_TOKEN_SECRET };
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
@@ -46,11 +47,12 @@ export async function createTestApp(
     env?: Record<string, string>;
     paymentProvider?: PaymentProvider;
     logger?: Logger;
+    metrics?: Metrics;
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase({ seed: options.seed ?? { orders: 50 } });
   const config = testConfig(options.env);
-  const deps: AppDeps = {
+  const deps: AppDeps = instrumentDeps({
     config,
     db: database.db,
     dbHandle: database,
@@ -60,7 +62,8 @@ export async function createTestApp(
     idempotency: createIdempotencyStore(config, database.db),
     rateLimits: createRateLimits(config),
     now: () => new Date(),
-  };
+    metrics: options.metrics ?? NO_METRICS,
+  });
   const actorFor = async (email: string): Promise<Actor> => {
     const [u] = await database.db
       .select({ id: users.id, role: users.role })
@@ -79,19 +82,5 @@ export async function createTestApp(
   };
 }
 
+export { type ApiProcess, startApiProcess } from '@quickeats/test-support';
 export { DEMO_ACCOUNTS };
-
-const API_DIR = fileURLToPath(new URL('../..', import.meta.url));
-
-export type ApiProcess = ServiceProcess;
-
-/** Start `src/main.ts` as a separate API process on a free port and wait until /healthz answers. */
-export function startApiProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ApiProcess> {
-  return startServiceProcess({
-    name: 'API process',
-    cwd: API_DIR,
-    script: 'src/main.ts',
-    env: { ...process.env, LOG_LEVEL: 'warn', AUTH_TOKEN_SECRET: TEST_TOKEN_SECRET, ...env },
-    timeoutMs,
-  });
-}

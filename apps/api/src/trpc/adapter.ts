@@ -3,8 +3,13 @@ import { trpcServer } from '@hono/trpc-server';
 import type { Context } from 'hono';
 import { verifyAccessToken } from '../auth/token';
 import type { AppDeps, AppEnv } from '../context';
+import { trpcRouteLabel } from '../observability/route-label';
 import { appRouter } from './root';
 import { createContextInner } from './trpc';
+
+/** Every procedure path (`orders.pay`), to keep unknown names out of the metrics' labels. */
+const PROCEDURES = new Set(Object.keys(appRouter._def.procedures));
+const isProcedure = (path: string) => PROCEDURES.has(path);
 
 export function trpcMiddleware(deps: AppDeps) {
   return trpcServer({
@@ -14,6 +19,13 @@ export function trpcMiddleware(deps: AppDeps) {
     maxBatchSize: deps.config.trpcMaxBatchSize,
     createContext: async (opts, c) => {
       const ctx = c as Context<AppEnv>;
+      ctx.set(
+        'routeLabel',
+        trpcRouteLabel(
+          opts.info.calls.map((call) => call.path),
+          isProcedure,
+        ),
+      );
       const header = ctx.req.header('authorization');
       const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
       const actor = token ? await verifyAccessToken(token, deps.config.auth.tokenSecret) : null;

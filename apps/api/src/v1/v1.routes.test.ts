@@ -1,9 +1,7 @@
-import { menuItems, orderEvents, orders, payments } from '@quickeats/db';
+import { type DemoWorld, loadDemoWorld, menuItems, orderEvents, orders, payments } from '@quickeats/db';
 import { InMemoryPaymentProvider } from '@quickeats/domain';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScenarioWorld } from '../scenarios/types';
-import { loadScenarioWorld } from '../scenarios/world';
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../testing/test-app';
 import { V1_ORDER_RELATIONS } from './legacy-relations';
 import { V1_MIGRATION_GUIDE_URL } from './v1.routes';
@@ -25,7 +23,7 @@ interface V1Order {
 }
 
 let t: TestApp;
-let world: ScenarioWorld;
+let world: DemoWorld;
 let provider: InMemoryPaymentProvider;
 const tokens: Record<string, string> = {};
 
@@ -36,7 +34,7 @@ beforeAll(async () => {
     env: { V1_DEPRECATION_DATE: DEPRECATION, V1_SUNSET_DATE: SUNSET },
     paymentProvider: provider,
   });
-  world = await loadScenarioWorld(t.database.db);
+  world = await loadDemoWorld(t.database.db);
   for (const [party, email] of Object.entries(DEMO_ACCOUNTS)) tokens[party] = await t.tokenFor(email);
   tokens.customer2 = await t.tokenFor('customer2@quickeats.test');
 });

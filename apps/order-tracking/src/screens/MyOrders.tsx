@@ -22,7 +22,7 @@ export function MyOrders() {
       </div>
       {connection === 'reconnecting' && <Reconnecting />}
       {orders.isPending && <p className="muted">Loading your orders…</p>}
-      {orders.isError && (
+      {orders.isError && !orders.data && (
         <p className="notice error" role="alert">
           Could not load your orders: {errorText(orders.error)}
         </p>

@@ -52,7 +52,8 @@ export function TrackOrder({ orderId }: { orderId: string }) {
         Loading your order…
       </p>
     );
-  if (order.isError)
+  // A failed refetch keeps the order on screen (with the reconnecting banner); only a first load can fail.
+  if (!order.data)
     return (
       <section>
         <h1 tabIndex={-1}>Order not found</h1>

@@ -6,6 +6,7 @@
  * plain data — status codes, provider charges, statement counts, evidence — and never assert: tests
  * assert on outcomes, the demo prints them side by side.
  */
+import type { Credentials, DemoParty, DemoWorld } from '@quickeats/db';
 import type { OrderAction, OrderStatus } from '@quickeats/domain';
 
 /** Where requests go: a path (`/api/v1/orders`) plus fetch options in, a `Response` out. */
@@ -15,22 +16,9 @@ export interface HttpTarget {
   fetch(path: string, init?: RequestInit): Promise<Response>;
 }
 
-/** The demo accounts a scenario acts as (one of each role, the owner owning `world.restaurantId`). */
-export type DemoParty = 'customer' | 'owner' | 'rider' | 'admin';
-
-export interface Credentials {
-  email: string;
-  password: string;
-}
-
-/** The fixed facts a scenario needs about the data it runs on. */
-export interface ScenarioWorld {
-  accounts: Record<DemoParty, Credentials>;
-  /** A restaurant owned by `accounts.owner`… */
-  restaurantId: string;
-  /** …and an available dish on its menu. */
-  menuItemId: string;
-}
+/** The fixed facts a scenario needs about the data it runs on (the seed's demo world). */
+export type ScenarioWorld = DemoWorld;
+export type { Credentials, DemoParty };
 
 export interface Session {
   party: DemoParty;

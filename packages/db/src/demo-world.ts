@@ -1,9 +1,29 @@
-/** The scenario world of the deterministic seed: the demo accounts and the demo owner's restaurant. */
-import { type Database, DEMO_ACCOUNTS, DEMO_PASSWORD, menuItems, restaurants, users } from '@quickeats/db';
+/**
+ * The demo world of the deterministic seed: the demo accounts and a dish of the demo owner's
+ * restaurant. Scenarios, the demo and API tests all start from it.
+ */
 import { and, asc, eq } from 'drizzle-orm';
-import type { DemoParty, ScenarioWorld } from './types';
+import type { Database } from './client';
+import { menuItems, restaurants, users } from './schema';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './seed';
 
-export async function loadScenarioWorld(db: Database): Promise<ScenarioWorld> {
+export type DemoParty = keyof typeof DEMO_ACCOUNTS;
+
+export interface Credentials {
+  email: string;
+  password: string;
+}
+
+/** The fixed facts a scenario needs about the data it runs on. */
+export interface DemoWorld {
+  accounts: Record<DemoParty, Credentials>;
+  /** A restaurant owned by `accounts.owner`… */
+  restaurantId: string;
+  /** …and an available dish on its menu. */
+  menuItemId: string;
+}
+
+export async function loadDemoWorld(db: Database): Promise<DemoWorld> {
   const [dish] = await db
     .select({ restaurantId: restaurants.id, menuItemId: menuItems.id })
     .from(restaurants)

@@ -2,29 +2,29 @@
  * The v1 problem scenarios re-run on v2 with the same scenario code, through the v2 adapter:
  * each must come out the other way (SPEC "The five problems of v1").
  */
-import { orderEvents, orders } from '@quickeats/db';
+import { loadDemoWorld, orderEvents, orders } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
+import { type ApiProcess, startApiProcess } from '@quickeats/test-support';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiProcess, createTestApp, startApiProcess, type TestApp } from '../testing/test-app';
-import { appTarget, urlTarget } from './http-target';
+import { urlTarget } from './http-target';
 import { invalidTransitionScenario } from './invalid-transition.scenario';
 import { racingCancelAcceptScenario } from './racing-cancel-accept.scenario';
+import { type ScenarioServer, startScenarioServer } from './test-server';
 import { v2Adapter } from './v2.adapter';
-import { loadScenarioWorld } from './world';
 
 describe('v2 problem 1 (in-process app, real PostgreSQL)', () => {
-  let t: TestApp;
+  let t: ScenarioServer;
   beforeAll(async () => {
-    t = await createTestApp({ seed: { orders: 0 } });
+    t = await startScenarioServer({ seed: { orders: 0 } });
   });
   afterAll(() => t?.close());
 
   it('refuses to cancel a delivered order: 409 with the allowed actions, order unchanged', async () => {
     const outcome = await invalidTransitionScenario({
       adapter: v2Adapter,
-      http: appTarget(t.app),
-      world: await loadScenarioWorld(t.database.db),
+      http: urlTarget(t.url),
+      world: await loadDemoWorld(t.database.db),
     });
     expect(outcome.lifecycleAllows).toBe(false);
     expect(outcome.response.status).toBe(409);
@@ -61,7 +61,7 @@ describe('v2 problem 3 (two API processes, concurrent connections)', () => {
     const outcome = await racingCancelAcceptScenario({
       adapter: v2Adapter,
       http,
-      world: await loadScenarioWorld(db.db),
+      world: await loadDemoWorld(db.db),
     });
     expect(outcome.start.status).toBe('paid');
     expect(outcome.succeeded).toHaveLength(1);

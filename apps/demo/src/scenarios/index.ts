@@ -13,4 +13,3 @@ export * from './retried-payment.scenario';
 export type * from './types';
 export * from './v1.adapter';
 export * from './v2.adapter';
-export * from './world';

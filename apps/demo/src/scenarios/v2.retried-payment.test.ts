@@ -4,19 +4,17 @@
  * provider as its own process — dropping the connection after its first charge, as a flaky network
  * would — and the provider's own ledger as the judge. v1 charges twice; v2 must charge once.
  */
-import { payments } from '@quickeats/db';
+import { loadDemoWorld, payments } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
 import { providerAdmin } from '@quickeats/payment-provider/client';
 import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
+import { type ApiProcess, startApiProcess } from '@quickeats/test-support';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chargeKey } from '../services/orders.service';
-import { type ApiProcess, startApiProcess } from '../testing/test-app';
 import { urlTarget } from './http-target';
 import { httpLedger } from './ledger';
 import { retriedPaymentScenario } from './retried-payment.scenario';
 import { v2Adapter } from './v2.adapter';
-import { loadScenarioWorld } from './world';
 
 describe('v2 problem 2 (API process, fake provider process)', () => {
   let db: TestDatabase;
@@ -37,14 +35,14 @@ describe('v2 problem 2 (API process, fake provider process)', () => {
     const outcome = await retriedPaymentScenario({
       adapter: v2Adapter,
       http: urlTarget(api.url),
-      world: await loadScenarioWorld(db.db),
+      world: await loadDemoWorld(db.db),
       ledger: httpLedger(provider.url),
     });
 
     // The provider's ledger is the proof: one charge, under the order's key.
     expect(outcome.doubleCharged).toBe(false);
     expect(outcome.providerCharges).toBe(1);
-    expect(outcome.charges[0]!.idempotencyKey).toBe(chargeKey(outcome.orderId));
+    expect(outcome.charges[0]!.idempotencyKey).toBe(`order:${outcome.orderId}:charge`);
     // Both attempts succeeded with the same answer: the retry was the first response, replayed.
     const [first, retry] = outcome.attempts;
     expect(first.status).toBe(200);

@@ -2,34 +2,35 @@
  * SPEC problems 1–4, proven on v1 against the real PostgreSQL with the reusable scenarios (the
  * same scenarios will run against v2 through its adapter and must come out the other way).
  */
-import { orderEvents, orders, payments } from '@quickeats/db';
+
+import { V1_ORDER_RELATIONS } from '@quickeats/api/v1/legacy-relations';
+import { loadDemoWorld, orderEvents, orders, payments } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
 import { InMemoryPaymentProvider, LIFECYCLE } from '@quickeats/domain';
+import { type ApiProcess, startApiProcess } from '@quickeats/test-support';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiProcess, createTestApp, startApiProcess, type TestApp } from '../testing/test-app';
-import { V1_ORDER_RELATIONS } from '../v1/legacy-relations';
-import { appTarget, urlTarget } from './http-target';
+import { urlTarget } from './http-target';
 import { invalidTransitionScenario } from './invalid-transition.scenario';
 import { inMemoryLedger } from './ledger';
 import { listStatementsScenario } from './list-statements.scenario';
 import { racingCancelAcceptScenario } from './racing-cancel-accept.scenario';
 import { retriedPaymentScenario } from './retried-payment.scenario';
+import { type ScenarioServer, startScenarioServer } from './test-server';
 import type { ProviderLedger, ScenarioContext } from './types';
 import { v1Adapter } from './v1.adapter';
-import { loadScenarioWorld } from './world';
 
 describe('v1 problems 1, 2 and 4 (in-process app, real PostgreSQL)', () => {
-  let t: TestApp;
+  let t: ScenarioServer;
   let ctx: ScenarioContext & { ledger: ProviderLedger };
   beforeAll(async () => {
     const provider = new InMemoryPaymentProvider();
     // 60 seeded orders, so the admin can list 50.
-    t = await createTestApp({ seed: { orders: 60 }, paymentProvider: provider });
+    t = await startScenarioServer({ seed: { orders: 60 }, paymentProvider: provider });
     ctx = {
       adapter: v1Adapter,
-      http: appTarget(t.app),
-      world: await loadScenarioWorld(t.database.db),
+      http: urlTarget(t.url),
+      world: await loadDemoWorld(t.database.db),
       ledger: inMemoryLedger(provider),
     };
   });
@@ -102,7 +103,7 @@ describe('v1 problem 3 (a real API process, two concurrent HTTP connections)', (
     const outcome = await racingCancelAcceptScenario({
       adapter: v1Adapter,
       http: urlTarget(api.url),
-      world: await loadScenarioWorld(db.db),
+      world: await loadDemoWorld(db.db),
     });
     expect(outcome.start.status).toBe('paid');
     expect(outcome.responses.cancel.status).toBe(200);

@@ -6,14 +6,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig } from '@quickeats/api/config';
+import { startServer } from '@quickeats/api/server';
+import { loadDemoWorld } from '@quickeats/db';
 import { startProvider } from '@quickeats/payment-provider';
 import { HttpPaymentProvider } from '@quickeats/payment-provider/client';
-import { loadConfig } from '../config';
-import { urlTarget } from '../scenarios/http-target';
-import { httpLedger } from '../scenarios/ledger';
-import { loadScenarioWorld } from '../scenarios/world';
-import { startServer } from '../server';
 import { formatDemoTable, runDemo } from './demo';
+import { urlTarget } from './scenarios/http-target';
+import { httpLedger } from './scenarios/ledger';
 
 async function main() {
   const dataDir = process.env.DATABASE_URL ? undefined : mkdtempSync(join(tmpdir(), 'quickeats-demo-'));
@@ -42,7 +42,7 @@ async function main() {
     );
     const rows = await runDemo({
       http: urlTarget(server.url),
-      world: await loadScenarioWorld(server.deps.db),
+      world: await loadDemoWorld(server.deps.db),
       ledger: httpLedger(provider.url),
     });
     console.log(formatDemoTable(rows));

@@ -4,6 +4,8 @@
  * a grace period). Several of them on one database is how cross-process guarantees are proven.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { freePort } from './ports';
+import { scaledTimeout } from './wait';
 
 export interface ServiceProcess {
   name: string;
@@ -24,12 +26,14 @@ export interface ServiceProcessOptions {
   tsx?: boolean;
   /** The complete environment (PORT and HOST are set here). */
   env: NodeJS.ProcessEnv;
+  /** Outer bound for becoming healthy (default 120 s, scaled by TEST_TIME_SCALE): startup on a busy machine is slow. */
   timeoutMs?: number;
 }
 
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
-  const { name, cwd, script, env, tsx = true, timeoutMs = 60_000 } = options;
-  const port = String(20000 + Math.floor(Math.random() * 30000));
+  const { name, cwd, script, env, tsx = true } = options;
+  const timeoutMs = scaledTimeout(options.timeoutMs ?? 120_000);
+  const port = String(await freePort());
   const child = spawn(process.execPath, tsx ? ['--import', 'tsx', script] : [script], {
     cwd,
     env: { ...env, PORT: port, HOST: '127.0.0.1' },
@@ -46,7 +50,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${out}`);
-    const healthy = await fetch(`${url}/healthz`).then(
+    const healthy = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) }).then(
       (r) => r.ok,
       () => false, // not listening yet
     );

@@ -3,14 +3,14 @@
  * scenarios (apps/api/src/scenarios) against v1 and then v2 of one running API and judges each
  * v2 outcome; the CLI (main.ts) prints the table and exits non-zero when any v2 outcome is wrong.
  */
-import { invalidTransitionScenario } from '../scenarios/invalid-transition.scenario';
-import { listStatementsScenario } from '../scenarios/list-statements.scenario';
-import { oldClientScenario } from '../scenarios/old-client.scenario';
-import { racingCancelAcceptScenario } from '../scenarios/racing-cancel-accept.scenario';
-import { retriedPaymentScenario } from '../scenarios/retried-payment.scenario';
-import type { HttpTarget, ProviderLedger, ScenarioWorld } from '../scenarios/types';
-import { v1Adapter } from '../scenarios/v1.adapter';
-import { v2Adapter } from '../scenarios/v2.adapter';
+import { invalidTransitionScenario } from './scenarios/invalid-transition.scenario';
+import { listStatementsScenario } from './scenarios/list-statements.scenario';
+import { oldClientScenario } from './scenarios/old-client.scenario';
+import { racingCancelAcceptScenario } from './scenarios/racing-cancel-accept.scenario';
+import { retriedPaymentScenario } from './scenarios/retried-payment.scenario';
+import type { HttpTarget, ProviderLedger, ScenarioWorld } from './scenarios/types';
+import { v1Adapter } from './scenarios/v1.adapter';
+import { v2Adapter } from './scenarios/v2.adapter';
 
 export interface DemoRow {
   scenario: string;

@@ -6,14 +6,14 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const API_DIR = fileURLToPath(new URL('../..', import.meta.url));
+const DEMO_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 function runDemoProcess(): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const env = { ...process.env };
     delete env.DATABASE_URL;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/demo/main.ts'], {
-      cwd: API_DIR,
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: DEMO_DIR,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

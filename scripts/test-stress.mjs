@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/**
+ * `pnpm test:stress [--runs N] [--hogs N] [-- <turbo args>]`: the whole suite while CPU hogs keep
+ * every core busy — the proof that no test's verdict depends on how fast the machine is today.
+ * Hogs default to 2 × the core count (plain busy loops at normal priority, competing with the
+ * tests); every run is a full, uncached `pnpm test`. Exits non-zero if any run fails.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const runs = option('--runs', 1);
+const hogCount = option('--hogs', 2 * availableParallelism());
+const passThrough = args.includes('--') ? args.slice(args.indexOf('--') + 1) : [];
+
+const hogs = Array.from({ length: hogCount }, () =>
+  spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }),
+);
+const stopHogs = () => {
+  for (const hog of hogs) hog.kill('SIGKILL');
+};
+process.on('exit', stopHogs);
+process.on('SIGINT', () => process.exit(130));
+console.log(
+  `[stress] ${hogCount} CPU hogs running on ${availableParallelism()} cores; ${runs} run(s) of pnpm test`,
+);
+
+const results = [];
+for (let run = 1; run <= runs; run++) {
+  const started = Date.now();
+  const { status } = spawnSync('pnpm', ['test', ...passThrough], {
+    stdio: 'inherit',
+    env: { ...process.env, TURBO_FORCE: 'true', TURBO_RUN_SUMMARY: 'true' },
+  });
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  results.push({ run, status, seconds });
+  spawnSync(process.execPath, ['.ci/summary.mjs'], { stdio: 'inherit' });
+  console.log(
+    `[stress] run ${run}/${runs}: ${status === 0 ? 'green' : `RED (exit ${status})`} in ${seconds} s`,
+  );
+}
+stopHogs();
+console.log(
+  `[stress] ${results.filter((r) => r.status === 0).length}/${runs} green: ${results.map((r) => `${r.seconds} s`).join(', ')}`,
+);
+process.exit(results.every((r) => r.status === 0) ? 0 : 1);
