@@ -9,6 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps, AppEnv } from './context';
 import { graphqlRoutes } from './graphql';
 import { bodyHygiene } from './http/body-hygiene';
+import { compression } from './http/compression';
 import { problemResponse, toDomainError } from './http/problem';
 import { requestContext } from './http/request-context';
 import { healthRoutes } from './routes/health.routes';
@@ -25,6 +26,7 @@ export function createApp(deps: AppDeps) {
       metrics: deps.metrics,
     }),
   );
+  app.use(compression());
   // Legacy v1, ahead of the body limit: it renders its own errors (413 included) as `{ error }`
   // with deprecation headers on every response.
   app.route('/api/v1', v1Routes(deps));

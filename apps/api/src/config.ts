@@ -172,7 +172,7 @@ export const ENV_DOCS = {
   V1_LEGACY_WRITE_DELAY_MS:
     'Demo/test aid: v1 waits this long between its read and its write (problem 3); refused in production',
   EXPOSE_SQL_STATEMENTS:
-    'Adds `X-SQL-Statements` (statements the request issued) to responses: tests, bench, demo',
+    'Adds `X-SQL-Statements` (statements the request issued) and `X-DB-Round-Trips` (exchanges with the database, BEGIN/COMMIT included) to responses: tests, bench, demo',
   RATE_LIMIT_LOGIN_PER_ACCOUNT:
     'Token requests per account (email, known or not) per login window; a correct password clears it; `0` = off',
   RATE_LIMIT_LOGIN_PER_ADDRESS: 'Token requests per client address per login window; `0` = off',

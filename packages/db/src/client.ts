@@ -14,7 +14,7 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { type PoolStats, trackPoolDemand } from './pool-demand';
 import * as schema from './schema';
-import { recordStatement } from './statement-counter';
+import { recordRoundTrips, recordStatement } from './statement-counter';
 
 export type Schema = typeof schema;
 /** The driver-independent database handle every repository and service takes. */
@@ -39,6 +39,12 @@ export interface DbOptions {
   dataDir?: string | undefined;
   /** postgres.js pool size. */
   maxConnections?: number;
+  /**
+   * Named prepared statements for every query (default true): a statement already prepared on its
+   * connection costs one round trip, an unnamed one two (parse + describe, then bind + execute) and
+   * a re-plan. The one switch for it: a transaction-mode pooler (PgBouncer) needs `false`.
+   */
+  preparedStatements?: boolean;
 }
 
 export interface DbHandle {
@@ -54,6 +60,54 @@ export interface DbHandle {
 }
 
 const logger = { logQuery: (query: string) => recordStatement(query) };
+/** PGlite runs in-process: each statement is one exchange with the engine. */
+const pgliteLogger = {
+  logQuery: (query: string) => {
+    recordStatement(query);
+    recordRoundTrips(1);
+  },
+};
+
+type PgClient = ReturnType<typeof postgres>;
+/** What the driver leaves on a query once it built it (postgres.js internals, read-only here). */
+type BuiltQuery = { prepared?: boolean; parameters?: unknown[] };
+
+/**
+ * The postgres.js client as Drizzle sees it, with two changes made in this one place:
+ * - every query goes out as a named prepared statement when `prepare` is on (Drizzle asks for an
+ *   unnamed one unless a query is `.prepare()`d by name);
+ * - every exchange with the server is counted in the current statement tally: a query prepared on
+ *   its connection, or one without parameters, is 1 round trip; one with parameters that the
+ *   connection has not prepared yet is 2 (parse + describe, then bind + execute); BEGIN and
+ *   COMMIT/ROLLBACK are 1 each.
+ */
+function instrument(client: PgClient, prepare: boolean): PgClient {
+  const unsafe = (query: string, args?: unknown[], options?: Record<string, unknown>) => {
+    const q = client.unsafe(query, args as never, { ...options, prepare } as never);
+    const built = q as unknown as BuiltQuery;
+    recordRoundTrips(() => (!built.prepared && (built.parameters?.length ?? 0) > 0 ? 2 : 1));
+    return q;
+  };
+  const transactional =
+    (method: 'begin' | 'savepoint', roundTrips: number) =>
+    (...args: unknown[]) => {
+      const fn = args.pop() as (tx: PgClient) => unknown;
+      recordRoundTrips(roundTrips);
+      const target = client as unknown as Record<string, (...a: unknown[]) => unknown>;
+      return target[method]!(...args, (tx: PgClient) => fn(instrument(tx, prepare)));
+    };
+  const begin = transactional('begin', 2);
+  const savepoint = transactional('savepoint', 1);
+  return new Proxy(client, {
+    get(target, prop) {
+      if (prop === 'unsafe') return unsafe;
+      if (prop === 'begin') return begin;
+      if (prop === 'savepoint') return savepoint;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
 
 export function createDb(options: DbOptions = {}): DbHandle {
   if (options.url) {
@@ -65,7 +119,11 @@ export function createDb(options: DbOptions = {}): DbHandle {
       connection: { application_name: 'quickeats', statement_timeout: 15_000 },
     });
     const poolStats = trackPoolDemand(client, max);
-    const db = drizzlePostgres({ client, schema, logger }) as unknown as Database;
+    const db = drizzlePostgres({
+      client: instrument(client, options.preparedStatements ?? true),
+      schema,
+      logger,
+    }) as unknown as Database;
     return {
       db,
       driver: 'postgres',
@@ -90,7 +148,7 @@ export function createDb(options: DbOptions = {}): DbHandle {
   const dataDir = options.dataDir ?? 'memory://';
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
   const client = new PGlite(dataDir);
-  const db = drizzlePglite({ client, schema, logger }) as unknown as Database;
+  const db = drizzlePglite({ client, schema, logger: pgliteLogger }) as unknown as Database;
   return {
     db,
     driver: 'pglite',

@@ -1,3 +1,4 @@
+export * from './bulk-orders';
 export * from './client';
 export * from './demo-world';
 export * from './password';

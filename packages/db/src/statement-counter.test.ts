@@ -1,15 +1,25 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb, type DbHandle } from './client';
 import { users } from './schema';
-import { countStatements } from './statement-counter';
+import { countStatements, roundTripsOf } from './statement-counter';
 import { createTestDatabase, type TestDatabase } from './testing';
 
 describe('statement counter', () => {
   let pg: TestDatabase;
+  // One connection each, so that "prepared on its connection" is the connection used next.
+  let prepared: DbHandle;
+  let unprepared: DbHandle;
   beforeAll(async () => {
     pg = await createTestDatabase();
+    prepared = createDb({ url: pg.url, maxConnections: 1 });
+    unprepared = createDb({ url: pg.url, maxConnections: 1, preparedStatements: false });
   });
-  afterAll(() => pg?.close());
+  afterAll(async () => {
+    await prepared?.close();
+    await unprepared?.close();
+    await pg?.close();
+  });
 
   it('counts the statements of one unit of work, not those of concurrent ones', async () => {
     const [a, b] = await Promise.all([
@@ -25,5 +35,28 @@ describe('statement counter', () => {
     expect(a.tally.count).toBe(3);
     expect(b.tally.count).toBe(1);
     expect(b.tally.statements[0]).toContain('select 2');
+  });
+
+  it('counts round trips: 2 for a parameterised statement its connection has not prepared, then 1', async () => {
+    const byId = (db: DbHandle['db']) => db.execute(sql`select ${'x'}::text as v, ${1}::int as n`);
+    const first = await countStatements(() => byId(prepared.db));
+    const second = await countStatements(() => byId(prepared.db));
+    expect(roundTripsOf(first.tally)).toBe(2);
+    expect(roundTripsOf(second.tally)).toBe(1);
+    // Unnamed statements (a transaction-mode pooler's setting) pay the describe every time.
+    await byId(unprepared.db);
+    const again = await countStatements(() => byId(unprepared.db));
+    expect(roundTripsOf(again.tally)).toBe(2);
+  });
+
+  it('counts BEGIN and COMMIT of a transaction, and a statement without parameters as 1', async () => {
+    const { tally } = await countStatements(() =>
+      prepared.db.transaction(async (tx) => {
+        await tx.execute(sql`select 1`);
+        await tx.execute(sql`select 2`);
+      }),
+    );
+    expect(tally.count).toBe(2);
+    expect(roundTripsOf(tally)).toBe(4);
   });
 });

@@ -98,6 +98,11 @@ export function rolesAllowed(action: OrderAction): Role[] {
   return [...new Set(LIFECYCLE.filter((r) => r.action === action).map((r) => PARTY_ROLE[r.party]))];
 }
 
+/** The rules under which an actor of `role` may take `action` (what the conditional write checks). */
+export function rulesFor(action: OrderAction, role: Role): LifecycleRule[] {
+  return LIFECYCLE.filter((r) => r.action === action && PARTY_ROLE[r.party] === role);
+}
+
 /** Every status `action` may start from, for any actor (the `status = ANY($allowed)` of the conditional write). */
 export function statusesAllowing(action: OrderAction): OrderStatus[] {
   return [...new Set(LIFECYCLE.filter((r) => r.action === action).flatMap((r) => r.from))];

@@ -2,10 +2,12 @@
  * Per-request plumbing: a request id (taken from `X-Request-Id` when sane, else generated) echoed
  * on the response, a child logger carrying it, one access-log line per request, the request's
  * duration and statement count in the metrics, and — when configured — the number of SQL
- * statements the request issued (`X-SQL-Statements`).
+ * statements the request issued (`X-SQL-Statements`) and the round trips to the database they cost
+ * (`X-DB-Round-Trips`: BEGIN/COMMIT included, and 2 for a parameterised statement its connection
+ * had not prepared yet).
  */
 import { randomUUID } from 'node:crypto';
-import { type StatementTally, withStatementTally } from '@quickeats/db';
+import { newStatementTally, roundTripsOf, withStatementTally } from '@quickeats/db';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../context';
 import type { Logger } from '../logger';
@@ -26,10 +28,14 @@ export function requestContext(
     c.set('requestId', requestId);
     c.set('log', log);
     const started = performance.now();
-    const tally: StatementTally = { count: 0, statements: [] };
+    const tally = newStatementTally();
     await withStatementTally(tally, next);
     c.header('X-Request-Id', requestId);
-    if (options.exposeSqlStatements) c.header('X-SQL-Statements', String(tally.count));
+    const roundTrips = roundTripsOf(tally);
+    if (options.exposeSqlStatements) {
+      c.header('X-SQL-Statements', String(tally.count));
+      c.header('X-DB-Round-Trips', String(roundTrips));
+    }
     const status = c.res.status;
     const durationSeconds = (performance.now() - started) / 1000;
     if (metrics.enabled) {
@@ -45,6 +51,7 @@ export function requestContext(
         status,
         durationMs: Math.round(durationSeconds * 10_000) / 10,
         sqlStatements: tally.count,
+        dbRoundTrips: roundTrips,
         userId: c.var.actor?.userId,
       },
       'request',

@@ -1,14 +1,17 @@
 /**
- * Order persistence for the use cases. Every statement here is chosen for what it guarantees:
- * the snapshot read joins the owner so `decide()` needs no second query; a transition is ONE
- * statement (a data-modifying CTE) that updates the order only if its version and status are
- * still the ones decided on, and appends the audit event atomically with it — so the event log
- * can never disagree with the order, across any number of API processes.
+ * Order persistence for the use cases. Every statement here is chosen for what it guarantees and
+ * for what it costs (issue 15: one round trip where possible):
+ * - the snapshot read joins the owner so `decide()` needs no second query;
+ * - a transition is ONE statement (data-modifying CTEs) that reads the order, updates it only if its
+ *   version is the one expected and the lifecycle table lets this actor take the action from its
+ *   status, appends the audit event atomically with it, and returns both the order as it was (to
+ *   explain a refusal) and as it is now (the answer) — so the event log can never disagree with the
+ *   order, across any number of API processes, and a client that sent its version needs no read first.
  */
 import { type Database, executeRows, orderEvents, orderItems, orders, type Tx } from '@quickeats/db';
-import type { Actor, Order, OrderAction, OrderSnapshot, OrderStatus, Transition } from '@quickeats/domain';
-import { allowedActions, canView, statusesAllowing } from '@quickeats/domain';
-import { sql } from 'drizzle-orm';
+import type { Actor, Order, OrderAction, OrderSnapshot, OrderStatus, Party } from '@quickeats/domain';
+import { allowedActions, canView, rulesFor } from '@quickeats/domain';
+import { type SQL, sql } from 'drizzle-orm';
 
 export interface StoredOrder extends OrderSnapshot {
   id: string;
@@ -30,14 +33,33 @@ type SnapshotRow = {
   currency: string;
 };
 
-/** The decision snapshot of one order (1 statement), or null when it does not exist. */
-export async function loadSnapshot(db: Database | Tx, orderId: string): Promise<StoredOrder | null> {
-  const [row] = await executeRows<SnapshotRow>(
-    db,
-    sql`select o.id, o.status, o.version, o.customer_id, o.restaurant_id, r.owner_id, o.rider_id, o.total_amount, o.currency
-        from orders o join restaurants r on r.id = o.restaurant_id where o.id = ${orderId}`,
-  );
-  if (!row) return null;
+type ItemJson = {
+  id: string;
+  menuItemId: string;
+  name: string;
+  quantity: number;
+  unitPriceAmount: number;
+  currency: string;
+};
+
+type ViewRow = SnapshotRow & {
+  note: string | null;
+  created_at: string | Date;
+  updated_at: string | Date;
+  items: ItemJson[] | null;
+};
+
+const SNAPSHOT_COLUMNS = sql.raw(
+  'o.id, o.status, o.version, o.customer_id, o.restaurant_id, r.owner_id, o.rider_id, o.total_amount, o.currency',
+);
+
+/** The items of order `orderId` (a column expression), as the answer lists them. */
+const itemsOf = (orderId: SQL) =>
+  sql`(select json_agg(json_build_object('id', i.id, 'menuItemId', i.menu_item_id, 'name', i.name,
+          'quantity', i.quantity, 'unitPriceAmount', i.unit_price_amount, 'currency', i.currency) order by i.name, i.id)
+        from ${orderItems} i where i.order_id = ${orderId})`;
+
+function toStored(row: SnapshotRow): StoredOrder {
   return {
     id: row.id,
     status: row.status,
@@ -51,74 +73,9 @@ export async function loadSnapshot(db: Database | Tx, orderId: string): Promise<
   };
 }
 
-/**
- * Apply a decided transition with one conditional statement:
- * `UPDATE … WHERE id = $1 AND version = $2 AND status = ANY($allowed)` plus the event insert in the
- * same statement. Returns false when another writer got there first (nothing written).
- */
-export async function applyTransition(
-  db: Database | Tx,
-  orderId: string,
-  expectedVersion: number,
-  d: Transition,
-  actor: Actor,
-  reason: string | undefined,
-): Promise<boolean> {
-  const allowed = statusesAllowing(d.action);
-  const rows = await executeRows<{ version: number }>(
-    db,
-    sql`with updated as (
-          update ${orders}
-             set status = ${d.to}, version = version + 1, rider_id = ${d.riderId}, updated_at = now()
-           where id = ${orderId} and version = ${expectedVersion} and status in ${allowed}
-       returning id, version
-        )
-        insert into ${orderEvents} (order_id, action, from_status, to_status, actor_id, actor_role, version, reason)
-        select id, ${d.action}, ${d.from}, ${d.to}, ${actor.userId}, ${actor.role}, version, ${reason ?? null} from updated
-        returning version`,
-  );
-  return rows.length === 1 && rows[0]?.version === d.version;
-}
-
-/**
- * The order as the API shows it to `actor`, with its items and the actor's allowed actions
- * (1 statement); null when it does not exist or the actor may not see it (existence is not leaked).
- */
-export async function loadOrderView(db: Database | Tx, orderId: string, actor: Actor): Promise<Order | null> {
-  const [row] = await executeRows<
-    SnapshotRow & {
-      note: string | null;
-      created_at: string | Date;
-      updated_at: string | Date;
-      items:
-        | {
-            id: string;
-            menuItemId: string;
-            name: string;
-            quantity: number;
-            unitPriceAmount: number;
-            currency: string;
-          }[]
-        | null;
-    }
-  >(
-    db,
-    sql`select o.id, o.status, o.version, o.customer_id, o.restaurant_id, r.owner_id, o.rider_id, o.total_amount,
-               o.currency, o.note, o.created_at, o.updated_at,
-               (select json_agg(json_build_object('id', i.id, 'menuItemId', i.menu_item_id, 'name', i.name,
-                        'quantity', i.quantity, 'unitPriceAmount', i.unit_price_amount, 'currency', i.currency) order by i.name, i.id)
-                  from ${orderItems} i where i.order_id = o.id) as items
-          from orders o join restaurants r on r.id = o.restaurant_id
-         where o.id = ${orderId}`,
-  );
-  if (!row) return null;
-  const snapshot: OrderSnapshot = {
-    status: row.status,
-    version: row.version,
-    customerId: row.customer_id,
-    restaurantOwnerId: row.owner_id,
-    riderId: row.rider_id,
-  };
+/** The order as the API shows it to `actor` (null when the actor may not see it). */
+function toView(row: ViewRow, actor: Actor): Order | null {
+  const snapshot = toStored(row);
   if (!canView(snapshot, actor)) return null;
   return {
     id: row.id,
@@ -140,6 +97,137 @@ export async function loadOrderView(db: Database | Tx, orderId: string, actor: A
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
   };
+}
+
+/** The decision snapshot of one order (1 statement), or null when it does not exist. */
+export async function loadSnapshot(db: Database | Tx, orderId: string): Promise<StoredOrder | null> {
+  const [row] = await executeRows<SnapshotRow>(
+    db,
+    sql`select ${SNAPSHOT_COLUMNS} from orders o join restaurants r on r.id = o.restaurant_id where o.id = ${orderId}`,
+  );
+  return row ? toStored(row) : null;
+}
+
+/**
+ * The order as the API shows it to `actor`, with its items and the actor's allowed actions
+ * (1 statement); null when it does not exist or the actor may not see it (existence is not leaked).
+ */
+export async function loadOrderView(db: Database | Tx, orderId: string, actor: Actor): Promise<Order | null> {
+  const [row] = await executeRows<ViewRow>(
+    db,
+    sql`select ${SNAPSHOT_COLUMNS}, o.note, o.created_at, o.updated_at, ${itemsOf(sql`o.id`)} as items
+          from orders o join restaurants r on r.id = o.restaurant_id
+         where o.id = ${orderId}`,
+  );
+  return row ? toView(row, actor) : null;
+}
+
+/**
+ * `actor` stands in relation `party` to the order row `o` (its restaurant's owner in `cur`): the
+ * SQL twin of the domain's `isParty`, for the relations the role check leaves open.
+ */
+function partyIs(party: Party, actor: Actor): SQL {
+  switch (party) {
+    case 'order-customer':
+      return sql`o.customer_id = ${actor.userId}`;
+    case 'restaurant-owner':
+      return sql`cur.owner_id = ${actor.userId}`;
+    case 'order-rider':
+      return sql`o.rider_id = ${actor.userId}`;
+    case 'admin':
+    case 'any-rider':
+      return sql`true`;
+  }
+}
+
+/** The conditional write of `action` by `actor`: its target status, rider and guard, from the lifecycle table. */
+function writePlan(action: OrderAction, actor: Actor) {
+  const rules = rulesFor(action, actor.role);
+  if (rules.length === 0) return null;
+  const to = rules[0]!.to;
+  const assigns = rules.map((r) => r.effects.includes('assign-rider'));
+  // The table gives each action one target and assigns a rider in all of its rules or none.
+  if (rules.some((r) => r.to !== to) || assigns.some((a) => a !== assigns[0])) return null;
+  const guard = sql.join(
+    rules.map(
+      (r) =>
+        sql`(o.status in (${sql.join(
+          r.from.map((s) => sql`${s}`),
+          sql`, `,
+        )}) and ${partyIs(r.party, actor)})`,
+    ),
+    sql` or `,
+  );
+  return { to, riderId: assigns[0] ? sql`${actor.userId}::uuid` : sql`o.rider_id`, guard };
+}
+
+export interface TransitionResult {
+  /** The order as the statement found it (null: no such order). */
+  before: StoredOrder | null;
+  /** The order as changed and shown to the actor, when this statement made the change. */
+  after: Order | null;
+}
+
+/**
+ * Take `action` on the order if it is still at `expectedVersion` and the lifecycle table allows it
+ * to `actor` from its status — in one statement (one round trip, prepared): the conditional
+ * `UPDATE … WHERE version AND status AND party`, the audit event, and the answer's data. When the
+ * update matched nothing, `before` says what the order was, for the refusal.
+ *
+ * The event's `from_status` is the status read by the same statement: the update only matches when
+ * that read saw `expectedVersion`, and a concurrent writer that changed the row since fails its
+ * re-check (every write bumps the version), so the status read is the one the update replaced.
+ */
+export async function transitionOrder(
+  db: Database | Tx,
+  orderId: string,
+  expectedVersion: number,
+  action: OrderAction,
+  actor: Actor,
+  reason: string | undefined,
+): Promise<TransitionResult> {
+  const plan = writePlan(action, actor);
+  // No rule for this role: nothing can match (the domain refuses it with a 403 from `before`).
+  const guard = plan?.guard ?? sql`false`;
+  const [row] = await executeRows<
+    ViewRow & { new_status: OrderStatus | null; new_version: number | null; new_rider_id: string | null }
+  >(
+    db,
+    sql`with cur as (
+          select ${SNAPSHOT_COLUMNS}, o.note, o.created_at, o.updated_at
+            from ${orders} o join restaurants r on r.id = o.restaurant_id
+           where o.id = ${orderId}
+        ), upd as (
+          update ${orders} o
+             set status = ${plan?.to ?? 'pending'}, version = o.version + 1,
+                 rider_id = ${plan?.riderId ?? sql`o.rider_id`}, updated_at = now()
+            from cur
+           where o.id = cur.id and o.version = ${expectedVersion} and (${guard})
+       returning o.status, o.version, o.rider_id, o.updated_at
+        ), ev as (
+          insert into ${orderEvents} (order_id, action, from_status, to_status, actor_id, actor_role, version, reason)
+          select cur.id, ${action}, cur.status, upd.status, ${actor.userId}, ${actor.role}, upd.version, ${reason ?? null}
+            from cur, upd
+        )
+        select cur.*, upd.status as new_status, upd.version as new_version, upd.rider_id as new_rider_id,
+               upd.updated_at as new_updated_at,
+               case when upd.version is not null then ${itemsOf(sql`cur.id`)} end as items
+          from cur left join upd on true`,
+  );
+  if (!row) return { before: null, after: null };
+  const before = toStored(row);
+  if (row.new_version === null) return { before, after: null };
+  const after = toView(
+    {
+      ...row,
+      status: row.new_status!,
+      version: row.new_version,
+      rider_id: row.new_rider_id,
+      updated_at: (row as unknown as { new_updated_at: string | Date }).new_updated_at,
+    },
+    actor,
+  );
+  return { before, after };
 }
 
 export type { OrderAction };

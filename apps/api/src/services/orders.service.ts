@@ -35,11 +35,18 @@ import {
   type PaymentProvider,
   PaymentProviderError,
   type Refusal,
+  rulesFor,
   type Transition,
 } from '@quickeats/domain';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Logger } from '../logger';
-import { applyTransition, loadOrderView, loadSnapshot, type StoredOrder } from './order-store';
+import {
+  loadOrderView,
+  loadSnapshot,
+  type StoredOrder,
+  type TransitionResult,
+  transitionOrder,
+} from './order-store';
 
 export interface OrderServiceDeps {
   db: Database;
@@ -212,10 +219,23 @@ function decideOrThrow(
   return { order, d };
 }
 
+/** The one version the client holds, when it named exactly one (the write needs no read first). */
+function singleVersion(cmd: ActionCommand): number | null {
+  return cmd.ifMatch.kind === 'versions' && cmd.ifMatch.versions.length === 1
+    ? cmd.ifMatch.versions[0]!
+    : null;
+}
+
 /**
  * Perform a lifecycle action. The write is conditional on the version the decision was made on:
- * when another writer won the race, the order is re-read and the refusal explains why (412 if
- * the client's version is stale, 409 if the new state forbids the action).
+ * when another writer won the race, the refusal explains why (412 if the client's version is stale,
+ * 409 if the new state forbids the action).
+ *
+ * Round trips: when the client named its version and the action charges nothing, the write is tried
+ * straight away — one statement decides (in SQL, from the lifecycle table), writes, appends the
+ * event and returns the answer, or returns the order as it was, which `decide()` turns into the
+ * refusal. Otherwise the snapshot is read first (`If-Match: *`, a list of versions, or `pay`, whose
+ * charge must precede the write): two.
  */
 export async function performAction(
   deps: OrderServiceDeps,
@@ -223,21 +243,35 @@ export async function performAction(
   cmd: ActionCommand,
   options: WriteOptions = {},
 ): Promise<Order> {
+  const known = singleVersion(cmd);
   // With a concrete expected version a lost race is final (412). With `If-Match: *` the client
   // accepts any current state, so the action is re-decided on the new state (409 if now refused).
   for (let attempt = 0; ; attempt++) {
-    const { order, d } = decideOrThrow(await loadSnapshot(deps.db, cmd.orderId), cmd, actor);
-    const charge = d.effects.includes('charge') ? await chargeOrder(deps, order) : null;
-    const view = await writeTransition(deps, actor, order, d, cmd, charge, options);
-    if (view) {
-      if (d.effects.includes('refund')) await refundOrder(deps, order);
+    let snapshot: StoredOrder | null = null;
+    let charge: Charge | null = null;
+    let expected = known;
+    if (attempt > 0 || known === null || chargesOnAnyRule(cmd.action, actor)) {
+      const decided = decideOrThrow(await loadSnapshot(deps.db, cmd.orderId), cmd, actor);
+      snapshot = decided.order;
+      expected = decided.order.version;
+      charge = decided.d.effects.includes('charge') ? await chargeOrder(deps, decided.order) : null;
+    }
+    const { before, after } = await writeTransition(deps, actor, cmd, expected!, charge, options);
+    if (after && before) {
+      // The statement applied the rule `decide()` picks on the order as it was: its effects follow.
+      const d = decide(before, cmd.action, actor, before.version);
+      if (d.ok && d.effects.includes('refund')) await refundOrder(deps, before);
       // A pending order has no payment, but a pay may have charged and died before recording it:
       // the provider knows the order's charge key, so a cancel never leaves money taken behind.
-      else if (d.action === 'cancel' && d.from === 'pending') await refundUnrecordedCharge(deps, order);
-      return view;
+      else if (d.ok && d.action === 'cancel' && d.from === 'pending')
+        await refundUnrecordedCharge(deps, before);
+      return after;
     }
     // The charge was made but the order left `pending` before it was recorded (a racing cancel).
-    if (charge) await refundUnrecorded(deps, order, charge);
+    if (charge && snapshot) await refundUnrecorded(deps, snapshot, charge);
+    // Nothing written: the order as the statement saw it explains why (404/403/412/409)...
+    decideOrThrow(before, cmd, actor);
+    // ...unless it allowed the action and a concurrent writer changed the order in between.
     if (cmd.ifMatch.kind !== 'any' || attempt >= 2) {
       decideOrThrow(await loadSnapshot(deps.db, cmd.orderId), cmd, actor);
       throw new DomainError('PRECONDITION_FAILED', 'The order changed while the action was applied');
@@ -245,28 +279,27 @@ export async function performAction(
   }
 }
 
+const chargesOnAnyRule = (action: OrderAction, actor: Actor) =>
+  rulesFor(action, actor.role).some((r) => r.effects.includes('charge'));
+
 /**
  * The conditional transition, plus the payment row for a charge, plus the caller's commit hook — in
  * one transaction whenever more than the single transition statement must commit together.
- * Returns the order as changed, or null when another writer got there first (nothing written).
  */
 async function writeTransition(
   deps: OrderServiceDeps,
   actor: Actor,
-  order: StoredOrder,
-  d: Transition,
   cmd: ActionCommand,
+  expectedVersion: number,
   charge: Charge | null,
   options: WriteOptions,
-): Promise<Order | null> {
+): Promise<TransitionResult> {
   const write = async (db: Database | Tx, onCommit?: (order: Order) => Promise<void>) => {
-    if (!(await applyTransition(db, order.id, order.version, d, actor, cmd.reason))) return null;
-    if (charge) {
-      await db.insert(payments).values(paymentRow(order.id, charge));
-    }
-    const view = (await loadOrderView(db, order.id, actor))!;
-    await onCommit?.(view);
-    return view;
+    const result = await transitionOrder(db, cmd.orderId, expectedVersion, cmd.action, actor, cmd.reason);
+    if (!result.after) return result;
+    if (charge) await db.insert(payments).values(paymentRow(cmd.orderId, charge));
+    await onCommit?.(result.after);
+    return result;
   };
   const hook = options.onCommit;
   if (!charge && !hook) return write(deps.db);

@@ -2,7 +2,7 @@
  * Test fixtures: an app on its own fresh PostgreSQL database (seeded), tokens for the demo
  * accounts, and helpers to start real API processes. Used by every API test file.
  */
-import { DEMO_ACCOUNTS, type SeedOptions, users } from '@quickeats/db';
+import { createDb, DEMO_ACCOUNTS, type SeedOptions, users } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
 import { type Actor, InMemoryPaymentProvider, type PaymentProvider } from '@quickeats/domain';
 import { TEST_TOKEN_SECRET } from '@quickeats/test-support';
@@ -48,18 +48,21 @@ export async function createTestApp(
     paymentProvider?: PaymentProvider;
     logger?: Logger;
     metrics?: Metrics;
+    /** The app's own pool of this many connections (round-trip tests: 1, so one warm-up prepares). */
+    poolSize?: number;
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase({ seed: options.seed ?? { orders: 50 } });
+  const pool = options.poolSize ? createDb({ url: database.url, maxConnections: options.poolSize }) : null;
   const config = testConfig(options.env);
   const deps: AppDeps = instrumentDeps({
     config,
-    db: database.db,
-    dbHandle: database,
+    db: pool?.db ?? database.db,
+    dbHandle: pool ?? database,
     logger: options.logger ?? createLogger('silent'),
     paymentProvider: options.paymentProvider ?? new InMemoryPaymentProvider(),
     // Postgres by default; Upstash when `env` carries UPSTASH_REDIS_REST_URL/TOKEN (a bridge's).
-    idempotency: createIdempotencyStore(config, database.db),
+    idempotency: createIdempotencyStore(config, pool?.db ?? database.db),
     rateLimits: createRateLimits(config),
     now: () => new Date(),
     metrics: options.metrics ?? NO_METRICS,
@@ -78,7 +81,10 @@ export async function createTestApp(
     database,
     actorFor,
     tokenFor: async (email) => signAccessToken(await actorFor(email), TEST_TOKEN_SECRET, 3600),
-    close: () => database.close(),
+    close: async () => {
+      await pool?.close();
+      await database.close();
+    },
   };
 }
 

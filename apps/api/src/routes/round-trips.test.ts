@@ -1,0 +1,60 @@
+/**
+ * Issue 15: round trips to the database per request, as the server counts them
+ * (`X-DB-Round-Trips`, beside `X-SQL-Statements`). The app gets a pool of one connection and each
+ * shape is sent once on another order first, so that its statements are prepared on that
+ * connection: the numbers pinned are the steady state.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoClients, demoClients, orderIn } from '../testing/orders-fixture';
+import { createTestApp, type TestApp } from '../testing/test-app';
+
+const roundTrips = (res: { headers: Headers }) => Number(res.headers.get('x-db-round-trips'));
+
+describe('database round trips per request (Postgres idempotency store)', () => {
+  let t: TestApp;
+  let c: DemoClients;
+  beforeAll(async () => {
+    t = await createTestApp({ seed: { orders: 0 }, poolSize: 1 });
+    c = await demoClients(t);
+  });
+  afterAll(() => t?.close());
+
+  /** Run `request` on a warm-up order, then on a fresh one; the second's round trips. */
+  async function steady(
+    status: 'paid' | 'pending',
+    request: (order: { id: string; version: number }) => Promise<{ status: number; headers: Headers }>,
+    expectedStatus: number,
+  ) {
+    for (let i = 0; ; i++) {
+      const order = await orderIn(t, c, status);
+      const res = await request(order);
+      expect(res.status).toBe(expectedStatus);
+      if (i === 1) return roundTrips(res);
+    }
+  }
+
+  it('GET an order by id: 1', async () => {
+    expect(await steady('pending', (o) => c.customer.get(`/api/v2/orders/${o.id}`), 200)).toBe(1);
+  });
+
+  it('accept with If-Match and no Idempotency-Key: 1', async () => {
+    const accept = (o: { id: string; version: number }) =>
+      c.owner.post(`/api/v2/orders/${o.id}/accept`, undefined, { 'if-match': `"v${o.version}"` });
+    expect(await steady('paid', accept, 200)).toBe(1);
+  });
+
+  it('a refused accept (stale If-Match) answers its 412 from the same single statement', async () => {
+    const stale = (o: { id: string; version: number }) =>
+      c.owner.post(`/api/v2/orders/${o.id}/accept`, undefined, { 'if-match': `"v${o.version - 1}"` });
+    expect(await steady('paid', stale, 412)).toBe(1);
+  });
+
+  it('the replay of a keyed accept: 1', async () => {
+    const order = await orderIn(t, c, 'paid');
+    const key = { 'idempotency-key': `rt-${crypto.randomUUID()}` };
+    expect((await c.owner.act(order.id, 'accept', order.version, key)).status).toBe(200);
+    const replay = await c.owner.act(order.id, 'accept', order.version, key);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(roundTrips(replay)).toBe(1);
+  });
+});
