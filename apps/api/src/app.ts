@@ -10,6 +10,7 @@ import type { AppDeps, AppEnv } from './context';
 import { graphqlRoutes } from './graphql';
 import { bodyHygiene } from './http/body-hygiene';
 import { compression } from './http/compression';
+import { allowedMethodsOf, methodNotAllowed } from './http/method-not-allowed';
 import { problemResponse, toDomainError } from './http/problem';
 import { requestContext } from './http/request-context';
 import { healthRoutes } from './routes/health.routes';
@@ -51,9 +52,12 @@ export function createApp(deps: AppDeps) {
   app.use('/trpc/*', trpcMiddleware(deps));
   app.route('/', graphqlRoutes(deps));
 
-  app.notFound((c) =>
-    problemResponse(c, new DomainError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`)),
-  );
+  const allowedAt = allowedMethodsOf(app.routes);
+  app.notFound((c) => {
+    const allow = allowedAt(c.req.path);
+    if (allow.length > 0) return problemResponse(c, methodNotAllowed(c.req.method, c.req.path, allow));
+    return problemResponse(c, new DomainError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`));
+  });
   app.onError((err, c) => {
     const { error, unexpected } = toDomainError(err);
     if (unexpected) (c.var.log ?? deps.logger).error({ err }, 'unhandled error');

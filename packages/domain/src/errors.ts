@@ -11,6 +11,7 @@ export type RpcCode =
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
+  | 'METHOD_NOT_SUPPORTED'
   | 'CONFLICT'
   | 'PRECONDITION_FAILED'
   | 'PRECONDITION_REQUIRED'
@@ -40,6 +41,7 @@ export const ERROR_CODES = {
   INVALID_CREDENTIALS: { status: 401, title: 'Invalid email or password', rpc: 'UNAUTHORIZED' },
   FORBIDDEN: { status: 403, title: 'This role may not perform this action', rpc: 'FORBIDDEN' },
   NOT_FOUND: { status: 404, title: 'Resource not found', rpc: 'NOT_FOUND' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed', rpc: 'METHOD_NOT_SUPPORTED' },
   NOT_ACCEPTABLE: { status: 406, title: 'Not acceptable', rpc: 'BAD_REQUEST' },
   INVALID_TRANSITION: { status: 409, title: 'Action not allowed in the current state', rpc: 'CONFLICT' },
   IDEMPOTENCY_IN_FLIGHT: {
@@ -85,6 +87,8 @@ export interface ErrorExtras {
   retryAfterSeconds?: number;
   /** Response fields the error implies (REST headers; tRPC sets them on its HTTP response). */
   headers?: Record<string, string>;
+  /** 405: the methods the resource supports (sent as the `Allow` header). */
+  allow?: string[];
   [key: string]: unknown;
 }
 

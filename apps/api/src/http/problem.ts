@@ -74,7 +74,7 @@ export function toDomainError(err: unknown): { error: DomainError; unexpected: b
 
 export function problemBody(error: DomainError, instance?: string, requestId?: string): Problem {
   const spec = ERROR_CODES[error.code];
-  const { retryAfterSeconds: _retry, headers: _headers, ...extras } = error.extras;
+  const { retryAfterSeconds: _retry, allow: _allow, headers: _headers, ...extras } = error.extras;
   return {
     type: problemType(error.code),
     title: spec.title,
@@ -97,6 +97,7 @@ export function problemResponse(c: Context, error: DomainError): Response {
   };
   if (error.extras.retryAfterSeconds !== undefined)
     headers['Retry-After'] = String(error.extras.retryAfterSeconds);
+  if (error.extras.allow) headers.Allow = error.extras.allow.join(', ');
   // A 412 carries the current ETag so the client can refetch-and-retry without another round trip.
   if (error.extras.currentVersion !== undefined) headers.ETag = versionToETag(error.extras.currentVersion);
   if (error.code === 'UNAUTHENTICATED' || error.code === 'INVALID_CREDENTIALS')

@@ -162,7 +162,7 @@ const actionRoute = (action: OrderAction) =>
     },
   });
 
-/** Parse `If-Match`. Missing → 428; malformed → 400. */
+/** Parse `If-Match`. Missing → 428; syntactically malformed (not RFC 9110 entity tags) → 400. */
 export function ifMatchFrom(header: string | undefined): Exclude<IfMatch, { kind: 'invalid' }> {
   if (header === undefined) {
     throw new DomainError(
@@ -172,11 +172,11 @@ export function ifMatchFrom(header: string | undefined): Exclude<IfMatch, { kind
   }
   const parsed = parseIfMatch(header);
   if (parsed.kind === 'invalid') {
-    throw new DomainError('VALIDATION_FAILED', 'If-Match must be "*" or a list of strong ETags like "v3"', {
+    throw new DomainError('VALIDATION_FAILED', 'If-Match must be "*" or a list of entity tags like "v3"', {
       errors: [{ field: 'header.If-Match', message: 'malformed entity tag' }],
     });
   }
-  // Weak tags were dropped by the parser (RFC 9110 §13.1.1): a list of only weak tags never matches.
+  // Any valid entity tag is accepted; weak and foreign ones never match (→ 412, RFC 9110 §13.1.1).
   return parsed;
 }
 

@@ -30,6 +30,7 @@ import {
   decide,
   expectedVersionFromIfMatch,
   type IfMatch,
+  ifMatchFailedDetail,
   type Order,
   type OrderAction,
   type PaymentProvider,
@@ -215,7 +216,12 @@ function decideOrThrow(
     actor,
     expectedVersionFromIfMatch(cmd.ifMatch, order.version) ?? undefined,
   );
-  if (!d.ok) throw refusalError(d);
+  if (!d.ok) {
+    // The decision only sees the one version it was given; the 412 explains what was actually sent.
+    if (d.code === 'PRECONDITION_FAILED')
+      throw refusalError({ ...d, detail: ifMatchFailedDetail(cmd.ifMatch, order.version) });
+    throw refusalError(d);
+  }
   return { order, d };
 }
 

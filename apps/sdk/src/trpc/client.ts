@@ -4,13 +4,13 @@
  * operation (`orders.create` and every action), `expectedVersion` from the version last received,
  * and `TRPCClientError`s turned into the SDK's typed errors.
  */
-import type { AppRouter } from '@quickeats/api/router';
-import type { OrderAction } from '@quickeats/domain';
+
 import { createTRPCClient, httpLink, type TRPCClient, TRPCClientError } from '@trpc/client';
 import { actionMethod, actionMethods } from '../actions';
 import { errorFromProblem, errorFromTrpc, QuickEatsNetworkError } from '../errors';
 import { newIdempotencyKey } from '../idempotency';
 import { type ClientOptions, resolveToken, type TokenSource, trimBaseUrl } from '../options';
+import type { AppRouter, OrderAction } from '../public/types.generated';
 import { createResilientFetch } from '../resilient-fetch';
 import type {
   ActionOptions,
@@ -59,8 +59,8 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Create a tRPC client (for TypeScript frontends in this monorepo: the router type comes from
- * `@quickeats/api/router`).
+ * Create a tRPC client (for TypeScript frontends: the router type is the API's, printed into this
+ * package by `pnpm generate`, so it needs no server code).
  *
  * @example
  * const qe = createTrpcClient({ baseUrl: 'http://localhost:3000' });
