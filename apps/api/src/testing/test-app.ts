@@ -48,6 +48,7 @@ export async function createTestApp(
     paymentProvider?: PaymentProvider;
     logger?: Logger;
     metrics?: Metrics;
+    logger?: Logger;
     /** The app's own pool of this many connections (round-trip tests: 1, so one warm-up prepares). */
     poolSize?: number;
   } = {},
