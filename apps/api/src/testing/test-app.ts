@@ -46,7 +46,6 @@ export async function createTestApp(
     seed?: SeedOptions;
     env?: Record<string, string>;
     paymentProvider?: PaymentProvider;
-    logger?: Logger;
     metrics?: Metrics;
     logger?: Logger;
     /** The app's own pool of this many connections (round-trip tests: 1, so one warm-up prepares). */
