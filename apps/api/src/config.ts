@@ -84,6 +84,15 @@ const EnvSchema = z
     MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
     /** Adds `X-SQL-Statements` to responses: for tests, benchmarks and the demo, off in production. */
     EXPOSE_SQL_STATEMENTS: bool,
+    RATE_LIMIT_LOGIN_PER_ACCOUNT: z.coerce.number().int().min(0).max(1_000_000).default(10),
+    RATE_LIMIT_LOGIN_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(300),
+    RATE_LIMIT_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+    RATE_LIMIT_WRITES_PER_USER: z.coerce.number().int().min(0).max(1_000_000).default(300),
+    RATE_LIMIT_WRITES_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+    RATE_LIMIT_REDIS_PREFIX: z.string().min(1).max(100).default('quickeats:ratelimit:'),
+    TRPC_MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
+    /** The client address of a request is the last X-Forwarded-For entry (set by our proxy) instead of the socket's. */
+    TRUST_PROXY: bool,
     METRICS_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).optional()),
     METRICS_HOST: z.string().default('0.0.0.0'),
     // OpenTelemetry's own variables (the SDK and the OTLP exporter read them too): validated here so
@@ -195,6 +204,18 @@ export const ENV_DOCS = {
     'Period of the background upkeep: refund retries, orphan-charge reconciliation, idempotency purge',
   EXPOSE_SQL_STATEMENTS:
     'Adds `X-SQL-Statements` (statements the request issued) and `X-DB-Round-Trips` (exchanges with the database, BEGIN/COMMIT included) to responses: tests, bench, demo',
+  RATE_LIMIT_LOGIN_PER_ACCOUNT:
+    'Token requests per account (email, known or not) per login window; a correct password clears it; `0` = off',
+  RATE_LIMIT_LOGIN_PER_ADDRESS: 'Token requests per client address per login window; `0` = off',
+  RATE_LIMIT_LOGIN_WINDOW_SECONDS: 'Sliding window of the login limits',
+  RATE_LIMIT_WRITES_PER_USER:
+    'Writes (v2 and v1 POST/PUT, tRPC mutations) per user per write window; `0` = off',
+  RATE_LIMIT_WRITES_WINDOW_SECONDS: 'Sliding window of the write limit',
+  RATE_LIMIT_REDIS_PREFIX:
+    'Prefix of the rate-limit keys in Redis (with UPSTASH_REDIS_REST_*; else the limits are per process)',
+  TRPC_MAX_BATCH_SIZE: 'Most calls in one tRPC batch (400 above)',
+  TRUST_PROXY:
+    'Take the client address (login limit) from the last `X-Forwarded-For` entry: only behind a proxy that sets it',
   METRICS_PORT:
     'Serve Prometheus metrics at `/metrics` on this port (its own, keep it off the public balancer); unset → no metrics',
   METRICS_HOST: 'Interface of the metrics port',
@@ -247,6 +268,13 @@ export interface Config {
   workers: number;
   shutdownDrainTimeoutMs: number;
   maintenanceIntervalMs: number;
+  rateLimits: {
+    login: { perAccount: number; perAddress: number; windowSeconds: number };
+    writes: { perUser: number; windowSeconds: number };
+    redisKeyPrefix: string;
+  };
+  trpcMaxBatchSize: number;
+  trustProxy: boolean;
   /** Prometheus metrics on their own port; undefined → off. */
   metrics: { port: number; host: string } | undefined;
   /** OpenTelemetry tracing (the exporter reads the endpoint and headers from OTEL_* itself). */
@@ -312,6 +340,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.WEB_CONCURRENCY ?? (e.NODE_ENV === 'production' && e.DATABASE_URL ? availableParallelism() : 1),
     shutdownDrainTimeoutMs: e.SHUTDOWN_DRAIN_TIMEOUT_MS,
     maintenanceIntervalMs: e.MAINTENANCE_INTERVAL_MS,
+    rateLimits: {
+      login: {
+        perAccount: e.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+        perAddress: e.RATE_LIMIT_LOGIN_PER_ADDRESS,
+        windowSeconds: e.RATE_LIMIT_LOGIN_WINDOW_SECONDS,
+      },
+      writes: { perUser: e.RATE_LIMIT_WRITES_PER_USER, windowSeconds: e.RATE_LIMIT_WRITES_WINDOW_SECONDS },
+      redisKeyPrefix: e.RATE_LIMIT_REDIS_PREFIX,
+    },
+    trpcMaxBatchSize: e.TRPC_MAX_BATCH_SIZE,
+    trustProxy: e.TRUST_PROXY,
     metrics: e.METRICS_PORT === undefined ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST },
     tracing: {
       enabled:

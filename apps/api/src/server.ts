@@ -23,6 +23,7 @@ import {
   startMetricsServer,
 } from './observability/metrics-server';
 import { startApiTracing } from './observability/tracing';
+import { createRateLimits } from './rate-limit';
 import { startMaintenance } from './services/maintenance';
 
 /**
@@ -81,6 +82,7 @@ export async function startServer(
     logger,
     paymentProvider: options.paymentProvider ?? paymentProviderFor(config),
     idempotency: createIdempotencyStore(config, dbHandle.db),
+    rateLimits: createRateLimits(config),
     now: () => new Date(),
     draining: () => closing !== undefined,
     metrics,

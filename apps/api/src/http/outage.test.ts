@@ -16,6 +16,7 @@ import type { AppDeps } from '../context';
 import { createIdempotencyStore } from '../idempotency/create-store';
 import { createLogger } from '../logger';
 import { NO_METRICS } from '../observability/metrics';
+import { createRateLimits } from '../rate-limit';
 import { createTestApp, TEST_TOKEN_SECRET, type TestApp, testConfig } from '../testing/test-app';
 
 type App = { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
@@ -72,6 +73,7 @@ describe('PostgreSQL unreachable', () => {
     idempotency: createIdempotencyStore(config, dead.db),
     now: () => new Date(),
     metrics: NO_METRICS,
+    rateLimits: createRateLimits(config),
   };
   const app = createApp(deps);
   afterAll(() => dead.close());

@@ -80,7 +80,7 @@ export function toDomainError(err: unknown): { error: DomainError; unexpected: b
 
 export function problemBody(error: DomainError, instance?: string, requestId?: string): Problem {
   const spec = ERROR_CODES[error.code];
-  const { retryAfterSeconds: _retry, allow: _allow, ...extras } = error.extras;
+  const { retryAfterSeconds: _retry, allow: _allow, headers: _headers, ...extras } = error.extras;
   return {
     type: problemType(error.code),
     title: spec.title,
@@ -96,7 +96,11 @@ export function problemBody(error: DomainError, instance?: string, requestId?: s
 /** Render a DomainError as a problem response, with the headers its extras imply. */
 export function problemResponse(c: Context, error: DomainError): Response {
   const body = problemBody(error, c.req.path, c.get('requestId') as string | undefined);
-  const headers: Record<string, string> = { 'Content-Type': PROBLEM_MEDIA_TYPE };
+  // Response fields an error carries (RATE_LIMITED: RateLimit-Policy, RateLimit, Retry-After).
+  const headers: Record<string, string> = {
+    ...(error.extras.headers as Record<string, string> | undefined),
+    'Content-Type': PROBLEM_MEDIA_TYPE,
+  };
   if (error.extras.retryAfterSeconds !== undefined)
     headers['Retry-After'] = String(error.extras.retryAfterSeconds);
   if (error.extras.allow) headers.Allow = error.extras.allow.join(', ');

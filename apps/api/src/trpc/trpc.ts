@@ -45,7 +45,7 @@ interface AppErrorData {
 
 function appErrorData(error: TRPCError): AppErrorData | null {
   if (error.cause instanceof DomainError) {
-    const { retryAfterSeconds, ...extras } = error.cause.extras;
+    const { retryAfterSeconds, headers: _headers, ...extras } = error.cause.extras;
     return {
       errorCode: error.cause.code,
       ...extras,
@@ -116,8 +116,23 @@ const isAuthed = t.middleware(function isAuthed({ ctx, next }) {
   return next({ ctx: { ...ctx, actor: ctx.actor } });
 });
 
+/** Per-user write limit on every mutation, before its input is fingerprinted (idempotency). */
+const limitWrites = t.middleware(async function limitWrites({ ctx, type, next }) {
+  if (type !== 'mutation' || !ctx.actor) return next();
+  try {
+    const headers = await ctx.deps.rateLimits.write(ctx.actor.userId);
+    for (const [name, value] of Object.entries(headers)) ctx.responseHeaders?.set(name, value);
+  } catch (err) {
+    if (err instanceof DomainError)
+      for (const [name, value] of Object.entries(err.extras.headers ?? {}))
+        ctx.responseHeaders?.set(name, value);
+    throw err;
+  }
+  return next();
+});
+
 export const createTRPCRouter = t.router;
 export const createTRPCMiddleware = t.middleware;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure.use(domainErrors).use(inputHygiene);
-export const protectedProcedure = publicProcedure.use(isAuthed);
+export const protectedProcedure = publicProcedure.use(isAuthed).use(limitWrites);

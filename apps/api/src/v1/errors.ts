@@ -37,7 +37,8 @@ export function v1ErrorResponse(err: unknown, c: Context, fallbackLogger: Logger
   const { error, unexpected } = toV1DomainError(err);
   if (unexpected)
     ((c.get('log') as Logger | undefined) ?? fallbackLogger).error({ err }, 'unhandled v1 error');
-  const headers: Record<string, string> = {};
+  // Fields the error implies (a 429's Retry-After and RateLimit fields).
+  const headers: Record<string, string> = { ...(error.extras.headers as Record<string, string> | undefined) };
   // RFC 6750 §3: a 401 names the scheme the client should use.
   if (error.status === 401) headers['WWW-Authenticate'] = 'Bearer realm="quickeats"';
   // 503 (a dependency down) and 502 (the provider) tell the client when to come back.
