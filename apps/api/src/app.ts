@@ -4,14 +4,18 @@
  */
 
 import { DomainError } from '@quickeats/domain';
+import { serverSpan, tracingActive } from '@quickeats/telemetry';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps, AppEnv } from './context';
 import { graphqlRoutes } from './graphql';
 import { bodyHygiene } from './http/body-hygiene';
 import { compression } from './http/compression';
+import { requestDeadline } from './http/deadline';
+import { allowedMethodsOf, methodNotAllowed } from './http/method-not-allowed';
 import { problemResponse, toDomainError } from './http/problem';
 import { requestContext } from './http/request-context';
+import { routeLabel } from './observability/route-label';
 import { healthRoutes } from './routes/health.routes';
 import { v2Routes } from './routes/v2.routes';
 import { trpcMiddleware } from './trpc/adapter';
@@ -20,6 +24,8 @@ import { v1Routes } from './v1/v1.routes';
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
 
+  // Outermost, so the access log line and everything after it belong to the request's span.
+  if (tracingActive()) app.use(serverSpan(routeLabel));
   app.use(
     requestContext(deps.logger, {
       exposeSqlStatements: deps.config.exposeSqlStatements,
@@ -27,6 +33,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.use(compression());
+  app.use(requestDeadline(deps.config.requestTimeoutMs));
   // Legacy v1, ahead of the body limit: it renders its own errors (413 included) as `{ error }`
   // with deprecation headers on every response.
   app.route('/api/v1', v1Routes(deps));
@@ -51,9 +58,12 @@ export function createApp(deps: AppDeps) {
   app.use('/trpc/*', trpcMiddleware(deps));
   app.route('/', graphqlRoutes(deps));
 
-  app.notFound((c) =>
-    problemResponse(c, new DomainError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`)),
-  );
+  const allowedAt = allowedMethodsOf(app.routes);
+  app.notFound((c) => {
+    const allow = allowedAt(c.req.path);
+    if (allow.length > 0) return problemResponse(c, methodNotAllowed(c.req.method, c.req.path, allow));
+    return problemResponse(c, new DomainError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`));
+  });
   app.onError((err, c) => {
     const { error, unexpected } = toDomainError(err);
     if (unexpected) (c.var.log ?? deps.logger).error({ err }, 'unhandled error');

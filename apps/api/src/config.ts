@@ -3,6 +3,7 @@
  * below takes the typed `Config`; nothing reads `process.env` deeper in.
  */
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { IDEMPOTENCY_LEASE_SECONDS, IDEMPOTENCY_RETENTION_SECONDS } from '@quickeats/domain';
 import { z } from 'zod';
@@ -26,6 +27,7 @@ const EnvSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     PUBLIC_BASE_URL: optionalUrl,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_FORMAT: z.preprocess(emptyAsUndefined, z.enum(['json', 'pretty']).optional()),
     DATABASE_URL: z.preprocess(
       emptyAsUndefined,
       z
@@ -34,6 +36,8 @@ const EnvSchema = z
         .optional(),
     ),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(8000),
     DATA_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
     SEED_ORDERS: z.coerce.number().int().min(0).max(1_000_000).default(1000),
     AUTH_TOKEN_SECRET: z.preprocess(
@@ -74,8 +78,23 @@ const EnvSchema = z
     V1_LEGACY_WRITE_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
     EVENTS_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
     EVENTS_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(5000),
+    /** Per-request deadline: past it the client gets 503 SERVICE_UNAVAILABLE with Retry-After. */
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    /** Worker processes of the node:cluster supervisor; unset → see resolveWorkers. */
+    WEB_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(64).optional()),
+    SHUTDOWN_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
     /** Adds `X-SQL-Statements` to responses: for tests, benchmarks and the demo, off in production. */
     EXPOSE_SQL_STATEMENTS: bool,
+    RATE_LIMIT_LOGIN_PER_ACCOUNT: z.coerce.number().int().min(0).max(1_000_000).default(10),
+    RATE_LIMIT_LOGIN_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(300),
+    RATE_LIMIT_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+    RATE_LIMIT_WRITES_PER_USER: z.coerce.number().int().min(0).max(1_000_000).default(300),
+    RATE_LIMIT_WRITES_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+    RATE_LIMIT_REDIS_PREFIX: z.string().min(1).max(100).default('quickeats:ratelimit:'),
+    TRPC_MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
+    /** The client address of a request is the last X-Forwarded-For entry (set by our proxy) instead of the socket's. */
+    TRUST_PROXY: bool,
     METRICS_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).optional()),
     METRICS_HOST: z.string().default('0.0.0.0'),
     // OpenTelemetry's own variables (the SDK and the OTLP exporter read them too): validated here so
@@ -125,6 +144,14 @@ const EnvSchema = z
     if (env.NODE_ENV === 'production' && !env.AUTH_TOKEN_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_TOKEN_SECRET'], message: 'is required in production' });
     }
+    // Embedded PGlite is one process's file: several workers would each open it.
+    if (!env.DATABASE_URL && env.WEB_CONCURRENCY !== undefined && env.WEB_CONCURRENCY > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WEB_CONCURRENCY'],
+        message: 'more than 1 worker needs DATABASE_URL (embedded PGlite belongs to one process)',
+      });
+    }
     // Without it `pnpm start` runs the fake provider: never what a production deployment means.
     if (env.NODE_ENV === 'production' && !env.PAYMENT_PROVIDER_URL) {
       ctx.addIssue({ code: 'custom', path: ['PAYMENT_PROVIDER_URL'], message: 'is required in production' });
@@ -141,8 +168,13 @@ export const ENV_DOCS = {
   PORT: 'HTTP port',
   PUBLIC_BASE_URL: 'Base URL the API prints at start (default: `http://localhost:<PORT>`)',
   LOG_LEVEL: 'pino level of the JSON logs (one line per request, with its request id)',
+  LOG_FORMAT:
+    '`pretty` (readable lines, pino-pretty) or `json`; unset → `pretty` in development, `json` otherwise',
   DATABASE_URL: 'PostgreSQL (postgres.js); unset → embedded PGlite under DATA_DIR',
   DATABASE_POOL_SIZE: 'postgres.js connections per process',
+  DATABASE_CONNECT_TIMEOUT_MS:
+    'Client-side limit on opening a PostgreSQL connection (an unreachable database fails fast → 503)',
+  DATABASE_STATEMENT_TIMEOUT_MS: 'Server-side `statement_timeout` of every PostgreSQL session',
   DATA_DIR:
     'PGlite data directory when DATABASE_URL is unset (default: `./.data/pglite` at the repository root)',
   SEED_ORDERS: 'Orders in the demo data an empty database gets on first start (not in production)',
@@ -168,8 +200,28 @@ export const ENV_DOCS = {
     'Seconds between heartbeat comments on an idle `GET /api/v2/event-stream` (keeps proxies from closing it)',
   EVENTS_POLL_INTERVAL_MS:
     'Safety re-read of the order event outbox without a NOTIFY (the wake-up is LISTEN/NOTIFY; this only bounds a lost one)',
+  REQUEST_TIMEOUT_MS:
+    'Per-request deadline: a request still running then answers 503 `SERVICE_UNAVAILABLE` with `Retry-After`',
+  WEB_CONCURRENCY:
+    'Worker processes `pnpm start`/`start:prod` run under the node:cluster supervisor; unset → CPU count in production with DATABASE_URL, else 1',
+  SHUTDOWN_DRAIN_TIMEOUT_MS:
+    'On SIGTERM, how long in-flight requests may finish before the remaining connections are cut',
+  MAINTENANCE_INTERVAL_MS:
+    'Period of the background upkeep: refund retries, orphan-charge reconciliation, idempotency purge',
   EXPOSE_SQL_STATEMENTS:
     'Adds `X-SQL-Statements` (statements the request issued) and `X-DB-Round-Trips` (exchanges with the database, BEGIN/COMMIT included) to responses: tests, bench, demo',
+  RATE_LIMIT_LOGIN_PER_ACCOUNT:
+    'Token requests per account (email, known or not) per login window; a correct password clears it; `0` = off',
+  RATE_LIMIT_LOGIN_PER_ADDRESS: 'Token requests per client address per login window; `0` = off',
+  RATE_LIMIT_LOGIN_WINDOW_SECONDS: 'Sliding window of the login limits',
+  RATE_LIMIT_WRITES_PER_USER:
+    'Writes (v2 and v1 POST/PUT, tRPC mutations) per user per write window; `0` = off',
+  RATE_LIMIT_WRITES_WINDOW_SECONDS: 'Sliding window of the write limit',
+  RATE_LIMIT_REDIS_PREFIX:
+    'Prefix of the rate-limit keys in Redis (with UPSTASH_REDIS_REST_*; else the limits are per process)',
+  TRPC_MAX_BATCH_SIZE: 'Most calls in one tRPC batch (400 above)',
+  TRUST_PROXY:
+    'Take the client address (login limit) from the last `X-Forwarded-For` entry: only behind a proxy that sets it',
   METRICS_PORT:
     'Serve Prometheus metrics at `/metrics` on this port (its own, keep it off the public balancer); unset → no metrics',
   METRICS_HOST: 'Interface of the metrics port',
@@ -200,7 +252,16 @@ export interface Config {
   port: number;
   publicBaseUrl: string | undefined;
   logLevel: string;
-  database: { url: string | undefined; poolSize: number; dataDir: string; seedOrders: number };
+  /** JSON lines for log shippers; readable lines for a developer's terminal. */
+  logFormat: 'json' | 'pretty';
+  database: {
+    url: string | undefined;
+    poolSize: number;
+    dataDir: string;
+    seedOrders: number;
+    connectTimeoutMs: number;
+    statementTimeoutMs: number;
+  };
   auth: { tokenSecret: string; tokenSecretGenerated: boolean; tokenTtlSeconds: number };
   bodyLimitBytes: number;
   paymentProvider: { url: string | undefined; timeoutMs: number };
@@ -209,6 +270,18 @@ export interface Config {
   v1: { deprecation: Date; sunset: Date; legacyWriteDelayMs: number };
   events: { heartbeatSeconds: number; pollIntervalMs: number };
   exposeSqlStatements: boolean;
+  requestTimeoutMs: number;
+  /** Workers of the supervisor (main.ts). */
+  workers: number;
+  shutdownDrainTimeoutMs: number;
+  maintenanceIntervalMs: number;
+  rateLimits: {
+    login: { perAccount: number; perAddress: number; windowSeconds: number };
+    writes: { perUser: number; windowSeconds: number };
+    redisKeyPrefix: string;
+  };
+  trpcMaxBatchSize: number;
+  trustProxy: boolean;
   /** Prometheus metrics on their own port; undefined → off. */
   metrics: { port: number; host: string } | undefined;
   /** OpenTelemetry tracing (the exporter reads the endpoint and headers from OTEL_* itself). */
@@ -235,11 +308,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     publicBaseUrl: e.PUBLIC_BASE_URL,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'development' ? 'pretty' : 'json'),
     database: {
       url: e.DATABASE_URL,
       poolSize: e.DATABASE_POOL_SIZE,
       dataDir: e.DATA_DIR ?? `${REPO_ROOT}.data/pglite`,
       seedOrders: e.SEED_ORDERS,
+      connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
     },
     auth: {
       // Without a configured secret, tokens are signed with a per-process random key: fine for one
@@ -266,6 +342,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     events: { heartbeatSeconds: e.EVENTS_HEARTBEAT_SECONDS, pollIntervalMs: e.EVENTS_POLL_INTERVAL_MS },
     exposeSqlStatements: e.EXPOSE_SQL_STATEMENTS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    // Production serves every core; development keeps one process (readable logs, PGlite).
+    workers:
+      e.WEB_CONCURRENCY ?? (e.NODE_ENV === 'production' && e.DATABASE_URL ? availableParallelism() : 1),
+    shutdownDrainTimeoutMs: e.SHUTDOWN_DRAIN_TIMEOUT_MS,
+    maintenanceIntervalMs: e.MAINTENANCE_INTERVAL_MS,
+    rateLimits: {
+      login: {
+        perAccount: e.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+        perAddress: e.RATE_LIMIT_LOGIN_PER_ADDRESS,
+        windowSeconds: e.RATE_LIMIT_LOGIN_WINDOW_SECONDS,
+      },
+      writes: { perUser: e.RATE_LIMIT_WRITES_PER_USER, windowSeconds: e.RATE_LIMIT_WRITES_WINDOW_SECONDS },
+      redisKeyPrefix: e.RATE_LIMIT_REDIS_PREFIX,
+    },
+    trpcMaxBatchSize: e.TRPC_MAX_BATCH_SIZE,
+    trustProxy: e.TRUST_PROXY,
     metrics: e.METRICS_PORT === undefined ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST },
     tracing: {
       enabled:

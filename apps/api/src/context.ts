@@ -9,6 +9,7 @@ import type { EventHub } from './events/hub';
 import type { IdempotencyStore, RequestIdempotency } from './idempotency/store';
 import type { Logger } from './logger';
 import type { Metrics } from './observability/metrics';
+import type { RateLimits } from './rate-limit';
 
 export interface AppDeps {
   config: Config;
@@ -21,7 +22,11 @@ export interface AppDeps {
   idempotency: IdempotencyStore;
   /** This process's follower of the order event outbox (SSE, tRPC subscriptions). */
   events: EventHub;
+  /** Sign-in and write limits (Redis with UPSTASH_REDIS_REST_*, else per process). */
+  rateLimits: RateLimits;
   now: () => Date;
+  /** True once the process began its graceful drain (SIGTERM): `/readyz` answers 503. */
+  draining?: () => boolean;
   /** Prometheus metrics (`NO_METRICS` when off): record through it, never through a global. */
   metrics: Metrics;
 }

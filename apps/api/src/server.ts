@@ -23,6 +23,8 @@ import {
   shareWithClusterPrimary,
   startMetricsServer,
 } from './observability/metrics-server';
+import { startApiTracing } from './observability/tracing';
+import { createRateLimits } from './rate-limit';
 import { startMaintenance } from './services/maintenance';
 
 /**
@@ -46,18 +48,27 @@ export async function startServer(
   config: Config,
   options: { logger?: Logger; paymentProvider?: PaymentProvider } = {},
 ): Promise<RunningServer> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  // First, so that every request (and statement) finds the tracer registered; nothing of the
+  // OpenTelemetry SDK is loaded when tracing is off.
+  const tracing = config.tracing.enabled
+    ? await startApiTracing({ serviceName: config.tracing.serviceName })
+    : undefined;
+  const logger =
+    options.logger ?? createLogger(config.logLevel, config.logFormat === 'pretty' ? 'pretty' : undefined);
   const dbHandle = createDb({
     url: config.database.url,
     dataDir: config.database.dataDir,
     maxConnections: config.database.poolSize,
+    connectTimeoutMs: config.database.connectTimeoutMs,
+    statementTimeoutMs: config.database.statementTimeoutMs,
   });
-  await dbHandle.migrate();
-  // Demo data on first start of an empty database (never in production).
-  if (config.env !== 'production') {
+  // Demo data on first start of an empty database (never in production), under the migration
+  // lock: processes started together on an empty database would otherwise all seed it at once.
+  await dbHandle.migrate(async () => {
+    if (config.env === 'production') return;
     const seeded = await seedIfEmpty(dbHandle.db, { orders: config.database.seedOrders });
-    if (seeded) logger.info({ seeded }, 'seeded the embedded database with demo data');
-  }
+    if (seeded) logger.info({ seeded }, 'seeded the empty database with demo data');
+  });
   if (config.auth.tokenSecretGenerated) {
     logger.warn(
       'AUTH_TOKEN_SECRET is not set: tokens are signed with a per-process key and die with this process',
@@ -73,11 +84,14 @@ export async function startServer(
     paymentProvider: options.paymentProvider ?? paymentProviderFor(config),
     idempotency: createIdempotencyStore(config, dbHandle.db),
     events: createEventHub(config, dbHandle, logger),
+    rateLimits: createRateLimits(config),
     now: () => new Date(),
+    draining: () => closing !== undefined,
     metrics,
   });
+  let closing: Promise<void> | undefined;
   const app = createApp(deps);
-  const maintenance = startMaintenance(deps);
+  const maintenance = startMaintenance(deps, config.maintenanceIntervalMs);
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
@@ -102,14 +116,23 @@ export async function startServer(
     'listening',
   );
 
-  let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      logger.info('shutting down: draining connections');
+      logger.info({ drainTimeoutMs: config.shutdownDrainTimeoutMs }, 'shutting down: draining connections');
+      const http = server as unknown as {
+        closeIdleConnections?: () => void;
+        closeAllConnections?: () => void;
+      };
       const drained = new Promise<void>((resolve) => {
         server.close(() => resolve());
-        // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
-        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        // Idle keep-alive sockets would hold close() open; in-flight requests still finish...
+        http.closeIdleConnections?.();
+        // ...within the drain timeout; then whatever is left is cut.
+        setTimeout(() => {
+          logger.warn('drain timeout: closing the remaining connections');
+          http.closeAllConnections?.();
+          resolve();
+        }, config.shutdownDrainTimeoutMs).unref();
       });
       // Event streams never finish by themselves: end them (clients reconnect to another process
       // with Last-Event-ID and lose nothing).
@@ -118,6 +141,7 @@ export async function startServer(
       await metricsServer?.close();
       await maintenance.stop();
       await dbHandle.close();
+      await tracing?.shutdown();
       logger.info('shut down');
     })();
     return closing;

@@ -7,17 +7,7 @@
  * whose answer is lost is retried with the same idempotency key and charged once. Every screen
  * passes axe-core with no serious or critical violation; screenshots go to test-results/.
  */
-import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  type AxeCount,
-  axeScan,
-  launchChromium,
-  type ServedApp,
-  screenshot,
-  serveBuiltApp,
-} from '@quickeats/restaurant-dashboard/testing';
 import { createRestClient, type RestClient } from '@quickeats/sdk';
 import {
   DEMO_ACCOUNTS,
@@ -27,14 +17,22 @@ import {
   startTestStack,
   type TestStack,
 } from '@quickeats/sdk/testing';
+import {
+  type AxeCount,
+  axeScan,
+  launchChromium,
+  type ServedApp,
+  screenshot,
+  serveBuiltApp,
+} from '@quickeats/test-support/browser';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiProxy as dashboardProxy } from '../../restaurant-dashboard/vite.config';
+import { apiProxy } from '../vite.config';
 
 const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
-const DASHBOARD_DIR = resolve(
-  dirname(createRequire(import.meta.url).resolve('@quickeats/restaurant-dashboard/testing')),
-  '../..',
-);
+/** The kitchen dashboard, the sibling sample app. */
+const DASHBOARD_DIR = fileURLToPath(new URL('../../restaurant-dashboard', import.meta.url));
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 
@@ -91,8 +89,8 @@ beforeAll(async () => {
   menu = await demoMenu(stack);
   customer = createRestClient({ baseUrl: stack.apiUrl });
   await customer.login(DEMO_ACCOUNTS.customer, DEMO_PASSWORD);
-  tracking = await serveBuiltApp(APP_DIR, stack.apiUrl);
-  dashboard = await serveBuiltApp(DASHBOARD_DIR, stack.apiUrl);
+  tracking = await serveBuiltApp(APP_DIR, stack.apiUrl, apiProxy);
+  dashboard = await serveBuiltApp(DASHBOARD_DIR, stack.apiUrl, dashboardProxy);
   browser = await launchChromium();
 }, 240_000);
 
@@ -125,6 +123,7 @@ describe('customer order tracking + kitchen dashboard in Chromium', () => {
     await phone.getByTestId('nav-new').click();
     await phone.getByTestId('menu-item').first().waitFor();
     await expectAccessible(phone, 'tracking new order (390)');
+    shots.push(await screenshot(phone, APP_DIR, 'tracking-new-order-390'));
     const orderId = await placeOrder(phone, 'no onions');
     expect(
       await phone.getByTestId('timeline').locator('li[data-state=current]').getAttribute('data-status'),

@@ -17,8 +17,6 @@ import {
   startTestStack,
   type TestStack,
 } from '@quickeats/sdk/testing';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AxeCount,
   axeScan,
@@ -26,7 +24,10 @@ import {
   type ServedApp,
   screenshot,
   serveBuiltApp,
-} from './testing/browser';
+} from '@quickeats/test-support/browser';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiProxy } from '../vite.config';
 
 const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
 const PHONE = { width: 390, height: 844 };
@@ -81,7 +82,7 @@ beforeAll(async () => {
   menu = await demoMenu(stack);
   customer = createRestClient({ baseUrl: stack.apiUrl });
   await customer.login(DEMO_ACCOUNTS.customer, DEMO_PASSWORD);
-  app = await serveBuiltApp(APP_DIR, stack.apiUrl);
+  app = await serveBuiltApp(APP_DIR, stack.apiUrl, apiProxy);
   browser = await launchChromium();
 }, 180_000);
 

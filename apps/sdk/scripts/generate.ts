@@ -1,5 +1,6 @@
 /**
- * `pnpm generate`: regenerate `src/rest/openapi.generated.ts` from the API's OpenAPI 3.1 document.
+ * `pnpm generate`: regenerate `src/rest/openapi.generated.ts` from the API's OpenAPI 3.1 document,
+ * and `src/public/types.generated.ts` (the tRPC router and domain types, printed structurally).
  *
  *   pnpm generate                      # starts the API (embedded PGlite in a temp folder) and asks it
  *   pnpm generate --url http://…:3000  # asks an API that is already running
@@ -9,6 +10,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PUBLIC_TYPES_FILE, renderPublicTypes } from '../src/public/generate';
 import { fetchOpenApiDocument, GENERATED_FILE, renderOpenApiTypes } from '../src/rest/generate';
 import { startApiProcess } from '../src/testing/api-process';
 
@@ -30,6 +32,8 @@ async function main() {
   }
   await writeFile(GENERATED_FILE, await renderOpenApiTypes(doc));
   console.log(`wrote ${GENERATED_FILE}`);
+  await writeFile(PUBLIC_TYPES_FILE, renderPublicTypes());
+  console.log(`wrote ${PUBLIC_TYPES_FILE}`);
 }
 
 main().catch((err) => {

@@ -2,7 +2,8 @@
  * The order actions as client methods: `mark-ready` (the REST path segment) is `markReady` (the
  * tRPC procedure and the SDK method), derived from the lifecycle table like every other surface.
  */
-import { ORDER_ACTIONS, type OrderAction } from '@quickeats/domain';
+import { ORDER_ACTIONS } from '@quickeats/domain';
+import type { OrderAction } from './public/types.generated';
 import type { ActionOptions, Order, OrderRef } from './types';
 
 type CamelCase<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<CamelCase<T>>}` : S;

@@ -5,7 +5,7 @@
  * UI must tell apart get their own classes: `StaleVersionError` (412: someone changed the order
  * first) and `InvalidTransitionError` (409: the order's state does not allow the action).
  */
-import type { ErrorCode, FieldError, OrderAction, OrderStatus } from '@quickeats/domain';
+import type { ErrorCode, FieldError, OrderAction, OrderStatus } from './public/types.generated';
 
 /** Base class of every error the SDK throws. */
 export class QuickEatsError extends Error {

@@ -24,7 +24,7 @@ export { newIdempotencyKey } from './idempotency';
 export { formatMoney } from './money';
 export type { ClientOptions, TokenSource } from './options';
 export { createResilientFetch, type FetchLike, type ResilientFetchOptions } from './resilient-fetch';
-export { createRestClient, type RestApi, type RestClient } from './rest/client';
+export { type ApiMediaType, createRestClient, type RestApi, type RestClient } from './rest/client';
 export {
   backoffDelayMs,
   DEFAULT_RETRY,

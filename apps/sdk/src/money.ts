@@ -1,5 +1,5 @@
 /** Money arrives as integer minor units plus an ISO 4217 currency; this turns it into display text. */
-import type { Money } from '@quickeats/domain';
+import type { Money } from './public/types.generated';
 
 /**
  * Format an amount for people, with the currency's own number of decimals.

@@ -3,7 +3,14 @@
  * `Order` is the API's order (status, version, total, items, the actions the caller may take now);
  * the REST client flattens JSON:API documents into it, the tRPC client receives it as is.
  */
-import type { CreateOrderInput, Money, Order, OrderAction, OrderStatus, Role } from '@quickeats/domain';
+import type {
+  CreateOrderInput,
+  Money,
+  Order,
+  OrderAction,
+  OrderStatus,
+  Role,
+} from './public/types.generated';
 import type { EventsApi } from './events';
 
 export type { CreateOrderInput, Money, Order, OrderAction, OrderStatus, Role };

@@ -8,7 +8,9 @@ import { storableText } from './input-hygiene';
 import { ORDER_ACTIONS, ORDER_STATUSES } from './order-lifecycle';
 import { ROLES } from './roles';
 
-export const IdSchema = z.uuid({ error: 'must be a UUID' });
+// Any 8-4-4-4-12 hex id (what PostgreSQL's uuid type stores and the document's `format: uuid` promises),
+// not only RFC 9562 variants: an id the document allows must not be refused as malformed.
+export const IdSchema = z.guid({ error: 'must be a UUID' });
 export const RoleSchema = z.enum(ROLES);
 export const OrderStatusSchema = z.enum(ORDER_STATUSES);
 export const OrderActionSchema = z.enum(ORDER_ACTIONS);

@@ -1,6 +1,7 @@
 /**
  * Authentication middleware: `Authorization: Bearer <token>` → `c.var.actor`. Missing, malformed,
  * forged or expired tokens are all a 401 problem (with `WWW-Authenticate`), never a 500.
+ * Every authenticated answer is marked private (see below).
  */
 import { DomainError } from '@quickeats/domain';
 import { createMiddleware } from 'hono/factory';
@@ -22,5 +23,11 @@ export function requireActor(secret: string) {
     if (!actor) throw new DomainError('UNAUTHENTICATED', 'The access token is invalid or has expired');
     c.set('actor', actor);
     await next();
+    // What an authenticated caller receives depends on who asks (visibility, `allowedActions` by
+    // role) while the ETag names only the order version, which If-Match needs unchanged across
+    // roles. So a shared cache must never store it or answer someone else's If-None-Match with a
+    // 304 (RFC 9111 §5.2.2.7), and a private cache keys it by the credentials.
+    c.res.headers.set('Cache-Control', 'private, no-cache');
+    c.res.headers.append('Vary', 'Authorization');
   });
 }

@@ -38,10 +38,28 @@ describe('REST conditional requests', () => {
     expect(await databaseFingerprint(t)).toBe(before);
   });
 
-  it('412 for weak ETags: If-Match uses the strong comparison', async () => {
+  it('412 for weak ETags: If-Match uses the strong comparison, and the detail says so', async () => {
     const order = await orderIn(t, c, 'paid');
     const res = await c.owner.act(order.id, 'accept', null, { 'if-match': `W/"v${order.version}"` });
     expect(res.status).toBe(412);
+    expect(res.body.detail).toContain('weak');
+    expect(res.body.detail).toContain(`"v${order.version}"`);
+    expect(res.body.detail).not.toMatch(/-1|not 0/);
+  });
+
+  it('412, not 400, for a valid entity tag this API never issued (RFC 9110 §13.1.1)', async () => {
+    const order = await orderIn(t, c, 'paid');
+    const before = await databaseFingerprint(t);
+    const res = await c.owner.act(order.id, 'accept', null, { 'if-match': '"999999"' });
+    expect(res.status).toBe(412);
+    expect(res.body).toMatchObject({ code: 'PRECONDITION_FAILED', currentVersion: order.version });
+    expect(await databaseFingerprint(t)).toBe(before);
+  });
+
+  it('200 for a list holding a foreign tag and the current one', async () => {
+    const order = await orderIn(t, c, 'paid');
+    const res = await c.owner.act(order.id, 'accept', null, { 'if-match': `"abc", "v${order.version}"` });
+    expect(res.status).toBe(200);
   });
 
   it('400 naming the header when If-Match is malformed', async () => {
@@ -74,6 +92,48 @@ describe('REST conditional requests', () => {
       'if-none-match': `"v${order.version - 1}"`,
     });
     expect(stale.status).toBe(200);
+  });
+
+  it('If-None-Match with any valid tag list: a foreign tag beside the current one still hits', async () => {
+    const order = await orderIn(t, c, 'accepted');
+    const cached = await c.customer.get(`/api/v2/orders/${order.id}`, {
+      'if-none-match': `"abc", W/"v${order.version}"`,
+    });
+    expect(cached.status).toBe(304);
+  });
+
+  // Decision: the ETag names the order version (what If-Match needs, the same for every role), so
+  // the role-dependent body (allowedActions) is kept out of shared caches instead of varying the tag.
+  it('marks role-dependent answers private: same ETag for customer and owner, never a shared 304', async () => {
+    const order = await orderIn(t, c, 'paid');
+    const asCustomer = await c.customer.get(`/api/v2/orders/${order.id}`);
+    const asOwner = await c.owner.get(`/api/v2/orders/${order.id}`);
+    expect(asCustomer.body.data?.attributes.allowedActions).not.toEqual(
+      asOwner.body.data?.attributes.allowedActions,
+    );
+    expect(asCustomer.headers.get('etag')).toBe(asOwner.headers.get('etag'));
+    for (const res of [asCustomer, asOwner]) {
+      expect(res.headers.get('cache-control')).toMatch(/\bprivate\b/);
+      expect(res.headers.get('vary')).toMatch(/\bAuthorization\b/);
+    }
+    const list = await c.owner.get('/api/v2/orders');
+    expect(list.headers.get('cache-control')).toMatch(/\bprivate\b/);
+  });
+
+  it('405 with Allow for a method the resource does not support; 404 for a path that names nothing', async () => {
+    const order = await orderIn(t, c, 'paid');
+    const headers = { authorization: `Bearer ${await t.tokenFor(DEMO_ACCOUNTS.owner)}` };
+    const del = await t.app.request(`/api/v2/orders/${order.id}`, { method: 'DELETE', headers });
+    expect(del.status).toBe(405);
+    expect(del.headers.get('allow')).toBe('GET, HEAD');
+    expect(((await del.json()) as { code: string }).code).toBe('METHOD_NOT_ALLOWED');
+    const put = await t.app.request('/api/v2/orders', { method: 'PUT', headers });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, HEAD, POST');
+    const getAction = await t.app.request(`/api/v2/orders/${order.id}/pay`, { headers });
+    expect(getAction.status).toBe(405);
+    expect(getAction.headers.get('allow')).toBe('POST');
+    expect((await t.app.request('/api/v2/nothing-here', { method: 'DELETE' })).status).toBe(404);
   });
 
   it('costs one SQL statement per transition when If-Match names the version: the conditional write, its event and the answer', async () => {
@@ -124,9 +184,11 @@ describe('tRPC conditional procedures', () => {
     return err as TRPCError & { cause: { code: string; extras: { currentVersion?: number } } };
   }
 
-  it('PRECONDITION_REQUIRED without expectedVersion', async () => {
+  it('PRECONDITION_REQUIRED without expectedVersion (a compile error for typed callers)', async () => {
     const order = await orderIn(t, c, 'paid');
-    const err = await trpcError((await callerFor(DEMO_ACCOUNTS.owner)).orders.accept({ orderId: order.id }));
+    const caller = await callerFor(DEMO_ACCOUNTS.owner);
+    // @ts-expect-error expectedVersion is required in the input type; untyped callers still get 428's code
+    const err = await trpcError(caller.orders.accept({ orderId: order.id }));
     expect(err.code).toBe('PRECONDITION_REQUIRED');
   });
 

@@ -6,6 +6,7 @@
 import { Scalar } from '@scalar/hono-api-reference';
 import type { AppDeps } from '../context';
 import { createOpenApiRouter } from '../http/openapi';
+import { applyOpenApiConventions } from '../http/openapi-conventions';
 import { authRoutes } from './auth.routes';
 import { eventStreamRoutes } from './event-stream.routes';
 import { orderReadRoutes } from './order-reads.routes';
@@ -17,7 +18,12 @@ export const OPENAPI_INFO = {
   version: '2.0.0',
   description:
     'Explicit order actions with optimistic concurrency (ETag / If-Match), idempotent POSTs (Idempotency-Key), ' +
-    'RFC 9457 problem details with stable codes, JSON:API documents.',
+    'RFC 9457 problem details with stable codes, JSON:API documents.\n\n' +
+    'Every path answers a method it does not serve with **405** and an `Allow` header listing the ones ' +
+    'it does (RFC 9110 §15.5.6). Answers to authenticated requests are `Cache-Control: private` and ' +
+    '`Vary: Authorization`: their content depends on the caller, while the ETag names the order version.',
+  contact: { name: 'QuickEats API team', url: 'https://docs.quickeats.test' },
+  license: { name: 'Proprietary', url: 'https://docs.quickeats.test/license' },
 };
 
 export function v2Routes(deps: AppDeps) {
@@ -26,7 +32,9 @@ export function v2Routes(deps: AppDeps) {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: 'Token from POST /api/v2/auth/token',
+    description:
+      'Token from POST /api/v2/auth/token: an HS256 JWT (RFC 7519) handled per RFC8725 — the algorithm ' +
+      'is fixed by the server (never read from the token), `iss` and `exp` are always verified.',
   });
   v2.route('/', authRoutes(deps));
   // Reads first: their handlers answer before the write router's `/orders/*` middleware would run.
@@ -34,7 +42,18 @@ export function v2Routes(deps: AppDeps) {
   v2.route('/', orderRoutes(deps));
   v2.route('/', restaurantRoutes(deps));
   v2.route('/', eventStreamRoutes(deps));
-  v2.doc31('/openapi.json', { openapi: '3.1.0', info: OPENAPI_INFO, servers: [{ url: '/api/v2' }] });
+  let document: ReturnType<typeof applyOpenApiConventions> | undefined;
+  v2.get('/openapi.json', (c) => {
+    // Built on first request, when every route is registered; conventions applied once.
+    document ??= applyOpenApiConventions(
+      v2.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: OPENAPI_INFO,
+        servers: [{ url: '/api/v2', 'x-internal': false }],
+      }),
+    );
+    return c.json(document);
+  });
   v2.get('/docs', Scalar({ url: '/api/v2/openapi.json', pageTitle: 'QuickEats API v2 reference' }));
   return v2;
 }

@@ -30,14 +30,17 @@ import {
   decide,
   expectedVersionFromIfMatch,
   type IfMatch,
+  ifMatchFailedDetail,
   type Order,
   type OrderAction,
+  OUTAGE_RETRY_AFTER_SECONDS,
   type PaymentProvider,
   PaymentProviderError,
   type Refusal,
   rulesFor,
   type Transition,
 } from '@quickeats/domain';
+import { inSpan } from '@quickeats/telemetry';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Logger } from '../logger';
 import {
@@ -108,21 +111,34 @@ async function withProviderRetries<T>(
   }
 }
 
-export async function getOrder(
-  deps: Pick<OrderServiceDeps, 'db'>,
-  actor: Actor,
-  orderId: string,
-): Promise<Order> {
+export function getOrder(deps: Pick<OrderServiceDeps, 'db'>, actor: Actor, orderId: string): Promise<Order> {
+  return inSpan('order.get', { attributes: { 'order.id': orderId, 'enduser.role': actor.role } }, () =>
+    readOrder(deps, actor, orderId),
+  );
+}
+
+async function readOrder(deps: Pick<OrderServiceDeps, 'db'>, actor: Actor, orderId: string): Promise<Order> {
   const order = await loadOrderView(deps.db, orderId, actor);
   if (!order) throw notFound();
   return order;
 }
 
-export async function createOrder(
+export function createOrder(
   deps: OrderServiceDeps,
   actor: Actor,
   input: CreateOrderInput,
   options: WriteOptions = {},
+): Promise<Order> {
+  return inSpan('order.create', { attributes: { 'enduser.role': actor.role } }, () =>
+    placeOrder(deps, actor, input, options),
+  );
+}
+
+async function placeOrder(
+  deps: OrderServiceDeps,
+  actor: Actor,
+  input: CreateOrderInput,
+  options: WriteOptions,
 ): Promise<Order> {
   if (actor.role !== 'customer') throw new DomainError('FORBIDDEN', 'Only customers place orders');
   const ids = [...new Set(input.items.map((i) => i.menuItemId))];
@@ -215,7 +231,12 @@ function decideOrThrow(
     actor,
     expectedVersionFromIfMatch(cmd.ifMatch, order.version) ?? undefined,
   );
-  if (!d.ok) throw refusalError(d);
+  if (!d.ok) {
+    // The decision only sees the one version it was given; the 412 explains what was actually sent.
+    if (d.code === 'PRECONDITION_FAILED')
+      throw refusalError({ ...d, detail: ifMatchFailedDetail(cmd.ifMatch, order.version) });
+    throw refusalError(d);
+  }
   return { order, d };
 }
 
@@ -237,11 +258,24 @@ function singleVersion(cmd: ActionCommand): number | null {
  * refusal. Otherwise the snapshot is read first (`If-Match: *`, a list of versions, or `pay`, whose
  * charge must precede the write): two.
  */
-export async function performAction(
+export function performAction(
   deps: OrderServiceDeps,
   actor: Actor,
   cmd: ActionCommand,
   options: WriteOptions = {},
+): Promise<Order> {
+  return inSpan(
+    `order.${cmd.action}`,
+    { attributes: { 'order.id': cmd.orderId, 'order.action': cmd.action, 'enduser.role': actor.role } },
+    () => applyAction(deps, actor, cmd, options),
+  );
+}
+
+async function applyAction(
+  deps: OrderServiceDeps,
+  actor: Actor,
+  cmd: ActionCommand,
+  options: WriteOptions,
 ): Promise<Order> {
   const known = singleVersion(cmd);
   // With a concrete expected version a lost race is final (412). With `If-Match: *` the client
@@ -329,6 +363,7 @@ async function chargeOrder(deps: OrderServiceDeps, order: StoredOrder): Promise<
       throw new DomainError(
         'PAYMENT_PROVIDER_UNAVAILABLE',
         'The payment provider did not confirm the charge; retry with the same Idempotency-Key',
+        { retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS },
       );
     }
     throw err;
@@ -336,7 +371,7 @@ async function chargeOrder(deps: OrderServiceDeps, order: StoredOrder): Promise<
 }
 
 /** The payment row recording a provider charge for an order. */
-function paymentRow(orderId: string, charge: Charge) {
+export function paymentRow(orderId: string, charge: Charge) {
   return {
     orderId,
     amount: charge.amount.amount,
@@ -354,7 +389,11 @@ function paymentRow(orderId: string, charge: Charge) {
  * exists, another pay recorded this very charge (the keys are per order) and the order is paid with
  * it: nothing to refund.
  */
-async function refundUnrecorded(deps: OrderServiceDeps, order: Pick<StoredOrder, 'id'>, charge: Charge) {
+export async function refundUnrecorded(
+  deps: OrderServiceDeps,
+  order: Pick<StoredOrder, 'id'>,
+  charge: Charge,
+) {
   const inserted = await deps.db
     .insert(payments)
     .values(paymentRow(order.id, charge))

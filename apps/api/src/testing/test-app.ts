@@ -13,9 +13,10 @@ import { type Config, loadConfig } from '../config';
 import type { AppDeps } from '../context';
 import { createEventHub } from '../events/create-hub';
 import { createIdempotencyStore } from '../idempotency/create-store';
-import { createLogger } from '../logger';
+import { createLogger, type Logger } from '../logger';
 import { instrumentDeps } from '../observability/instrument';
 import { type Metrics, NO_METRICS } from '../observability/metrics';
+import { createRateLimits } from '../rate-limit';
 
 export { TEST_TOKEN_SECRET };
 
@@ -25,6 +26,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     LOG_LEVEL: 'silent',
     AUTH_TOKEN_SECRET: TEST_TOKEN_SECRET,
     EXPOSE_SQL_STATEMENTS: 'true',
+    // Tests write as a handful of users, fast: the write limit is off unless a test sets it.
+    RATE_LIMIT_WRITES_PER_USER: '0',
     ...overrides,
   });
 }
@@ -45,6 +48,7 @@ export async function createTestApp(
     env?: Record<string, string>;
     paymentProvider?: PaymentProvider;
     metrics?: Metrics;
+    logger?: Logger;
     /** The app's own pool of this many connections (round-trip tests: 1, so one warm-up prepares). */
     poolSize?: number;
   } = {},
@@ -56,11 +60,12 @@ export async function createTestApp(
     config,
     db: pool?.db ?? database.db,
     dbHandle: pool ?? database,
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
     paymentProvider: options.paymentProvider ?? new InMemoryPaymentProvider(),
     // Postgres by default; Upstash when `env` carries UPSTASH_REDIS_REST_URL/TOKEN (a bridge's).
     idempotency: createIdempotencyStore(config, pool?.db ?? database.db),
     events: createEventHub(config, database, createLogger('silent')),
+    rateLimits: createRateLimits(config),
     now: () => new Date(),
     metrics: options.metrics ?? NO_METRICS,
   });

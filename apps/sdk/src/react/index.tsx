@@ -16,12 +16,11 @@
  * const act = useOrderAction();
  * act.mutate({ action: 'pay', order: order.data });
  */
-import type { AppRouter } from '@quickeats/api/router';
-import type { CreateOrderInput, Order, OrderAction } from '@quickeats/domain';
 import { type QueryClient, QueryClientProvider, useMutation, useQueryClient } from '@tanstack/react-query';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from 'react';
 import { newIdempotencyKey } from '../idempotency';
+import type { AppRouter, CreateOrderInput, Order, OrderAction } from '../public/types.generated';
 import type { TrpcClient } from '../trpc/client';
 import { type IdempotencyKeyMemo, idempotencyKeyMemo } from './keys';
 

@@ -3,13 +3,14 @@
  * every partner integration would otherwise write by hand — an Idempotency-Key per operation,
  * safe retries, If-Match from the version last received, JSON:API flattening and typed errors.
  */
-import { type CreateOrderInput, etagToVersion, type OrderAction, versionToETag } from '@quickeats/domain';
+import { etagToVersion, versionToETag } from '@quickeats/domain';
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import { actionMethods } from '../actions';
 import { errorFromProblem } from '../errors';
 import { eventsApi } from '../events';
 import { newIdempotencyKey } from '../idempotency';
 import { type ClientOptions, resolveToken, type TokenSource, trimBaseUrl } from '../options';
+import type { CreateOrderInput, OrderAction } from '../public/types.generated';
 import { createResilientFetch } from '../resilient-fetch';
 import type {
   ActionOptions,
@@ -36,7 +37,12 @@ import {
 } from './jsonapi';
 import type { paths } from './openapi.generated';
 
-export type RestApi = Client<paths, 'application/json'>;
+/**
+ * The media types the API speaks: JSON:API documents (orders, restaurants), plain JSON (auth, me) and
+ * RFC 9457 problems. openapi-fetch types `data`/`error` from the response content of these.
+ */
+export type ApiMediaType = 'application/vnd.api+json' | 'application/json' | 'application/problem+json';
+export type RestApi = Client<paths, ApiMediaType>;
 
 export interface RestClient extends QuickEatsClient {
   readonly transport: 'rest';
@@ -70,7 +76,7 @@ export function createRestClient(options: ClientOptions): RestClient {
   let token: TokenSource | undefined = options.token;
   const versions = createVersionTracker();
 
-  const api = createClient<paths>({
+  const api = createClient<paths, ApiMediaType>({
     baseUrl: `${trimBaseUrl(options.baseUrl)}/api/v2`,
     fetch: createResilientFetch({ fetch: options.fetch, retry: options.retry, timeoutMs: options.timeoutMs }),
   });

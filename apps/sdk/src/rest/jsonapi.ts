@@ -2,7 +2,7 @@
  * JSON:API documents → the SDK's plain objects. An order's items travel as `order-items` in
  * `included`; a list's next page is the `page[after]` of `links.next` (cursor-pagination profile).
  */
-import type { Money, OrderAction, OrderStatus } from '@quickeats/domain';
+import type { Money, OrderAction, OrderStatus } from '../public/types.generated';
 import type { MenuItem, Order, Restaurant } from '../types';
 
 export interface ResourceIdentifier {

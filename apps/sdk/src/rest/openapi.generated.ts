@@ -12,66 +12,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange email and password for a bearer access token */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** Format: email */
-                        email: string;
-                        password: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Token issued */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            accessToken: string;
-                            /** @description Seconds until the token expires */
-                            expiresIn: number;
-                            /** @enum {string} */
-                            tokenType: "Bearer";
-                            user: {
-                                email: string;
-                                /** Format: uuid */
-                                id: string;
-                                /** @enum {string} */
-                                role: "customer" | "restaurant" | "rider" | "admin";
-                            };
-                        };
-                    };
-                };
-                /** @description Invalid request body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Invalid email or password */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        /**
+         * Exchange email and password for a bearer access token
+         * @description Exchange email and password for a bearer access token
+         */
+        post: operations["postAuthToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -89,59 +34,7 @@ export interface paths {
          * Follow order events (Server-Sent Events)
          * @description Every committed order change the caller may see, as it commits, in position order: customers their orders, restaurant owners their restaurants’ orders, riders the ready pool (orders entering and leaving it) and their own deliveries, admins all. Each SSE message has `id:` = the event position and `data:` = the event JSON (`OrderStreamEvent`). Send `Last-Event-ID` (EventSource does on reconnect) to resume right after that position; without it the stream starts at the present. Comment lines are heartbeats. Positions are global and increasing, with gaps.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Only this order’s events */
-                    order?: string;
-                };
-                header?: {
-                    /** @description Resume after this position (the `id:` of the last event received) */
-                    "last-event-id"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description An endless `text/event-stream`; each `data:` is one `OrderStreamEvent` JSON object, `id:` its position */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/event-stream": components["schemas"]["OrderStreamEvent"];
-                    };
-                };
-                /** @description Malformed order id or Last-Event-ID */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such order visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getEventStream"];
         put?: never;
         post?: never;
         delete?: never;
@@ -157,43 +50,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The authenticated user */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The caller */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            email: string;
-                            /** Format: uuid */
-                            id: string;
-                            name: string;
-                            /** @enum {string} */
-                            role: "customer" | "restaurant" | "rider" | "admin";
-                        };
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        /**
+         * The authenticated user
+         * @description The authenticated user
+         */
+        get: operations["getMe"];
         put?: never;
         post?: never;
         delete?: never;
@@ -213,190 +74,13 @@ export interface paths {
          * List orders (cursor pages, compound documents)
          * @description Customers see their own orders, restaurant owners their restaurants’ orders, riders the orders they carry and every order ready for pick-up, admins all. Newest first (created_at, id), keyset-paginated per the JSON:API cursor-pagination profile. The page and every included resource come from one SQL statement, whatever the page size.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Sparse fieldset of `menu-items` (comma-separated; empty for none): name, price, available, restaurant */
-                    "fields[menu-items]"?: string;
-                    /** @description Sparse fieldset of `order-events` (comma-separated; empty for none): action, fromStatus, toStatus, actorRole, version, reason, createdAt */
-                    "fields[order-events]"?: string;
-                    /** @description Sparse fieldset of `order-items` (comma-separated; empty for none): name, quantity, unitPrice, menuItem */
-                    "fields[order-items]"?: string;
-                    /** @description Sparse fieldset of `orders` (comma-separated; empty for none): status, version, total, note, allowedActions, createdAt, updatedAt, customer, restaurant, rider, items, payment, events */
-                    "fields[orders]"?: string;
-                    /** @description Sparse fieldset of `payments` (comma-separated; empty for none): status, amount, createdAt, refundedAt */
-                    "fields[payments]"?: string;
-                    /** @description Sparse fieldset of `restaurants` (comma-separated; empty for none): name, currency, menuItems */
-                    "fields[restaurants]"?: string;
-                    /** @description Sparse fieldset of `users` (comma-separated; empty for none): name, role */
-                    "fields[users]"?: string;
-                    /** @description Created at or after this instant (ISO 8601 with offset) */
-                    "filter[createdAfter]"?: string;
-                    /** @description Created before this instant (ISO 8601 with offset; exclusive) */
-                    "filter[createdBefore]"?: string;
-                    /** @description Any of these restaurant ids (comma-separated) */
-                    "filter[restaurant]"?: string;
-                    /** @description Any of these statuses (comma-separated): pending, paid, accepted, ready, picked_up, delivered, cancelled, rejected */
-                    "filter[status]"?: string;
-                    /** @description Related resources to include (comma-separated dotted paths): restaurant, customer, rider, items, items.menuItem, payment, events. Without the parameter: items; `include=` (empty) includes nothing. */
-                    include?: string;
-                    /** @description Opaque cursor: continue after this item (from `links.next` or `meta.page.cursor`) */
-                    "page[after]"?: string;
-                    /** @description Page size, 1–100 (default 20) */
-                    "page[size]"?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A page of orders */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/vnd.api+json": components["schemas"]["OrderListDocument"];
-                    };
-                };
-                /** @description Invalid parameter: unknown include path (UNKNOWN_INCLUDE), page size above 100 (PAGE_SIZE_TOO_LARGE, with meta.page.maxSize), bad cursor (INVALID_CURSOR), unknown field or filter value (VALIDATION_FAILED) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Accept names no representation this API sends */
-                406: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getOrders"];
         put?: never;
-        /** Place an order (customers) */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /** @description 1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per operation and reused unchanged on its retries. Scoped to the caller and this path; the response is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the first is still running. Required. */
-                    "idempotency-key": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        items: {
-                            /** Format: uuid */
-                            menuItemId: string;
-                            quantity: number;
-                        }[];
-                        note?: string;
-                        /** Format: uuid */
-                        restaurantId: string;
-                    };
-                    "application/vnd.api+json": {
-                        items: {
-                            /** Format: uuid */
-                            menuItemId: string;
-                            quantity: number;
-                        }[];
-                        note?: string;
-                        /** Format: uuid */
-                        restaurantId: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Order created (status pending, version 1) */
-                201: {
-                    headers: {
-                        /** @description Strong validator of the order version, e.g. "v3" */
-                        ETag: string;
-                        /** @description Present on a stored response replayed for a repeated Idempotency-Key */
-                        "Idempotent-Replayed"?: "true";
-                        /** @description URL of the new order */
-                        Location: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/vnd.api+json": components["schemas"]["OrderDocument"];
-                    };
-                };
-                /** @description Invalid body, or Idempotency-Key missing or malformed */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Only customers place orders */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A request with this Idempotency-Key is in flight (Retry-After) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Items not orderable from this restaurant, or Idempotency-Key reused with a different request */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        /**
+         * Place an order (customers)
+         * @description Place an order (customers)
+         */
+        post: operations["postOrders"];
         delete?: never;
         options?: never;
         head?: never;
@@ -414,93 +98,7 @@ export interface paths {
          * Read one order
          * @description Customers see their own orders, restaurant owners their restaurants’ orders, riders the orders they carry and every order ready for pick-up, admins all. An order the caller may not see is a 404, like one that does not exist. The ETag is the order version (the validator for If-Match on actions and If-None-Match here); it validates the order itself, not included resources of other types.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Sparse fieldset of `menu-items` (comma-separated; empty for none): name, price, available, restaurant */
-                    "fields[menu-items]"?: string;
-                    /** @description Sparse fieldset of `order-events` (comma-separated; empty for none): action, fromStatus, toStatus, actorRole, version, reason, createdAt */
-                    "fields[order-events]"?: string;
-                    /** @description Sparse fieldset of `order-items` (comma-separated; empty for none): name, quantity, unitPrice, menuItem */
-                    "fields[order-items]"?: string;
-                    /** @description Sparse fieldset of `orders` (comma-separated; empty for none): status, version, total, note, allowedActions, createdAt, updatedAt, customer, restaurant, rider, items, payment, events */
-                    "fields[orders]"?: string;
-                    /** @description Sparse fieldset of `payments` (comma-separated; empty for none): status, amount, createdAt, refundedAt */
-                    "fields[payments]"?: string;
-                    /** @description Sparse fieldset of `restaurants` (comma-separated; empty for none): name, currency, menuItems */
-                    "fields[restaurants]"?: string;
-                    /** @description Sparse fieldset of `users` (comma-separated; empty for none): name, role */
-                    "fields[users]"?: string;
-                    /** @description Related resources to include (comma-separated dotted paths): restaurant, customer, rider, items, items.menuItem, payment, events. Without the parameter: items; `include=` (empty) includes nothing. */
-                    include?: string;
-                };
-                header?: {
-                    /** @description ETag the client holds; 304 when still current */
-                    "if-none-match"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The order */
-                200: {
-                    headers: {
-                        /** @description Strong validator of the order version, e.g. "v3" */
-                        ETag: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/vnd.api+json": components["schemas"]["OrderDocument"];
-                    };
-                };
-                /** @description The client holds the current version */
-                304: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Malformed id or invalid include/fields */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such order visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Accept names no representation this API sends */
-                406: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getOrdersById"];
         put?: never;
         post?: never;
         delete?: never;
@@ -522,129 +120,7 @@ export interface paths {
          * accept an order
          * @description Roles: restaurant. restaurant-owner from paid → accepted.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description 1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per operation and reused unchanged on its retries. Scoped to the caller and this path; the response is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the first is still running. Optional. */
-                    "idempotency-key"?: string;
-                    /** @description Required: the ETag of the order version the action is based on */
-                    "if-match"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": {
-                        /** @description Free text kept in the audit log (cancel, reject) */
-                        reason?: string;
-                    };
-                    "application/vnd.api+json": {
-                        /** @description Free text kept in the audit log (cancel, reject) */
-                        reason?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Order after accept */
-                200: {
-                    headers: {
-                        /** @description Strong validator of the order version, e.g. "v3" */
-                        ETag: string;
-                        /** @description Present on a stored response replayed for a repeated Idempotency-Key */
-                        "Idempotent-Replayed"?: "true";
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/vnd.api+json": components["schemas"]["OrderDocument"];
-                    };
-                };
-                /** @description Malformed id, header (If-Match, Idempotency-Key) or body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description This role may never perform this action */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such order visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed in the current state (see allowedActions), or a request with this Idempotency-Key is in flight (Retry-After) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description If-Match does not name the current version (see currentVersion) */
-                412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Idempotency-Key reused with a different request */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description If-Match is required */
-                428: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["postOrdersByIdAccept"];
         delete?: never;
         options?: never;
         head?: never;
@@ -664,129 +140,7 @@ export interface paths {
          * cancel an order
          * @description Roles: customer, restaurant, admin. order-customer from pending → cancelled; order-customer from paid → cancelled (refund); restaurant-owner from paid/accepted/ready → cancelled (refund); admin from paid/accepted/ready → cancelled (refund).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description 1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per operation and reused unchanged on its retries. Scoped to the caller and this path; the response is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the first is still running. Optional. */
-                    "idempotency-key"?: string;
-                    /** @description Required: the ETag of the order version the action is based on */
-                    "if-match"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": {
-                        /** @description Free text kept in the audit log (cancel, reject) */
-                        reason?: string;
-                    };
-                    "application/vnd.api+json": {
-                        /** @description Free text kept in the audit log (cancel, reject) */
-                        reason?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Order after cancel */
-                200: {
-                    headers: {
-                        /** @description Strong validator of the order version, e.g. "v3" */
-                        ETag: string;
-                        /** @description Present on a stored response replayed for a repeated Idempotency-Key */
-                        "Idempotent-Replayed"?: "true";
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/vnd.api+json": components["schemas"]["OrderDocument"];
-                    };
-                };
-                /** @description Malformed id, header (If-Match, Idempotency-Key) or body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description This role may never perform this action */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such order visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed in the current state (see allowedActions), or a request with this Idempotency-Key is in flight (Retry-After) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description If-Match does not name the current version (see currentVersion) */
-                412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Idempotency-Key reused with a different request */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description If-Match is required */
-                428: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["postOrdersByIdCancel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -806,129 +160,7 @@ export interface paths {
          * deliver an order
          * @description Roles: rider. order-rider from picked_up → delivered.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description 1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per operation and reused unchanged on its retries. Scoped to the caller and this path; the response is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the first is still running. Optional. */
-                    "idempotency-key"?: string;
-                    /** @description Required: the ETag of the order version the action is based on */
-                    "if-match"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": {
-                        /** @description Free text kept in the audit log (cancel, reject) */
-                        reason?: string;
-                    };
-                    "application/vnd.api+json": {
-                        /** @description Free text kept in the audit log (cancel, reject) */
-                        reason?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Order after deliver */
-                200: {
-                    headers: {
-                        /** @description Strong validator of the order version, e.g. "v3" */
-                        ETag: string;
-                        /** @description Present on a stored response replayed for a repeated Idempotency-Key */
-                        "Idempotent-Replayed"?: "true";
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/vnd.api+json": components["schemas"]["OrderDocument"];
-                    };
-                };
-                /** @description Malformed id, header (If-Match, Idempotency-Key) or body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description This role may never perform this action */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such order visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed in the current state (see allowedActions), or a request with this Idempotency-Key is in flight (Retry-After) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description If-Match does not name the current version (see currentVersion) */
-                412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Idempotency-Key reused with a different request */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description If-Match is required */
-                428: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["postOrdersByIdDeliver"];
         delete?: never;
         options?: never;
         head?: never;
@@ -948,129 +180,7 @@ export interface paths {
          * mark-ready an order
          * @description Roles: restaurant. restaurant-owner from accepted → ready.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description 1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per operation and reused unchanged on its retries. Scoped to the caller and this path; the response is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the first is still running. Optional. */
-                    "idempotency-key"?: string;
-                    /** @description Required: the ETag of the order version the action is based on */
-                    "if-match"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": {
-                        /** @description Free text kept in the audit log (cancel, reject) */
-                        reason?: string;
-                    };
-                    "application/vnd.api+json": {
-                        /** @description Free text kept in the audit log (cancel, reject) */
-                        reason?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Order after mark-ready */
-                200: {
-                    headers: {
-                        /** @description Strong validator of the order version, e.g. "v3" */
-                        ETag: string;
-                        /** @description Present on a stored response replayed for a repeated Idempotency-Key */
-                        "Idempotent-Replayed"?: "true";
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/vnd.api+json": components["schemas"]["OrderDocument"];
-                    };
-                };
-                /** @description Malformed id, header (If-Match, Idempotency-Key) or body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description This role may never perform this action */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such order visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed in the current state (see allowedActions), or a request with this Idempotency-Key is in flight (Retry-After) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description If-Match does not name the current version (see currentVersion) */
-                412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Idempotency-Key reused with a different request */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description If-Match is required */
-                428: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["postOrdersByIdMarkReady"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1090,138 +200,7 @@ export interface paths {
          * pay an order
          * @description Roles: customer. order-customer from pending → paid (charge).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /** @description 1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per operation and reused unchanged on its retries. Scoped to the caller and this path; the response is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the first is still running. Required. */
-                    "idempotency-key": string;
-                    /** @description Required: the ETag of the order version the action is based on */
-                    "if-match"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": {
-                        /** @description Free text kept in the audit log (cancel, reject) */
-                        reason?: string;
-                    };
-                    "application/vnd.api+json": {
-                        /** @description Free text kept in the audit log (cancel, reject) */
-                        reason?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Order after pay */
-                200: {
-                    headers: {
-                        /** @description Strong validator of the order version, e.g. "v3" */
-                        ETag: string;
-                        /** @description Present on a stored response replayed for a repeated Idempotency-Key */
-                        "Idempotent-Replayed"?: "true";
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/vnd.api+json": components["schemas"]["OrderDocument"];
-                    };
-                };
-                /** @description Malformed id, header (If-Match, Idempotency-Key) or body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description This role may never perform this action */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such order visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed in the current state (see allowedActions), or a request with this Idempotency-Key is in flight (Retry-After) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description If-Match does not name the current version (see currentVersion) */
-                412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Idempotency-Key reused with a different request */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description If-Match is required */
-                428: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The payment provider did not confirm the charge; retry with the same Idempotency-Key */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["postOrdersByIdPay"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1241,129 +220,7 @@ export interface paths {
          * pick-up an order
          * @description Roles: rider. any-rider from ready → picked_up (assign-rider).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description 1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per operation and reused unchanged on its retries. Scoped to the caller and this path; the response is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the first is still running. Optional. */
-                    "idempotency-key"?: string;
-                    /** @description Required: the ETag of the order version the action is based on */
-                    "if-match"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": {
-                        /** @description Free text kept in the audit log (cancel, reject) */
-                        reason?: string;
-                    };
-                    "application/vnd.api+json": {
-                        /** @description Free text kept in the audit log (cancel, reject) */
-                        reason?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Order after pick-up */
-                200: {
-                    headers: {
-                        /** @description Strong validator of the order version, e.g. "v3" */
-                        ETag: string;
-                        /** @description Present on a stored response replayed for a repeated Idempotency-Key */
-                        "Idempotent-Replayed"?: "true";
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/vnd.api+json": components["schemas"]["OrderDocument"];
-                    };
-                };
-                /** @description Malformed id, header (If-Match, Idempotency-Key) or body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description This role may never perform this action */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such order visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed in the current state (see allowedActions), or a request with this Idempotency-Key is in flight (Retry-After) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description If-Match does not name the current version (see currentVersion) */
-                412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Idempotency-Key reused with a different request */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description If-Match is required */
-                428: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["postOrdersByIdPickUp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1383,129 +240,7 @@ export interface paths {
          * reject an order
          * @description Roles: restaurant. restaurant-owner from paid → rejected (refund).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description 1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per operation and reused unchanged on its retries. Scoped to the caller and this path; the response is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the first is still running. Optional. */
-                    "idempotency-key"?: string;
-                    /** @description Required: the ETag of the order version the action is based on */
-                    "if-match"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": {
-                        /** @description Free text kept in the audit log (cancel, reject) */
-                        reason?: string;
-                    };
-                    "application/vnd.api+json": {
-                        /** @description Free text kept in the audit log (cancel, reject) */
-                        reason?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Order after reject */
-                200: {
-                    headers: {
-                        /** @description Strong validator of the order version, e.g. "v3" */
-                        ETag: string;
-                        /** @description Present on a stored response replayed for a repeated Idempotency-Key */
-                        "Idempotent-Replayed"?: "true";
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/vnd.api+json": components["schemas"]["OrderDocument"];
-                    };
-                };
-                /** @description Malformed id, header (If-Match, Idempotency-Key) or body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description This role may never perform this action */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such order visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not allowed in the current state (see allowedActions), or a request with this Idempotency-Key is in flight (Retry-After) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description If-Match does not name the current version (see currentVersion) */
-                412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Idempotency-Key reused with a different request */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description If-Match is required */
-                428: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["postOrdersByIdReject"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1519,65 +254,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List restaurants (by name, cursor pages) */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Sparse fieldset of `menu-items` (comma-separated; empty for none): name, price, available, restaurant */
-                    "fields[menu-items]"?: string;
-                    /** @description Sparse fieldset of `restaurants` (comma-separated; empty for none): name, currency, menuItems */
-                    "fields[restaurants]"?: string;
-                    /** @description Related resources to include (comma-separated dotted paths): menuItems. Without the parameter: none; `include=` (empty) includes nothing. */
-                    include?: string;
-                    /** @description Opaque cursor: continue after this item (from `links.next` or `meta.page.cursor`) */
-                    "page[after]"?: string;
-                    /** @description Page size, 1–100 (default 20) */
-                    "page[size]"?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A page of restaurants */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/vnd.api+json": components["schemas"]["RestaurantListDocument"];
-                    };
-                };
-                /** @description Invalid include, fields, page size or cursor */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Accept names no representation this API sends */
-                406: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        /**
+         * List restaurants (by name, cursor pages)
+         * @description List restaurants (by name, cursor pages)
+         */
+        get: operations["getRestaurants"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1597,71 +278,7 @@ export interface paths {
          * Read one restaurant with its menu
          * @description The menu (`menuItems`) is included unless `include` says otherwise.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Sparse fieldset of `menu-items` (comma-separated; empty for none): name, price, available, restaurant */
-                    "fields[menu-items]"?: string;
-                    /** @description Sparse fieldset of `restaurants` (comma-separated; empty for none): name, currency, menuItems */
-                    "fields[restaurants]"?: string;
-                    /** @description Related resources to include (comma-separated dotted paths): menuItems. Without the parameter: menuItems; `include=` (empty) includes nothing. */
-                    include?: string;
-                };
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The restaurant and its menu */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/vnd.api+json": components["schemas"]["RestaurantDocument"];
-                    };
-                };
-                /** @description Malformed id or invalid include/fields */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not authenticated */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No such restaurant */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Accept names no representation this API sends */
-                406: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getRestaurantsById"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1989,4 +606,1791 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    postAuthToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Token issued */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accessToken: string;
+                        /** @description Seconds until the token expires */
+                        expiresIn: number;
+                        /** @enum {string} */
+                        tokenType: "Bearer";
+                        user: {
+                            email: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            role: "customer" | "restaurant" | "rider" | "admin";
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON (application/json or application/vnd.api+json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts for this account or from this address; the same answer whether the account exists or not */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getEventStream: {
+        parameters: {
+            query?: {
+                /** @description Only this order’s events */
+                order?: string;
+            };
+            header?: {
+                /** @description Resume after this position (the `id:` of the last event received) */
+                "last-event-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An endless `text/event-stream`; each `data:` is one `OrderStreamEvent` JSON object, `id:` its position */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["OrderStreamEvent"];
+                };
+            };
+            /** @description Malformed order id or Last-Event-ID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        email: string;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        role: "customer" | "restaurant" | "rider" | "admin";
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOrders: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset of `menu-items` (comma-separated; empty for none): name, price, available, restaurant */
+                "fields[menu-items]"?: string;
+                /** @description Sparse fieldset of `order-events` (comma-separated; empty for none): action, fromStatus, toStatus, actorRole, version, reason, createdAt */
+                "fields[order-events]"?: string;
+                /** @description Sparse fieldset of `order-items` (comma-separated; empty for none): name, quantity, unitPrice, menuItem */
+                "fields[order-items]"?: string;
+                /** @description Sparse fieldset of `orders` (comma-separated; empty for none): status, version, total, note, allowedActions, createdAt, updatedAt, customer, restaurant, rider, items, payment, events */
+                "fields[orders]"?: string;
+                /** @description Sparse fieldset of `payments` (comma-separated; empty for none): status, amount, createdAt, refundedAt */
+                "fields[payments]"?: string;
+                /** @description Sparse fieldset of `restaurants` (comma-separated; empty for none): name, currency, menuItems */
+                "fields[restaurants]"?: string;
+                /** @description Sparse fieldset of `users` (comma-separated; empty for none): name, role */
+                "fields[users]"?: string;
+                /** @description Created at or after this instant (ISO 8601 with offset) */
+                "filter[createdAfter]"?: string;
+                /** @description Created before this instant (ISO 8601 with offset; exclusive) */
+                "filter[createdBefore]"?: string;
+                /** @description Any of these restaurant ids (comma-separated) */
+                "filter[restaurant]"?: string;
+                /** @description Any of these statuses (comma-separated): pending, paid, accepted, ready, picked_up, delivered, cancelled, rejected */
+                "filter[status]"?: string;
+                /** @description Related resources to include (comma-separated dotted paths): restaurant, customer, rider, items, items.menuItem, payment, events. Without the parameter: items; `include=` (empty) includes nothing. */
+                include?: string;
+                /** @description Opaque cursor: continue after this item (from `links.next` or `meta.page.cursor`) */
+                "page[after]"?: string;
+                /** @description Page size, 1–100 (default 20) */
+                "page[size]"?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of orders */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["OrderListDocument"];
+                };
+            };
+            /** @description Invalid parameter: unknown include path (UNKNOWN_INCLUDE), page size above 100 (PAGE_SIZE_TOO_LARGE, with meta.page.maxSize), bad cursor (INVALID_CURSOR), unknown field or filter value (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Accept names no representation this API sends */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postOrders: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per operation and reused unchanged on its retries. Scoped to the caller and this path; the response is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the first is still running. Required. */
+                "idempotency-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    items: {
+                        /** Format: uuid */
+                        menuItemId: string;
+                        quantity: number;
+                    }[];
+                    note?: string;
+                    /** Format: uuid */
+                    restaurantId: string;
+                };
+                "application/vnd.api+json": {
+                    items: {
+                        /** Format: uuid */
+                        menuItemId: string;
+                        quantity: number;
+                    }[];
+                    note?: string;
+                    /** Format: uuid */
+                    restaurantId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Order created (status pending, version 1) */
+            201: {
+                headers: {
+                    /** @description Strong validator of the order version, e.g. "v3" */
+                    ETag: string;
+                    /** @description Present on a stored response replayed for a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description URL of the new order */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["OrderDocument"];
+                };
+            };
+            /** @description Invalid body, or Idempotency-Key missing or malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only customers place orders */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is in flight (Retry-After) */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a request with this Idempotency-Key is in flight) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Items not orderable from this restaurant, or Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOrdersById: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset of `menu-items` (comma-separated; empty for none): name, price, available, restaurant */
+                "fields[menu-items]"?: string;
+                /** @description Sparse fieldset of `order-events` (comma-separated; empty for none): action, fromStatus, toStatus, actorRole, version, reason, createdAt */
+                "fields[order-events]"?: string;
+                /** @description Sparse fieldset of `order-items` (comma-separated; empty for none): name, quantity, unitPrice, menuItem */
+                "fields[order-items]"?: string;
+                /** @description Sparse fieldset of `orders` (comma-separated; empty for none): status, version, total, note, allowedActions, createdAt, updatedAt, customer, restaurant, rider, items, payment, events */
+                "fields[orders]"?: string;
+                /** @description Sparse fieldset of `payments` (comma-separated; empty for none): status, amount, createdAt, refundedAt */
+                "fields[payments]"?: string;
+                /** @description Sparse fieldset of `restaurants` (comma-separated; empty for none): name, currency, menuItems */
+                "fields[restaurants]"?: string;
+                /** @description Sparse fieldset of `users` (comma-separated; empty for none): name, role */
+                "fields[users]"?: string;
+                /** @description Related resources to include (comma-separated dotted paths): restaurant, customer, rider, items, items.menuItem, payment, events. Without the parameter: items; `include=` (empty) includes nothing. */
+                include?: string;
+            };
+            header?: {
+                /** @description ETag the client holds; 304 when still current */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order */
+            200: {
+                headers: {
+                    /** @description Strong validator of the order version, e.g. "v3" */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["OrderDocument"];
+                };
+            };
+            /** @description The client holds the current version */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed id or invalid include/fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Accept names no representation this API sends */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postOrdersByIdAccept: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per operation and reused unchanged on its retries. Scoped to the caller and this path; the response is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the first is still running. Optional. */
+                "idempotency-key"?: string;
+                /** @description Required: the ETag of the order version the action is based on */
+                "if-match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Free text kept in the audit log (cancel, reject) */
+                    reason?: string;
+                };
+                "application/vnd.api+json": {
+                    /** @description Free text kept in the audit log (cancel, reject) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Order after accept */
+            200: {
+                headers: {
+                    /** @description Strong validator of the order version, e.g. "v3" */
+                    ETag: string;
+                    /** @description Present on a stored response replayed for a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["OrderDocument"];
+                };
+            };
+            /** @description Malformed id, header (If-Match, Idempotency-Key) or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This role may never perform this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed in the current state (see allowedActions), or a request with this Idempotency-Key is in flight (Retry-After) */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a request with this Idempotency-Key is in flight) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not name the current version (see currentVersion) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postOrdersByIdCancel: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per operation and reused unchanged on its retries. Scoped to the caller and this path; the response is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the first is still running. Optional. */
+                "idempotency-key"?: string;
+                /** @description Required: the ETag of the order version the action is based on */
+                "if-match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Free text kept in the audit log (cancel, reject) */
+                    reason?: string;
+                };
+                "application/vnd.api+json": {
+                    /** @description Free text kept in the audit log (cancel, reject) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Order after cancel */
+            200: {
+                headers: {
+                    /** @description Strong validator of the order version, e.g. "v3" */
+                    ETag: string;
+                    /** @description Present on a stored response replayed for a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["OrderDocument"];
+                };
+            };
+            /** @description Malformed id, header (If-Match, Idempotency-Key) or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This role may never perform this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed in the current state (see allowedActions), or a request with this Idempotency-Key is in flight (Retry-After) */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a request with this Idempotency-Key is in flight) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not name the current version (see currentVersion) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postOrdersByIdDeliver: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per operation and reused unchanged on its retries. Scoped to the caller and this path; the response is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the first is still running. Optional. */
+                "idempotency-key"?: string;
+                /** @description Required: the ETag of the order version the action is based on */
+                "if-match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Free text kept in the audit log (cancel, reject) */
+                    reason?: string;
+                };
+                "application/vnd.api+json": {
+                    /** @description Free text kept in the audit log (cancel, reject) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Order after deliver */
+            200: {
+                headers: {
+                    /** @description Strong validator of the order version, e.g. "v3" */
+                    ETag: string;
+                    /** @description Present on a stored response replayed for a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["OrderDocument"];
+                };
+            };
+            /** @description Malformed id, header (If-Match, Idempotency-Key) or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This role may never perform this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed in the current state (see allowedActions), or a request with this Idempotency-Key is in flight (Retry-After) */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a request with this Idempotency-Key is in flight) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not name the current version (see currentVersion) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postOrdersByIdMarkReady: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per operation and reused unchanged on its retries. Scoped to the caller and this path; the response is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the first is still running. Optional. */
+                "idempotency-key"?: string;
+                /** @description Required: the ETag of the order version the action is based on */
+                "if-match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Free text kept in the audit log (cancel, reject) */
+                    reason?: string;
+                };
+                "application/vnd.api+json": {
+                    /** @description Free text kept in the audit log (cancel, reject) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Order after mark-ready */
+            200: {
+                headers: {
+                    /** @description Strong validator of the order version, e.g. "v3" */
+                    ETag: string;
+                    /** @description Present on a stored response replayed for a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["OrderDocument"];
+                };
+            };
+            /** @description Malformed id, header (If-Match, Idempotency-Key) or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This role may never perform this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed in the current state (see allowedActions), or a request with this Idempotency-Key is in flight (Retry-After) */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a request with this Idempotency-Key is in flight) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not name the current version (see currentVersion) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postOrdersByIdPay: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per operation and reused unchanged on its retries. Scoped to the caller and this path; the response is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the first is still running. Required. */
+                "idempotency-key": string;
+                /** @description Required: the ETag of the order version the action is based on */
+                "if-match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Free text kept in the audit log (cancel, reject) */
+                    reason?: string;
+                };
+                "application/vnd.api+json": {
+                    /** @description Free text kept in the audit log (cancel, reject) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Order after pay */
+            200: {
+                headers: {
+                    /** @description Strong validator of the order version, e.g. "v3" */
+                    ETag: string;
+                    /** @description Present on a stored response replayed for a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["OrderDocument"];
+                };
+            };
+            /** @description Malformed id, header (If-Match, Idempotency-Key) or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This role may never perform this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed in the current state (see allowedActions), or a request with this Idempotency-Key is in flight (Retry-After) */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a request with this Idempotency-Key is in flight) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not name the current version (see currentVersion) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The payment provider did not confirm the charge; retry with the same Idempotency-Key */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postOrdersByIdPickUp: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per operation and reused unchanged on its retries. Scoped to the caller and this path; the response is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the first is still running. Optional. */
+                "idempotency-key"?: string;
+                /** @description Required: the ETag of the order version the action is based on */
+                "if-match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Free text kept in the audit log (cancel, reject) */
+                    reason?: string;
+                };
+                "application/vnd.api+json": {
+                    /** @description Free text kept in the audit log (cancel, reject) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Order after pick-up */
+            200: {
+                headers: {
+                    /** @description Strong validator of the order version, e.g. "v3" */
+                    ETag: string;
+                    /** @description Present on a stored response replayed for a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["OrderDocument"];
+                };
+            };
+            /** @description Malformed id, header (If-Match, Idempotency-Key) or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This role may never perform this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed in the current state (see allowedActions), or a request with this Idempotency-Key is in flight (Retry-After) */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a request with this Idempotency-Key is in flight) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not name the current version (see currentVersion) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postOrdersByIdReject: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 1–255 printable ASCII characters (a structured-field string `"…"` is accepted too), unique per operation and reused unchanged on its retries. Scoped to the caller and this path; the response is stored for 24 h and replayed for the same request, 422 for a different one, 409 while the first is still running. Optional. */
+                "idempotency-key"?: string;
+                /** @description Required: the ETag of the order version the action is based on */
+                "if-match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Free text kept in the audit log (cancel, reject) */
+                    reason?: string;
+                };
+                "application/vnd.api+json": {
+                    /** @description Free text kept in the audit log (cancel, reject) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Order after reject */
+            200: {
+                headers: {
+                    /** @description Strong validator of the order version, e.g. "v3" */
+                    ETag: string;
+                    /** @description Present on a stored response replayed for a repeated Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["OrderDocument"];
+                };
+            };
+            /** @description Malformed id, header (If-Match, Idempotency-Key) or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This role may never perform this action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed in the current state (see allowedActions), or a request with this Idempotency-Key is in flight (Retry-After) */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying (a request with this Idempotency-Key is in flight) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not name the current version (see currentVersion) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRestaurants: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset of `menu-items` (comma-separated; empty for none): name, price, available, restaurant */
+                "fields[menu-items]"?: string;
+                /** @description Sparse fieldset of `restaurants` (comma-separated; empty for none): name, currency, menuItems */
+                "fields[restaurants]"?: string;
+                /** @description Related resources to include (comma-separated dotted paths): menuItems. Without the parameter: none; `include=` (empty) includes nothing. */
+                include?: string;
+                /** @description Opaque cursor: continue after this item (from `links.next` or `meta.page.cursor`) */
+                "page[after]"?: string;
+                /** @description Page size, 1–100 (default 20) */
+                "page[size]"?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of restaurants */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["RestaurantListDocument"];
+                };
+            };
+            /** @description Invalid include, fields, page size or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Accept names no representation this API sends */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRestaurantsById: {
+        parameters: {
+            query?: {
+                /** @description Sparse fieldset of `menu-items` (comma-separated; empty for none): name, price, available, restaurant */
+                "fields[menu-items]"?: string;
+                /** @description Sparse fieldset of `restaurants` (comma-separated; empty for none): name, currency, menuItems */
+                "fields[restaurants]"?: string;
+                /** @description Related resources to include (comma-separated dotted paths): menuItems. Without the parameter: menuItems; `include=` (empty) includes nothing. */
+                include?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The restaurant and its menu */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["RestaurantDocument"];
+                };
+            };
+            /** @description Malformed id or invalid include/fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such restaurant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Accept names no representation this API sends */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+}

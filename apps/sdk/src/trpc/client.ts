@@ -4,8 +4,7 @@
  * operation (`orders.create` and every action), `expectedVersion` from the version last received,
  * and `TRPCClientError`s turned into the SDK's typed errors.
  */
-import type { AppRouter } from '@quickeats/api/router';
-import type { OrderAction, OrderStreamEvent } from '@quickeats/domain';
+import type { OrderStreamEvent } from '@quickeats/domain';
 import {
   createTRPCClient,
   httpLink,
@@ -20,6 +19,7 @@ import { errorFromProblem, errorFromTrpc, QuickEatsNetworkError } from '../error
 import { eventQueue, eventsApi, type SubscribeOptions } from '../events';
 import { newIdempotencyKey } from '../idempotency';
 import { type ClientOptions, resolveToken, type TokenSource, trimBaseUrl } from '../options';
+import type { AppRouter, OrderAction } from '../public/types.generated';
 import { createResilientFetch } from '../resilient-fetch';
 import type {
   ActionOptions,
@@ -68,8 +68,8 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Create a tRPC client (for TypeScript frontends in this monorepo: the router type comes from
- * `@quickeats/api/router`).
+ * Create a tRPC client (for TypeScript frontends: the router type is the API's, printed into this
+ * package by `pnpm generate`, so it needs no server code).
  *
  * @example
  * const qe = createTrpcClient({ baseUrl: 'http://localhost:3000' });

@@ -28,11 +28,21 @@ import { listOrdersProcedure } from './order-list';
 const RequiredKey = { idempotencyKey: IdempotencyKeySchema };
 const OptionalKey = { idempotencyKey: IdempotencyKeySchema.optional() };
 
+/**
+ * Required in the input TYPE, so a typed client that forgets it does not compile, but optional when
+ * parsed, so an untyped caller that forgets it gets PRECONDITION_REQUIRED (REST's 428), not a
+ * generic 400. The output type keeps `undefined`, so the procedure must (and does) check it.
+ */
+function requiredInTypeOnly<T extends z.ZodType>(schema: T) {
+  return schema.optional() as unknown as z.ZodType<z.output<T> | undefined, z.input<T>> & {
+    _zod: { optin: undefined; optout: undefined };
+  };
+}
+
 export const ActionInputSchema = OrderActionBodySchema.extend({
   orderId: IdSchema,
-  // Optional in the schema so a missing version is PRECONDITION_REQUIRED (REST's 428), not a generic 400.
-  expectedVersion: VersionSchema.optional().describe(
-    'Required: the version the caller acts on (REST: If-Match)',
+  expectedVersion: requiredInTypeOnly(
+    VersionSchema.describe('Required: the version the caller acts on (REST: If-Match)'),
   ),
   ...OptionalKey,
 });

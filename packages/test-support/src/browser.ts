@@ -1,37 +1,34 @@
 /**
- * What the sample apps' browser tests share: the production build of an app served by
- * `vite preview` (proxying /api and /trpc to a test API), Debian's headless Chromium driven by
- * playwright-core, an axe-core accessibility pass, and screenshots under the app's test-results/.
+ * `@quickeats/test-support/browser`: what the sample apps' browser tests share — the production
+ * build of an app served by `vite preview` (proxying to a test API), Debian's headless Chromium
+ * driven by playwright-core, an axe-core accessibility pass, screenshots under the app's
+ * test-results/, and a TCP relay that lets a test replace the API process at the same address.
+ * A separate entry so tests that need none of this do not load Vite or Playwright.
  */
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build, preview } from 'vite';
-import { apiProxy } from '../../vite.config';
+import { freePort } from './ports';
 
 export const CHROMIUM = '/usr/bin/chromium';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export interface ServedApp {
   url: string;
   close(): Promise<void>;
 }
 
-/** `vite build` of the app in `root` into a temp folder, served by `vite preview` proxying to `apiUrl`. */
-export async function serveBuiltApp(root: string, apiUrl: string): Promise<ServedApp> {
+/** An app's proxy table for an API URL (each app's vite.config.ts exports its `apiProxy`). */
+export type ProxyFor = (apiUrl: string) => Record<string, { target: string; changeOrigin: boolean }>;
+
+/**
+ * `vite build` of the app in `root` into a temp folder, served by `vite preview` on a free port
+ * with the app's own proxy table pointed at `apiUrl`.
+ */
+export async function serveBuiltApp(root: string, apiUrl: string, apiProxy: ProxyFor): Promise<ServedApp> {
   const outDir = await mkdtemp(join(tmpdir(), 'quickeats-app-'));
   // 'error': zod's sources carry comments Rollup warns about on every build.
   await build({
@@ -107,4 +104,53 @@ export async function screenshot(page: Page, appDir: string, name: string): Prom
   if (png.subarray(1, 4).toString('latin1') !== 'PNG' || png.length < 5_000)
     throw new Error(`${path} is not a plausible screenshot (${png.length} bytes)`);
   return path;
+}
+
+export interface TcpRelay {
+  /** Where the sample app's server should proxy to (stays the same across retargets). */
+  url: string;
+  /**
+   * Send new connections to `target` (an http://host:port URL), or refuse them (null). Open
+   * connections are cut either way — what the app sees when its API process goes away.
+   */
+  setTarget(target: string | null): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP relay in front of the API, so a test can take "the API" away and bring up another
+ * process in its place at the same address (what an app sees across an API restart). Bytes are
+ * piped untouched, so Server-Sent Events stream through it.
+ */
+export async function startTcpRelay(target: string): Promise<TcpRelay> {
+  let current: URL | null = new URL(target);
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    if (!current) return client.destroy();
+    const upstream = connect(Number(current.port), current.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    setTarget(next) {
+      current = next ? new URL(next) : null;
+      for (const s of sockets) s.destroy();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
