@@ -3,6 +3,8 @@
  * `Order` is the API's order (status, version, total, items, the actions the caller may take now);
  * the REST client flattens JSON:API documents into it, the tRPC client receives it as is.
  */
+
+import type { EventsApi } from './events';
 import type {
   CreateOrderInput,
   Money,
@@ -11,7 +13,6 @@ import type {
   OrderStatus,
   Role,
 } from './public/types.generated';
-import type { EventsApi } from './events';
 
 export type { CreateOrderInput, Money, Order, OrderAction, OrderStatus, Role };
 
