@@ -14,6 +14,7 @@ import { compression } from './http/compression';
 import { allowedMethodsOf, methodNotAllowed } from './http/method-not-allowed';
 import { problemResponse, toDomainError } from './http/problem';
 import { requestContext } from './http/request-context';
+import { securityHeaders } from './http/security-headers';
 import { routeLabel } from './observability/route-label';
 import { healthRoutes } from './routes/health.routes';
 import { v2Routes } from './routes/v2.routes';
@@ -31,6 +32,7 @@ export function createApp(deps: AppDeps) {
       metrics: deps.metrics,
     }),
   );
+  app.use(...securityHeaders());
   app.use(compression());
   // Legacy v1, ahead of the body limit: it renders its own errors (413 included) as `{ error }`
   // with deprecation headers on every response.

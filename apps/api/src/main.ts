@@ -49,8 +49,13 @@ async function main() {
       `  health:    ${server.url}/healthz`,
       `  payments:  ${config.paymentProvider.url}${provider ? ' (fake provider, started as its own process)' : ''}`,
       `  idempotency store: ${server.deps.idempotency.kind}`,
-      `  demo login: curl -s -X POST ${server.url}/api/v2/auth/token -H 'content-type: application/json' \\`,
-      `                -d '{"email":"${DEMO_ACCOUNTS.customer}","password":"${DEMO_PASSWORD}"}'`,
+      // Production never has the demo data, and never prints credentials.
+      ...(config.env === 'production'
+        ? []
+        : [
+            `  demo login: curl -s -X POST ${server.url}/api/v2/auth/token -H 'content-type: application/json' \\`,
+            `                -d '{"email":"${DEMO_ACCOUNTS.customer}","password":"${DEMO_PASSWORD}"}'`,
+          ]),
       '',
     ].join('\n'),
   );
@@ -68,7 +73,14 @@ async function main() {
   }
 }
 
+/** A startup error without what it may carry verbatim: SQL parameters (password hashes of a seed). */
+function redacted(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const { parameters: _p, args: _a, query: _q, ...rest } = err as Error & Record<string, unknown>;
+  return Object.assign(new Error(err.message), rest, { name: err.name, stack: err.stack });
+}
+
 main().catch((err) => {
-  console.error(err);
+  console.error(redacted(err));
   process.exit(1);
 });
