@@ -14,12 +14,17 @@ export type { Logger };
  * pino-pretty as an in-process stream, loaded only when asked for (never by production, whose
  * bundle leaves it out); null when it cannot be loaded, and the logs stay JSON.
  */
-function prettyStream(): pino.DestinationStream | null {
+export function prettyStream(destination?: NodeJS.WritableStream): pino.DestinationStream | null {
   try {
     const pretty = createRequire(import.meta.url)('pino-pretty') as (
       options: object,
     ) => pino.DestinationStream;
-    return pretty({ singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
+    return pretty({
+      singleLine: true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname,service',
+      ...(destination ? { destination, colorize: false } : {}),
+    });
   } catch {
     return null;
   }
