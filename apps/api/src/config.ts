@@ -3,6 +3,7 @@
  * below takes the typed `Config`; nothing reads `process.env` deeper in.
  */
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { IDEMPOTENCY_LEASE_SECONDS, IDEMPOTENCY_RETENTION_SECONDS } from '@quickeats/domain';
 import { z } from 'zod';
@@ -35,6 +36,8 @@ const EnvSchema = z
         .optional(),
     ),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(8000),
     DATA_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
     SEED_ORDERS: z.coerce.number().int().min(0).max(1_000_000).default(1000),
     AUTH_TOKEN_SECRET: z.preprocess(
@@ -73,6 +76,12 @@ const EnvSchema = z
      * legacy read→write window so concurrent requests interleave deterministically (problem 3).
      */
     V1_LEGACY_WRITE_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
+    /** Per-request deadline: past it the client gets 503 SERVICE_UNAVAILABLE with Retry-After. */
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    /** Worker processes of the node:cluster supervisor; unset → see resolveWorkers. */
+    WEB_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(64).optional()),
+    SHUTDOWN_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
     /** Adds `X-SQL-Statements` to responses: for tests, benchmarks and the demo, off in production. */
     EXPOSE_SQL_STATEMENTS: bool,
     RATE_LIMIT_LOGIN_PER_ACCOUNT: z.coerce.number().int().min(0).max(1_000_000).default(10),
@@ -152,6 +161,14 @@ const EnvSchema = z
           'is required in production (or set ALLOW_EMBEDDED_DATABASE=true for a single-instance PGlite)',
       });
     }
+    // Embedded PGlite is one process's file: several workers would each open it.
+    if (!env.DATABASE_URL && env.WEB_CONCURRENCY !== undefined && env.WEB_CONCURRENCY > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WEB_CONCURRENCY'],
+        message: 'more than 1 worker needs DATABASE_URL (embedded PGlite belongs to one process)',
+      });
+    }
     // Without it `pnpm start` runs the fake provider: never what a production deployment means.
     if (env.NODE_ENV === 'production' && !env.PAYMENT_PROVIDER_URL) {
       ctx.addIssue({ code: 'custom', path: ['PAYMENT_PROVIDER_URL'], message: 'is required in production' });
@@ -188,6 +205,9 @@ export const ENV_DOCS = {
     '`pretty` (readable lines, pino-pretty) or `json`; unset → `pretty` in development, `json` otherwise',
   DATABASE_URL: 'PostgreSQL (postgres.js); unset → embedded PGlite under DATA_DIR',
   DATABASE_POOL_SIZE: 'postgres.js connections per process',
+  DATABASE_CONNECT_TIMEOUT_MS:
+    'Client-side limit on opening a PostgreSQL connection (an unreachable database fails fast → 503)',
+  DATABASE_STATEMENT_TIMEOUT_MS: 'Server-side `statement_timeout` of every PostgreSQL session',
   DATA_DIR:
     'PGlite data directory when DATABASE_URL is unset (default: `./.data/pglite` at the repository root)',
   SEED_ORDERS: 'Orders in the demo data an empty database gets on first start (not in production)',
@@ -209,6 +229,14 @@ export const ENV_DOCS = {
   V1_SUNSET_DATE: 'v1 `Sunset` date (RFC 8594), not before the deprecation',
   V1_LEGACY_WRITE_DELAY_MS:
     'Demo/test aid: v1 waits this long between its read and its write (problem 3); refused in production',
+  REQUEST_TIMEOUT_MS:
+    'Per-request deadline: a request still running then answers 503 `SERVICE_UNAVAILABLE` with `Retry-After`',
+  WEB_CONCURRENCY:
+    'Worker processes `pnpm start`/`start:prod` run under the node:cluster supervisor; unset → CPU count in production with DATABASE_URL, else 1',
+  SHUTDOWN_DRAIN_TIMEOUT_MS:
+    'On SIGTERM, how long in-flight requests may finish before the remaining connections are cut',
+  MAINTENANCE_INTERVAL_MS:
+    'Period of the background upkeep: refund retries, orphan-charge reconciliation, idempotency purge',
   EXPOSE_SQL_STATEMENTS:
     'Adds `X-SQL-Statements` (statements the request issued) and `X-DB-Round-Trips` (exchanges with the database, BEGIN/COMMIT included) to responses: tests, bench, demo',
   RATE_LIMIT_LOGIN_PER_ACCOUNT:
@@ -257,7 +285,14 @@ export interface Config {
   logLevel: string;
   /** JSON lines for log shippers; readable lines for a developer's terminal. */
   logFormat: 'json' | 'pretty';
-  database: { url: string | undefined; poolSize: number; dataDir: string; seedOrders: number };
+  database: {
+    url: string | undefined;
+    poolSize: number;
+    dataDir: string;
+    seedOrders: number;
+    connectTimeoutMs: number;
+    statementTimeoutMs: number;
+  };
   auth: { tokenSecret: string; tokenSecretGenerated: boolean; tokenTtlSeconds: number };
   bodyLimitBytes: number;
   paymentProvider: { url: string | undefined; timeoutMs: number };
@@ -265,6 +300,11 @@ export interface Config {
   idempotency: { leaseSeconds: number; retentionSeconds: number; redisKeyPrefix: string };
   v1: { deprecation: Date; sunset: Date; legacyWriteDelayMs: number };
   exposeSqlStatements: boolean;
+  requestTimeoutMs: number;
+  /** Workers of the supervisor (main.ts). */
+  workers: number;
+  shutdownDrainTimeoutMs: number;
+  maintenanceIntervalMs: number;
   rateLimits: {
     login: { perAccount: number; perAddress: number; windowSeconds: number };
     writes: { perUser: number; windowSeconds: number };
@@ -304,6 +344,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       poolSize: e.DATABASE_POOL_SIZE,
       dataDir: e.DATA_DIR ?? `${REPO_ROOT}.data/pglite`,
       seedOrders: e.SEED_ORDERS,
+      connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
     },
     auth: {
       // Without a configured secret, tokens are signed with a per-process random key: fine for one
@@ -329,6 +371,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       legacyWriteDelayMs: e.V1_LEGACY_WRITE_DELAY_MS,
     },
     exposeSqlStatements: e.EXPOSE_SQL_STATEMENTS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    // Production serves every core; development keeps one process (readable logs, PGlite).
+    workers:
+      e.WEB_CONCURRENCY ?? (e.NODE_ENV === 'production' && e.DATABASE_URL ? availableParallelism() : 1),
+    shutdownDrainTimeoutMs: e.SHUTDOWN_DRAIN_TIMEOUT_MS,
+    maintenanceIntervalMs: e.MAINTENANCE_INTERVAL_MS,
     rateLimits: {
       login: {
         perAccount: e.RATE_LIMIT_LOGIN_PER_ACCOUNT,

@@ -22,6 +22,8 @@ export interface AppDeps {
   /** Sign-in and write limits (Redis with UPSTASH_REDIS_REST_*, else per process). */
   rateLimits: RateLimits;
   now: () => Date;
+  /** True once the process began its graceful drain (SIGTERM): `/readyz` answers 503. */
+  draining?: () => boolean;
   /** Prometheus metrics (`NO_METRICS` when off): record through it, never through a global. */
   metrics: Metrics;
 }

@@ -71,6 +71,12 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/**
+ * `Retry-After` of answers that mean "a dependency is down, come back" (503, and the provider's 502):
+ * PostgreSQL restarts, Redis reconnects and provider blips take seconds.
+ */
+export const OUTAGE_RETRY_AFTER_SECONDS = 2;
+
 /** A field-level validation problem (`errors` member of a problem document). */
 export interface FieldError {
   /** JSON-pointer-ish path, e.g. `items.0.quantity` or `header:If-Match`. */

@@ -8,11 +8,13 @@
 
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { DomainError, ERROR_CODES } from '@quickeats/domain';
+import type { ExecutionResult } from 'graphql';
 import { getOperationAST } from 'graphql';
 import { createGraphQLError, createYoga, type Plugin, maskError as yogaMaskError } from 'graphql-yoga';
 import { Hono } from 'hono';
 import { verifyAccessToken } from '../auth/token';
 import type { AppDeps, AppEnv } from '../context';
+import { dependencyUnavailable, isDependencyFailure, OUTAGE_RETRY_AFTER_SECONDS } from '../http/outage';
 import { graphqlRouteLabeller } from '../observability/route-label';
 import { costLimitRule, noIntrospectionRule } from './cost';
 import { GRAPHQL_LIMITS } from './limits';
@@ -44,6 +46,34 @@ interface GraphQLErrorLike extends Error {
  */
 function isGraphQLErrorLike(error: unknown): error is GraphQLErrorLike {
   return error instanceof Error && error.name === 'GraphQLError';
+}
+
+function isOutage(error: unknown): boolean {
+  const e = error as GraphQLErrorLike;
+  return e.extensions?.code === 'SERVICE_UNAVAILABLE' || isDependencyFailure(e.originalError);
+}
+
+/**
+ * An outage answers HTTP 503 with Retry-After when nothing could be answered (no field resolved);
+ * a partial answer stays 200 with its errors, as GraphQL clients expect.
+ */
+function outageStatus(): Plugin {
+  return {
+    onExecutionResult({ result, setResult }) {
+      if (!result || Symbol.asyncIterator in result) return;
+      const single = result as ExecutionResult;
+      const nothing = single.data == null || Object.values(single.data).every((v) => v === null);
+      if (nothing && single.errors?.some(isOutage)) {
+        setResult({
+          ...single,
+          extensions: {
+            ...single.extensions,
+            http: { status: 503, headers: { 'Retry-After': String(OUTAGE_RETRY_AFTER_SECONDS) } },
+          },
+        });
+      }
+    },
+  };
 }
 
 /** An error we did not raise on purpose: what masking hides and the log reports. */
@@ -143,6 +173,7 @@ export function graphqlRoutes(deps: AppDeps) {
           );
         },
       },
+      outageStatus(),
       ...armor.protect().plugins,
       validationRules(production),
       logUnexpectedErrorsOnce(deps),
@@ -157,13 +188,15 @@ export function graphqlRoutes(deps: AppDeps) {
     maskedErrors: {
       maskError: (error, message, isDev) => {
         const wrapped = isGraphQLErrorLike(error) ? error : undefined;
-        const original = wrapped ? wrapped.originalError : error;
+        const thrown = wrapped ? wrapped.originalError : error;
+        const original = dependencyUnavailable(thrown) ?? thrown;
         if (original instanceof DomainError) {
+          const status = ERROR_CODES[original.code].status;
           return createGraphQLError(original.message, {
             ...(wrapped ? { nodes: wrapped.nodes, path: wrapped.path } : {}),
             extensions: {
               code: original.code,
-              status: ERROR_CODES[original.code].status,
+              status,
               ...original.extras,
             },
           });

@@ -8,6 +8,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
+import { dependencyUnavailable } from './outage';
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 const PROBLEM_TYPE_BASE = 'https://docs.quickeats.test/problems/';
@@ -51,9 +52,14 @@ export function validationError(error: ZodError, where: 'body' | 'query' | 'path
   );
 }
 
-/** Map any thrown value to a DomainError (unknown errors become INTERNAL, details withheld). */
+/**
+ * Map any thrown value to a DomainError: a dependency outage becomes 503 SERVICE_UNAVAILABLE with
+ * Retry-After (outage.ts), unknown errors INTERNAL with details withheld.
+ */
 export function toDomainError(err: unknown): { error: DomainError; unexpected: boolean } {
   if (err instanceof DomainError) return { error: err, unexpected: false };
+  const outage = dependencyUnavailable(err);
+  if (outage) return { error: outage, unexpected: false };
   if (err instanceof ZodError) return { error: validationError(err, 'body'), unexpected: false };
   if (err instanceof HTTPException) {
     const byStatus: Partial<Record<number, ErrorCode>> = {

@@ -18,6 +18,7 @@ import {
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { AppDeps } from '../context';
+import { dependencyUnavailable } from '../http/outage';
 import { fieldErrors } from '../http/problem';
 import type { Logger } from '../logger';
 
@@ -79,8 +80,11 @@ const t = initTRPC.context<TrpcContext>().create({
 const domainErrors = t.middleware(async function domainErrors({ next, ctx }) {
   const result = await next();
   if (!result.ok) {
-    const cause = result.error.cause;
+    // A dependency outage is the same 503 SERVICE_UNAVAILABLE as on REST (http/outage.ts).
+    const cause = dependencyUnavailable(result.error.cause) ?? result.error.cause;
     if (cause instanceof DomainError) {
+      if (cause.extras.retryAfterSeconds !== undefined)
+        ctx.responseHeaders?.set('Retry-After', String(cause.extras.retryAfterSeconds));
       throw new TRPCError({ code: ERROR_CODES[cause.code].rpc, message: cause.message, cause });
     }
     if (result.error.code === 'INTERNAL_SERVER_ERROR')
