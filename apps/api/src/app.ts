@@ -4,6 +4,7 @@
  */
 
 import { DomainError } from '@quickeats/domain';
+import { serverSpan, tracingActive } from '@quickeats/telemetry';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps, AppEnv } from './context';
@@ -13,6 +14,7 @@ import { compression } from './http/compression';
 import { allowedMethodsOf, methodNotAllowed } from './http/method-not-allowed';
 import { problemResponse, toDomainError } from './http/problem';
 import { requestContext } from './http/request-context';
+import { routeLabel } from './observability/route-label';
 import { healthRoutes } from './routes/health.routes';
 import { v2Routes } from './routes/v2.routes';
 import { trpcMiddleware } from './trpc/adapter';
@@ -21,6 +23,8 @@ import { v1Routes } from './v1/v1.routes';
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
 
+  // Outermost, so the access log line and everything after it belong to the request's span.
+  if (tracingActive()) app.use(serverSpan(routeLabel));
   app.use(
     requestContext(deps.logger, {
       exposeSqlStatements: deps.config.exposeSqlStatements,

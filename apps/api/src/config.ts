@@ -26,6 +26,7 @@ const EnvSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     PUBLIC_BASE_URL: optionalUrl,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_FORMAT: z.preprocess(emptyAsUndefined, z.enum(['json', 'pretty']).optional()),
     DATABASE_URL: z.preprocess(
       emptyAsUndefined,
       z
@@ -139,6 +140,8 @@ export const ENV_DOCS = {
   PORT: 'HTTP port',
   PUBLIC_BASE_URL: 'Base URL the API prints at start (default: `http://localhost:<PORT>`)',
   LOG_LEVEL: 'pino level of the JSON logs (one line per request, with its request id)',
+  LOG_FORMAT:
+    '`pretty` (readable lines, pino-pretty) or `json`; unset → `pretty` in development, `json` otherwise',
   DATABASE_URL: 'PostgreSQL (postgres.js); unset → embedded PGlite under DATA_DIR',
   DATABASE_POOL_SIZE: 'postgres.js connections per process',
   DATA_DIR:
@@ -194,6 +197,8 @@ export interface Config {
   port: number;
   publicBaseUrl: string | undefined;
   logLevel: string;
+  /** JSON lines for log shippers; readable lines for a developer's terminal. */
+  logFormat: 'json' | 'pretty';
   database: { url: string | undefined; poolSize: number; dataDir: string; seedOrders: number };
   auth: { tokenSecret: string; tokenSecretGenerated: boolean; tokenTtlSeconds: number };
   bodyLimitBytes: number;
@@ -228,6 +233,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     publicBaseUrl: e.PUBLIC_BASE_URL,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'development' ? 'pretty' : 'json'),
     database: {
       url: e.DATABASE_URL,
       poolSize: e.DATABASE_POOL_SIZE,

@@ -22,6 +22,7 @@ import {
   shareWithClusterPrimary,
   startMetricsServer,
 } from './observability/metrics-server';
+import { startApiTracing } from './observability/tracing';
 import { startMaintenance } from './services/maintenance';
 
 /**
@@ -45,7 +46,13 @@ export async function startServer(
   config: Config,
   options: { logger?: Logger; paymentProvider?: PaymentProvider } = {},
 ): Promise<RunningServer> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  // First, so that every request (and statement) finds the tracer registered; nothing of the
+  // OpenTelemetry SDK is loaded when tracing is off.
+  const tracing = config.tracing.enabled
+    ? await startApiTracing({ serviceName: config.tracing.serviceName })
+    : undefined;
+  const logger =
+    options.logger ?? createLogger(config.logLevel, config.logFormat === 'pretty' ? 'pretty' : undefined);
   const dbHandle = createDb({
     url: config.database.url,
     dataDir: config.database.dataDir,
@@ -112,6 +119,7 @@ export async function startServer(
       await metricsServer?.close();
       await maintenance.stop();
       await dbHandle.close();
+      await tracing?.shutdown();
       logger.info('shut down');
     })();
     return closing;

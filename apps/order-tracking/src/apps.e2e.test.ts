@@ -123,6 +123,7 @@ describe('customer order tracking + kitchen dashboard in Chromium', () => {
     await phone.getByTestId('nav-new').click();
     await phone.getByTestId('menu-item').first().waitFor();
     await expectAccessible(phone, 'tracking new order (390)');
+    shots.push(await screenshot(phone, APP_DIR, 'tracking-new-order-390'));
     const orderId = await placeOrder(phone, 'no onions');
     expect(
       await phone.getByTestId('timeline').locator('li[data-state=current]').getAttribute('data-status'),

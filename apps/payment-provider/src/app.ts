@@ -13,8 +13,10 @@
 import { setMaxListeners } from 'node:events';
 import type { HttpBindings } from '@hono/node-server';
 import { parseIdempotencyKey } from '@quickeats/domain';
+import { serverSpan } from '@quickeats/telemetry';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
+import { routePath } from 'hono/route';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import type { FaultDecision, FaultTarget } from './faults';
@@ -66,6 +68,8 @@ export function createProviderApp(options: ProviderAppOptions = {}): Hono<Env> {
   // Every delayed request listens on this one signal; hundreds at once is the intended load, not a leak.
   setMaxListeners(0, shutdown);
   const app = new Hono<Env>();
+  // With tracing on, each request continues the caller's trace (its W3C `traceparent`).
+  app.use(serverSpan((c) => routePath(c, -1)));
 
   /**
    * Run the effect of a charge or refund under the faults decided for this request. `effect` is

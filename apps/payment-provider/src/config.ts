@@ -9,12 +9,19 @@ const ConfigSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Set by `spawnProvider`: exit when the parent closes our stdin, i.e. when the parent dies. */
   PROVIDER_EXIT_WITH_PARENT: z.enum(['0', '1']).default('0'),
+  // OpenTelemetry's standard variables, as the API reads them: an endpoint turns tracing on.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+  OTEL_SDK_DISABLED: z.enum(['true', 'false', '']).default('false'),
+  OTEL_SERVICE_NAME: z.string().min(1).default('quickeats-payment-provider'),
 });
 
 export interface ProviderConfig {
   port: number;
   hostname: string;
   exitWithParent: boolean;
+  /** Traces to the same OTLP collector as the API, under the provider's own service name. */
+  tracing: { enabled: boolean; serviceName: string };
 }
 
 /** Throws with a readable message (`PORT: Too big: …`) when the environment is invalid. */
@@ -26,5 +33,11 @@ export function loadConfig(env: Record<string, string | undefined>): ProviderCon
     port: parsed.data.PORT,
     hostname: parsed.data.HOST,
     exitWithParent: parsed.data.PROVIDER_EXIT_WITH_PARENT === '1',
+    tracing: {
+      enabled:
+        Boolean(parsed.data.OTEL_EXPORTER_OTLP_ENDPOINT || parsed.data.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) &&
+        parsed.data.OTEL_SDK_DISABLED !== 'true',
+      serviceName: parsed.data.OTEL_SERVICE_NAME,
+    },
   };
 }

@@ -21,6 +21,7 @@
  */
 import type { Charge, Money, PaymentProvider, Refund } from '@quickeats/domain';
 import { PaymentProviderError } from '@quickeats/domain';
+import { inSpan, traceHeaders } from '@quickeats/telemetry';
 import type { z } from 'zod';
 import { ChargeSchema, ErrorBodySchema, RefundSchema } from './wire';
 
@@ -107,22 +108,30 @@ export class HttpPaymentProvider implements PaymentProvider {
     opts: { idempotencyKey?: string; body?: unknown },
   ): Promise<{ status: number; text: string; what: string }> {
     const what = `${method} ${path.split('?')[0]}`;
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (opts.idempotencyKey !== undefined) headers['Idempotency-Key'] = opts.idempotencyKey;
-    if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
-    // One signal for the whole exchange: a response whose body never finishes also times out.
-    const signal = AbortSignal.timeout(this.timeoutMs);
-    try {
-      const res = await fetch(`${this.baseUrl}${path}`, {
-        method,
-        headers,
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-        signal,
-      });
-      return { status: res.status, text: await res.text(), what };
-    } catch (err) {
-      throw classifyTransportError(err, what, this.timeoutMs);
-    }
+    // With tracing on: one client span per HTTP call (each retry its own), whose context travels
+    // in `traceparent` so the provider continues the trace.
+    return inSpan(
+      `payment-provider ${what}`,
+      { kind: 'client', attributes: { 'http.request.method': method, 'server.address': this.baseUrl } },
+      async () => {
+        const headers: Record<string, string> = { Accept: 'application/json', ...traceHeaders() };
+        if (opts.idempotencyKey !== undefined) headers['Idempotency-Key'] = opts.idempotencyKey;
+        if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+        // One signal for the whole exchange: a response whose body never finishes also times out.
+        const signal = AbortSignal.timeout(this.timeoutMs);
+        try {
+          const res = await fetch(`${this.baseUrl}${path}`, {
+            method,
+            headers,
+            body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+            signal,
+          });
+          return { status: res.status, text: await res.text(), what };
+        } catch (err) {
+          throw classifyTransportError(err, what, this.timeoutMs);
+        }
+      },
+    );
   }
 
   private read<T>(res: { status: number; text: string; what: string }, schema: z.ZodType<T>): T {

@@ -2,6 +2,7 @@
  * `pnpm --filter @quickeats/payment-provider start`: the fake provider as its own process.
  * Prints `payment provider listening on <url>` once it accepts connections (tests wait for that line).
  */
+import { startTracing, type Tracing } from '@quickeats/telemetry';
 import { loadConfig } from './config';
 import { startProvider } from './server';
 
@@ -13,17 +14,24 @@ try {
   process.exit(1);
 }
 
+// Before the server: requests must find the tracer registered (the SDK is loaded only when on).
+const tracing: Tracing | undefined = config.tracing.enabled
+  ? await startTracing({ serviceName: config.tracing.serviceName })
+  : undefined;
 const provider = await startProvider(config);
 console.log(`payment provider listening on ${provider.url}`);
 
 function shutdown() {
-  provider.close().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error('payment provider: close failed', err);
-      process.exit(1);
-    },
-  );
+  provider
+    .close()
+    .then(() => tracing?.shutdown())
+    .then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error('payment provider: close failed', err);
+        process.exit(1);
+      },
+    );
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, shutdown);
 if (config.exitWithParent) {

@@ -40,6 +40,8 @@ export async function spawnProvider(options: SpawnProviderOptions = {}): Promise
       HOST: options.host ?? '127.0.0.1',
       // stdin is a pipe from us: when this process dies, the provider sees it close and exits.
       PROVIDER_EXIT_WITH_PARENT: '1',
+      // Inherited OTEL_* point its spans at the API's collector, under its own name.
+      OTEL_SERVICE_NAME: 'quickeats-payment-provider',
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -43,6 +43,7 @@ export function requestContext(
       const method = methodLabel(c.req.method);
       metrics.observe('httpRequestDuration', { method, route, status: String(status) }, durationSeconds);
       metrics.observe('dbStatementsPerRequest', { method, route }, tally.count);
+      metrics.observe('dbRoundTripsPerRequest', { method, route }, roundTrips);
     }
     log[status >= 500 ? 'error' : 'info'](
       {

@@ -100,6 +100,10 @@ describe('Prometheus metrics', () => {
     expect(
       after.histogramCount(METRICS.dbStatementsPerRequest.name, { route: PAY_ROUTE }),
     ).toBeGreaterThanOrEqual(3);
+    expect(
+      after.histogramCount(METRICS.dbRoundTripsPerRequest.name, { route: PAY_ROUTE }) -
+        before.histogramCount(METRICS.dbRoundTripsPerRequest.name, { route: PAY_ROUTE }),
+    ).toBe(3);
     // No concrete path (an order id) ever becomes a label value.
     expect(JSON.stringify(after.labelSets(http))).not.toContain(orderId);
   });

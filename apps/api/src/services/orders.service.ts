@@ -39,6 +39,7 @@ import {
   rulesFor,
   type Transition,
 } from '@quickeats/domain';
+import { inSpan } from '@quickeats/telemetry';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Logger } from '../logger';
 import {
@@ -109,21 +110,34 @@ async function withProviderRetries<T>(
   }
 }
 
-export async function getOrder(
-  deps: Pick<OrderServiceDeps, 'db'>,
-  actor: Actor,
-  orderId: string,
-): Promise<Order> {
+export function getOrder(deps: Pick<OrderServiceDeps, 'db'>, actor: Actor, orderId: string): Promise<Order> {
+  return inSpan('order.get', { attributes: { 'order.id': orderId, 'enduser.role': actor.role } }, () =>
+    readOrder(deps, actor, orderId),
+  );
+}
+
+async function readOrder(deps: Pick<OrderServiceDeps, 'db'>, actor: Actor, orderId: string): Promise<Order> {
   const order = await loadOrderView(deps.db, orderId, actor);
   if (!order) throw notFound();
   return order;
 }
 
-export async function createOrder(
+export function createOrder(
   deps: OrderServiceDeps,
   actor: Actor,
   input: CreateOrderInput,
   options: WriteOptions = {},
+): Promise<Order> {
+  return inSpan('order.create', { attributes: { 'enduser.role': actor.role } }, () =>
+    placeOrder(deps, actor, input, options),
+  );
+}
+
+async function placeOrder(
+  deps: OrderServiceDeps,
+  actor: Actor,
+  input: CreateOrderInput,
+  options: WriteOptions,
 ): Promise<Order> {
   if (actor.role !== 'customer') throw new DomainError('FORBIDDEN', 'Only customers place orders');
   const ids = [...new Set(input.items.map((i) => i.menuItemId))];
@@ -243,11 +257,24 @@ function singleVersion(cmd: ActionCommand): number | null {
  * refusal. Otherwise the snapshot is read first (`If-Match: *`, a list of versions, or `pay`, whose
  * charge must precede the write): two.
  */
-export async function performAction(
+export function performAction(
   deps: OrderServiceDeps,
   actor: Actor,
   cmd: ActionCommand,
   options: WriteOptions = {},
+): Promise<Order> {
+  return inSpan(
+    `order.${cmd.action}`,
+    { attributes: { 'order.id': cmd.orderId, 'order.action': cmd.action, 'enduser.role': actor.role } },
+    () => applyAction(deps, actor, cmd, options),
+  );
+}
+
+async function applyAction(
+  deps: OrderServiceDeps,
+  actor: Actor,
+  cmd: ActionCommand,
+  options: WriteOptions,
 ): Promise<Order> {
   const known = singleVersion(cmd);
   // With a concrete expected version a lost race is final (412). With `If-Match: *` the client

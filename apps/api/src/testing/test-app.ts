@@ -12,7 +12,7 @@ import { signAccessToken } from '../auth/token';
 import { type Config, loadConfig } from '../config';
 import type { AppDeps } from '../context';
 import { createIdempotencyStore } from '../idempotency/create-store';
-import { createLogger } from '../logger';
+import { createLogger, type Logger } from '../logger';
 import { instrumentDeps } from '../observability/instrument';
 import { type Metrics, NO_METRICS } from '../observability/metrics';
 
@@ -44,6 +44,7 @@ export async function createTestApp(
     env?: Record<string, string>;
     paymentProvider?: PaymentProvider;
     metrics?: Metrics;
+    logger?: Logger;
     /** The app's own pool of this many connections (round-trip tests: 1, so one warm-up prepares). */
     poolSize?: number;
   } = {},
@@ -55,7 +56,7 @@ export async function createTestApp(
     config,
     db: pool?.db ?? database.db,
     dbHandle: pool ?? database,
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
     paymentProvider: options.paymentProvider ?? new InMemoryPaymentProvider(),
     // Postgres by default; Upstash when `env` carries UPSTASH_REDIS_REST_URL/TOKEN (a bridge's).
     idempotency: createIdempotencyStore(config, pool?.db ?? database.db),

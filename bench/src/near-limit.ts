@@ -1,0 +1,284 @@
+/**
+ * Issue 15's part of `pnpm bench`: the API against what the database alone costs, one request at a
+ * time (medians of interleaved rounds):
+ * - write path: `accept` through the API (If-Match, no key) vs the same conditional
+ *   `UPDATE … WHERE version AND status` + event `INSERT` as ONE prepared postgres.js statement; a
+ *   full lifecycle (create → pay → accept → mark-ready → pick-up → deliver) in writes/s vs the six
+ *   equivalent bare statements;
+ * - keyed vs unkeyed accept (Postgres store): round trips (`X-DB-Round-Trips`) and p50;
+ * - the v2 list vs its very SQL run raw (prepared, same actor and includes);
+ * - the owner / customer / rider / status-filtered lists' p50 at this run's order count.
+ */
+import { randomUUID } from 'node:crypto';
+import { orderQuery } from '@quickeats/api/reads';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '@quickeats/db';
+import type { Actor } from '@quickeats/domain';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import type postgres from 'postgres';
+import { interleaved, round, type Timing, target } from './sequential';
+
+type Sql = ReturnType<typeof postgres>;
+
+export interface NearLimitResult {
+  lines: string[];
+  targets: string[];
+}
+
+async function login(api: string, email: string): Promise<string> {
+  const res = await fetch(`${api}/api/v2/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: DEMO_PASSWORD }),
+  });
+  if (!res.ok) throw new Error(`login ${email}: ${res.status}`);
+  return ((await res.json()) as { accessToken: string }).accessToken;
+}
+
+async function call(api: string, path: string, token: string, init: RequestInit = {}) {
+  const res = await fetch(`${api}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'identity', ...init.headers },
+  });
+  const text = await res.text();
+  if (res.status >= 300)
+    throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${text.slice(0, 300)}`);
+  return { res, body: text ? JSON.parse(text) : null };
+}
+
+export async function nearLimit(api: string, sql: Sql, n: number): Promise<NearLimitResult> {
+  const lines: string[] = [];
+  const targets: string[] = [];
+  const ids = async (email: string) => {
+    const [u] = await sql<
+      { id: string; role: Actor['role'] }[]
+    >`select id, role from users where email = ${email}`;
+    return { userId: u!.id, role: u!.role } as Actor;
+  };
+  const owner = await ids(DEMO_ACCOUNTS.owner);
+  const customer = await ids(DEMO_ACCOUNTS.customer);
+  const rider = await ids(DEMO_ACCOUNTS.rider);
+  const tokens = {
+    owner: await login(api, DEMO_ACCOUNTS.owner),
+    customer: await login(api, DEMO_ACCOUNTS.customer),
+    rider: await login(api, DEMO_ACCOUNTS.rider),
+  };
+  const [menu] = await sql<{ restaurant_id: string; id: string }[]>`
+    select m.restaurant_id, m.id from menu_items m join restaurants r on r.id = m.restaurant_id
+     where r.owner_id = ${owner.userId} order by m.id limit 1`;
+
+  // Fresh paid orders at the demo owner's restaurant, made through the API (create + pay).
+  const paidOrders = async (count: number) => {
+    const out: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const created = await call(api, '/api/v2/orders', tokens.customer, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        body: JSON.stringify({
+          restaurantId: menu!.restaurant_id,
+          items: [{ menuItemId: menu!.id, quantity: 1 }],
+        }),
+      });
+      const id = created.body.data.id as string;
+      await call(api, `/api/v2/orders/${id}/pay`, tokens.customer, {
+        method: 'POST',
+        headers: { 'idempotency-key': randomUUID(), 'if-match': '"v1"' },
+      });
+      out.push(id);
+    }
+    return out;
+  };
+
+  // 1. accept: API (If-Match, no key) vs keyed vs one bare prepared statement.
+  const pool = await paidOrders(n * 3);
+  const bareAccept = async (id: string, version: number) => {
+    await sql`
+      with upd as (
+        update orders set status = 'accepted', version = version + 1, updated_at = now()
+         where id = ${id} and version = ${version} and status = 'paid' returning id, version)
+      insert into order_events (order_id, action, from_status, to_status, actor_id, actor_role, version)
+      select id, 'accept', 'paid', 'accepted', ${owner.userId}, 'restaurant', version from upd`;
+  };
+  const trips: Record<string, number[]> = { unkeyed: [], keyed: [], replay: [] };
+  const keys: string[] = [];
+  const accept = await interleaved(
+    {
+      api: async (i) => {
+        const { res } = await call(api, `/api/v2/orders/${pool[i]}/accept`, tokens.owner, {
+          method: 'POST',
+          headers: { 'if-match': '"v2"' },
+        });
+        trips.unkeyed!.push(Number(res.headers.get('x-db-round-trips')));
+      },
+      keyed: async (i) => {
+        const key = randomUUID();
+        keys[i] = key;
+        const { res } = await call(api, `/api/v2/orders/${pool[i]}/accept`, tokens.owner, {
+          method: 'POST',
+          headers: { 'if-match': '"v2"', 'idempotency-key': key },
+        });
+        trips.keyed!.push(Number(res.headers.get('x-db-round-trips')));
+      },
+      bare: async (i) => {
+        await bareAccept(pool[i]!, 2);
+      },
+    },
+    n,
+  );
+  // Replays of the keyed accepts.
+  const keyedIdx = keys.map((k, i) => (k ? i : -1)).filter((i) => i >= 0);
+  const replay = await interleaved(
+    {
+      replay: async (j) => {
+        const i = keyedIdx[j % keyedIdx.length]!;
+        const { res } = await call(api, `/api/v2/orders/${pool[i]}/accept`, tokens.owner, {
+          method: 'POST',
+          headers: { 'if-match': '"v2"', 'idempotency-key': keys[i]! },
+        });
+        trips.replay!.push(Number(res.headers.get('x-db-round-trips')));
+      },
+    },
+    n,
+    1,
+  );
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const row = (name: string, t: Timing, rt?: number) =>
+    `| ${name} | ${rt ?? '—'} | ${t.p50} | ${t.p90} | ${t.n} |`;
+  lines.push(
+    '## Write path (one request at a time; medians of 3 interleaved rounds)',
+    '',
+    '| operation | DB round trips | p50 (ms) | p90 (ms) | samples |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    row('accept through the API, If-Match, no key', accept.api!, median(trips.unkeyed!)),
+    row(
+      'accept through the API, If-Match + Idempotency-Key (Postgres store)',
+      accept.keyed!,
+      median(trips.keyed!),
+    ),
+    row('replay of that keyed accept', replay.replay!, median(trips.replay!)),
+    row('bare postgres.js: the conditional UPDATE + event INSERT, one prepared statement', accept.bare!, 1),
+    '',
+  );
+  targets.push(
+    target(
+      'accept p50: bare / API',
+      accept.bare!.p50 / accept.api!.p50,
+      accept.bare!.p50 / accept.api!.p50 >= 0.5,
+      '≥ 0.5',
+    ),
+    target(
+      'keyed / unkeyed accept p50 (Postgres store)',
+      accept.keyed!.p50 / accept.api!.p50,
+      accept.keyed!.p50 / accept.api!.p50 <= 1.2,
+      '≤ 1.2',
+    ),
+    target(
+      'keyed accept round trips − unkeyed',
+      median(trips.keyed!) - median(trips.unkeyed!),
+      median(trips.keyed!) - median(trips.unkeyed!) <= 1,
+      '≤ 1',
+    ),
+    target('replay round trips', median(trips.replay!), median(trips.replay!) <= 1, '≤ 1'),
+  );
+
+  // 2. Full lifecycle at one connection: writes/s through the API vs bare statements.
+  const lifecycles = Math.max(10, Math.floor(n / 3));
+  const t0 = performance.now();
+  for (let i = 0; i < lifecycles; i++) {
+    const [id] = await paidOrders(1);
+    const act = (action: string, token: string, v: number) =>
+      call(api, `/api/v2/orders/${id}/${action}`, token, {
+        method: 'POST',
+        headers: { 'if-match': `"v${v}"` },
+      });
+    await act('accept', tokens.owner, 2);
+    await act('mark-ready', tokens.owner, 3);
+    await act('pick-up', tokens.rider, 4);
+    await act('deliver', tokens.rider, 5);
+  }
+  const apiWps = (lifecycles * 6) / ((performance.now() - t0) / 1000);
+  const t1 = performance.now();
+  for (let i = 0; i < lifecycles; i++) {
+    const [o] = await sql<{ id: string }[]>`
+      with o as (insert into orders (customer_id, restaurant_id, total_amount, currency)
+                 values (${customer.userId}, ${menu!.restaurant_id}, 1000, 'USD') returning id),
+           i as (insert into order_items (order_id, menu_item_id, name, quantity, unit_price_amount, currency)
+                 select id, ${menu!.id}, 'x', 1, 1000, 'USD' from o),
+           e as (insert into order_events (order_id, action, from_status, to_status, actor_id, actor_role, version)
+                 select id, 'create', null, 'pending', ${customer.userId}, 'customer', 1 from o)
+      select id from o`;
+    const steps: [string, string, string, string][] = [
+      ['pay', 'pending', 'paid', customer.userId],
+      ['accept', 'paid', 'accepted', owner.userId],
+      ['mark-ready', 'accepted', 'ready', owner.userId],
+      ['pick-up', 'ready', 'picked_up', rider.userId],
+      ['deliver', 'picked_up', 'delivered', rider.userId],
+    ];
+    for (const [v, [action, from, to, actor]] of steps.entries()) {
+      await sql`
+        with upd as (update orders set status = ${to}, version = version + 1, updated_at = now()
+                      where id = ${o!.id} and version = ${v + 1} and status = ${from} returning id, version)
+        insert into order_events (order_id, action, from_status, to_status, actor_id, actor_role, version)
+        select id, ${action}, ${from}, ${to}, ${actor}, 'customer', version from upd`;
+    }
+  }
+  const bareWps = (lifecycles * 6) / ((performance.now() - t1) / 1000);
+  lines.push(
+    `Full lifecycle (create → pay → accept → mark-ready → pick-up → deliver), ${lifecycles} orders, one at a time: ` +
+      `API ${apiWps.toFixed(0)} writes/s (the payment provider's charge included) vs bare postgres.js ${bareWps.toFixed(0)} writes/s.`,
+    '',
+  );
+  targets.push(target('lifecycle writes/s: API / bare', apiWps / bareWps, apiWps / bareWps >= 0.5, '≥ 0.5'));
+
+  // 3. The v2 list vs its own SQL run raw; 4. every role's list.
+  const dialect = new PgDialect();
+  const raw = (actor: Actor, include: string[], filter: Record<string, unknown> = {}) => {
+    const q = dialect.sqlToQuery(
+      orderQuery({ actor, include: new Set(include) as never, fields: {}, filter, size: 50 }),
+    );
+    return async () => {
+      await sql.unsafe(q.sql, q.params as never[], { prepare: true });
+    };
+  };
+  const include = ['restaurant', 'customer', 'rider', 'items', 'items.menuItem'];
+  const path = (extra = '') => `/api/v2/orders?page[size]=50${extra}`;
+  const listApi = (token: string, p: string) => async () => {
+    await call(api, p, token);
+  };
+  const adminToken = await login(api, DEMO_ACCOUNTS.admin);
+  const admin = await ids(DEMO_ACCOUNTS.admin);
+  const vsRaw = await interleaved(
+    {
+      api: listApi(adminToken, path(`&include=${include.join(',')}`)),
+      raw: raw(admin, include),
+    },
+    n,
+  );
+  const roles = await interleaved(
+    {
+      owner: listApi(tokens.owner, path()),
+      customer: listApi(tokens.customer, path()),
+      rider: listApi(tokens.rider, path()),
+      status: listApi(adminToken, path('&filter[status]=ready')),
+    },
+    n,
+  );
+  lines.push(
+    '## Lists (50 orders, one request at a time)',
+    '',
+    '| list | p50 (ms) | p90 (ms) | samples |',
+    '| --- | ---: | ---: | ---: |',
+    `| admin, include ${include.join(',')} — API | ${vsRaw.api!.p50} | ${vsRaw.api!.p90} | ${vsRaw.api!.n} |`,
+    `| the same SQL run raw (prepared postgres.js) | ${vsRaw.raw!.p50} | ${vsRaw.raw!.p90} | ${vsRaw.raw!.n} |`,
+    ...Object.entries(roles).map(([k, t]) => `| ${k} list — API | ${t.p50} | ${t.p90} | ${t.n} |`),
+    '',
+  );
+  targets.push(
+    target(
+      'list p50: API / raw SQL',
+      vsRaw.api!.p50 / vsRaw.raw!.p50,
+      vsRaw.api!.p50 / vsRaw.raw!.p50 <= 1.25,
+      '≤ 1.25',
+    ),
+  );
+  return { lines, targets: targets.map((t) => t.replace(/(\d+\.\d\d)/, (m) => String(round(Number(m))))) };
+}
