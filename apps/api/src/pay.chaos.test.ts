@@ -78,6 +78,8 @@ describe.each(['postgres', 'upstash'] as const)(
         // Longer than the test can take to find and kill the process running the charge the provider
         // holds, however loaded the machine: that request must still be in flight when it dies.
         PAYMENT_PROVIDER_TIMEOUT_MS: '60000',
+        // The request deadline must not answer that request (503) before the test kills it.
+        REQUEST_TIMEOUT_MS: '60000',
         IDEMPOTENCY_LEASE_SECONDS: String(LEASE_SECONDS),
         LOG_LEVEL: 'error',
       };

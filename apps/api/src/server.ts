@@ -23,6 +23,7 @@ import {
   startMetricsServer,
 } from './observability/metrics-server';
 import { startApiTracing } from './observability/tracing';
+import { createRateLimits } from './rate-limit';
 import { startMaintenance } from './services/maintenance';
 
 /**
@@ -57,13 +58,16 @@ export async function startServer(
     url: config.database.url,
     dataDir: config.database.dataDir,
     maxConnections: config.database.poolSize,
+    connectTimeoutMs: config.database.connectTimeoutMs,
+    statementTimeoutMs: config.database.statementTimeoutMs,
   });
-  await dbHandle.migrate();
-  // Demo data on first start of an empty database (never in production).
-  if (config.env !== 'production') {
+  // Demo data on first start of an empty database (never in production), under the migration
+  // lock: processes started together on an empty database would otherwise all seed it at once.
+  await dbHandle.migrate(async () => {
+    if (config.env === 'production') return;
     const seeded = await seedIfEmpty(dbHandle.db, { orders: config.database.seedOrders });
-    if (seeded) logger.info({ seeded }, 'seeded the embedded database with demo data');
-  }
+    if (seeded) logger.info({ seeded }, 'seeded the empty database with demo data');
+  });
   if (config.auth.tokenSecretGenerated) {
     logger.warn(
       'AUTH_TOKEN_SECRET is not set: tokens are signed with a per-process key and die with this process',
@@ -78,11 +82,14 @@ export async function startServer(
     logger,
     paymentProvider: options.paymentProvider ?? paymentProviderFor(config),
     idempotency: createIdempotencyStore(config, dbHandle.db),
+    rateLimits: createRateLimits(config),
     now: () => new Date(),
+    draining: () => closing !== undefined,
     metrics,
   });
+  let closing: Promise<void> | undefined;
   const app = createApp(deps);
-  const maintenance = startMaintenance(deps);
+  const maintenance = startMaintenance(deps, config.maintenanceIntervalMs);
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
@@ -107,14 +114,23 @@ export async function startServer(
     'listening',
   );
 
-  let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      logger.info('shutting down: draining connections');
+      logger.info({ drainTimeoutMs: config.shutdownDrainTimeoutMs }, 'shutting down: draining connections');
+      const http = server as unknown as {
+        closeIdleConnections?: () => void;
+        closeAllConnections?: () => void;
+      };
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
-        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        // Idle keep-alive sockets would hold close() open; in-flight requests still finish...
+        http.closeIdleConnections?.();
+        // ...within the drain timeout; then whatever is left is cut.
+        setTimeout(() => {
+          logger.warn('drain timeout: closing the remaining connections');
+          http.closeAllConnections?.();
+          resolve();
+        }, config.shutdownDrainTimeoutMs).unref();
       });
       await metricsServer?.close();
       await maintenance.stop();

@@ -1,4 +1,5 @@
 export * from './api-process';
 export * from './ports';
+export * from './private-services';
 export * from './processes';
 export * from './wait';

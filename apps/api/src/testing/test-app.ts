@@ -15,6 +15,7 @@ import { createIdempotencyStore } from '../idempotency/create-store';
 import { createLogger, type Logger } from '../logger';
 import { instrumentDeps } from '../observability/instrument';
 import { type Metrics, NO_METRICS } from '../observability/metrics';
+import { createRateLimits } from '../rate-limit';
 
 export { TEST_TOKEN_SECRET };
 
@@ -24,6 +25,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     LOG_LEVEL: 'silent',
     AUTH_TOKEN_SECRET: TEST_TOKEN_SECRET,
     EXPOSE_SQL_STATEMENTS: 'true',
+    // Tests write as a handful of users, fast: the write limit is off unless a test sets it.
+    RATE_LIMIT_WRITES_PER_USER: '0',
     ...overrides,
   });
 }
@@ -60,6 +63,7 @@ export async function createTestApp(
     paymentProvider: options.paymentProvider ?? new InMemoryPaymentProvider(),
     // Postgres by default; Upstash when `env` carries UPSTASH_REDIS_REST_URL/TOKEN (a bridge's).
     idempotency: createIdempotencyStore(config, pool?.db ?? database.db),
+    rateLimits: createRateLimits(config),
     now: () => new Date(),
     metrics: options.metrics ?? NO_METRICS,
   });

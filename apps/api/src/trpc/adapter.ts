@@ -15,6 +15,8 @@ export function trpcMiddleware(deps: AppDeps) {
   return trpcServer({
     router: appRouter,
     endpoint: '/trpc',
+    // One request cannot carry an unbounded number of calls (a batch of 250 creates, issue 12).
+    maxBatchSize: deps.config.trpcMaxBatchSize,
     createContext: async (opts, c) => {
       const ctx = c as Context<AppEnv>;
       ctx.set(
