@@ -50,7 +50,7 @@ describe('supervised API processes', () => {
   beforeAll(async () => {
     // Migrated and empty: every process finds no users and would seed.
     [db, provider] = await Promise.all([createTestDatabase(), spawnProvider()]);
-  }, 120_000);
+  });
   afterAll(async () => {
     await Promise.all(apis.map((api) => api.stop()));
     await provider?.stop();
@@ -65,7 +65,7 @@ describe('supervised API processes', () => {
     const [row] = await db.db.select({ n: count() }).from(orders);
     expect(row?.n).toBe(20);
     for (const api of apis) expect(api.output()).not.toContain('duplicate key');
-  }, 180_000);
+  });
 
   it('replaces a killed worker while the other keeps serving', async () => {
     const api = await startApiProcess(
@@ -101,7 +101,7 @@ describe('supervised API processes', () => {
     expect(answeredBy.filter((pid) => pid === survivor).length).toBeGreaterThan(0);
     expect(api.output()).toMatch(new RegExp(`worker ${victim} exited \\(SIGKILL\\)`));
     expect(api.child.exitCode).toBeNull();
-  }, 180_000);
+  });
 
   it('SIGTERM drains: a request in flight gets its answer, then the process exits 0', async () => {
     const api = await startApiProcess(
@@ -157,5 +157,5 @@ describe('supervised API processes', () => {
       await locker.end();
       await watcher.end();
     }
-  }, 180_000);
+  });
 });

@@ -84,7 +84,7 @@ beforeAll(async () => {
   await customer.login(DEMO_ACCOUNTS.customer, DEMO_PASSWORD);
   app = await serveBuiltApp(APP_DIR, stack.apiUrl, apiProxy);
   browser = await launchChromium();
-}, 180_000);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -114,7 +114,7 @@ describe('restaurant dashboard in Chromium', () => {
       .poll(() => page.getByTestId('login-error').textContent())
       .toContain('not a restaurant owner account');
     await page.close();
-  }, 120_000);
+  });
 
   it('on a phone: one column at a time, a new paid order highlighted and announced, reject asks for a reason and confirmation', async () => {
     const page = await newPage(PHONE);
@@ -170,7 +170,7 @@ describe('restaurant dashboard in Chromium', () => {
     await expect.poll(() => cardOf(page, order.id).count()).toBe(0);
     expect(await customer.orders.get(order.id)).toMatchObject({ status: 'rejected' });
     await page.close();
-  }, 120_000);
+  });
 
   it('on a desktop: accepts and marks ready over tRPC, reports a cancel by the customer, shows offline and reconnecting banners', async () => {
     const page = await newPage(DESKTOP);
@@ -213,7 +213,7 @@ describe('restaurant dashboard in Chromium', () => {
     await page.unroute('**/trpc/**');
     await page.getByTestId('reconnecting').waitFor({ state: 'detached' });
     await page.close();
-  }, 120_000);
+  });
 
   it('tells the owner in plain words when the customer cancelled first (REST transport)', async () => {
     const order = await placePaidOrder(1);
@@ -245,5 +245,5 @@ describe('restaurant dashboard in Chromium', () => {
     await page.getByTestId('login-form').waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem('quickeats.dashboard.token'))).toBeNull();
     await page.close();
-  }, 120_000);
+  });
 });

@@ -87,14 +87,14 @@ describe('PostgreSQL restarted and frozen under load', () => {
       body: JSON.stringify({ email: DEMO_ACCOUNTS.customer, password: 'quickeats-demo' }),
     });
     token = ((await login.json()) as { accessToken: string }).accessToken;
-  }, 300_000);
+  });
 
   afterAll(async () => {
     await Promise.all(apis.map((api) => api.stop()));
     await db?.close().catch(() => {});
     await provider?.stop();
     await pg?.destroy();
-  }, 120_000);
+  });
 
   /** One client of the burst: create, pay (retried with the same key until definite), read. */
   async function client(n: number, log: Answer[], running: () => boolean) {

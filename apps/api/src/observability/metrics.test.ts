@@ -34,7 +34,7 @@ describe('Prometheus metrics', () => {
     provider = new ControllableProvider();
     t = await createTestApp({ metrics, paymentProvider: provider, seed: { orders: 0 } });
     customer = await t.tokenFor(DEMO_ACCOUNTS.customer);
-  }, 120_000);
+  });
   afterAll(() => t?.close());
 
   it('exposes every outcome at 0 before anything happened, and the process defaults', async () => {

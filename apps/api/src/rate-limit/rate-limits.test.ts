@@ -35,7 +35,7 @@ describe.each(['memory', 'upstash'] as const)('rate limits counted in %s', (kind
       },
     });
     t.deps.rateLimits.onRefusal((r) => refusals.push(r));
-  }, 120_000);
+  });
   afterAll(async () => {
     await t?.close();
     await store?.close();
