@@ -93,6 +93,8 @@ const EnvSchema = z
     TRPC_MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
     /** The client address of a request is the last X-Forwarded-For entry (set by our proxy) instead of the socket's. */
     TRUST_PROXY: bool,
+    /** Production refuses the embedded PGlite (one private database per instance) unless this says it is meant. */
+    ALLOW_EMBEDDED_DATABASE: bool,
     METRICS_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).optional()),
     METRICS_HOST: z.string().default('0.0.0.0'),
     // OpenTelemetry's own variables (the SDK and the OTLP exporter read them too): validated here so
@@ -142,6 +144,23 @@ const EnvSchema = z
     if (env.NODE_ENV === 'production' && !env.AUTH_TOKEN_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_TOKEN_SECRET'], message: 'is required in production' });
     }
+    // Length alone accepted 32 × "a": estimate the entropy from the characters' distribution.
+    if (env.AUTH_TOKEN_SECRET && secretEntropyBits(env.AUTH_TOKEN_SECRET) < MIN_SECRET_ENTROPY_BITS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_TOKEN_SECRET'],
+        message: `is too predictable (about ${Math.floor(secretEntropyBits(env.AUTH_TOKEN_SECRET))} bits; at least ${MIN_SECRET_ENTROPY_BITS} needed): use e.g. \`openssl rand -hex 32\``,
+      });
+    }
+    // Without DATABASE_URL every instance would silently run its own embedded database.
+    if (env.NODE_ENV === 'production' && !env.DATABASE_URL && !env.ALLOW_EMBEDDED_DATABASE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message:
+          'is required in production (or set ALLOW_EMBEDDED_DATABASE=true for a single-instance PGlite)',
+      });
+    }
     // Embedded PGlite is one process's file: several workers would each open it.
     if (!env.DATABASE_URL && env.WEB_CONCURRENCY !== undefined && env.WEB_CONCURRENCY > 1) {
       ctx.addIssue({
@@ -157,6 +176,22 @@ const EnvSchema = z
   });
 
 export type EnvVariable = keyof typeof EnvSchema.shape;
+
+/** Least estimated entropy of AUTH_TOKEN_SECRET (32 random hex characters score about 118). */
+export const MIN_SECRET_ENTROPY_BITS = 100;
+
+/**
+ * Estimated entropy of a secret: its length times the Shannon entropy of its character
+ * distribution. `aaaa…` scores 0, 64 random hex characters about 250.
+ */
+export function secretEntropyBits(secret: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of secret) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  const n = [...secret].length;
+  let perChar = 0;
+  for (const count of counts.values()) perChar -= (count / n) * Math.log2(count / n);
+  return perChar * n;
+}
 
 /** What each variable means: the README's configuration table is generated from this and the schema. */
 export const ENV_DOCS = {
@@ -214,6 +249,8 @@ export const ENV_DOCS = {
   RATE_LIMIT_REDIS_PREFIX:
     'Prefix of the rate-limit keys in Redis (with UPSTASH_REDIS_REST_*; else the limits are per process)',
   TRPC_MAX_BATCH_SIZE: 'Most calls in one tRPC batch (400 above)',
+  ALLOW_EMBEDDED_DATABASE:
+    'Let production run without DATABASE_URL on the embedded PGlite (one instance only; refused otherwise)',
   TRUST_PROXY:
     'Take the client address (login limit) from the last `X-Forwarded-For` entry: only behind a proxy that sets it',
   METRICS_PORT:

@@ -36,7 +36,23 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     base: { service: 'quickeats-api', pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     mixin: () => currentTraceIds() ?? {},
-    redact: { paths: ['req.headers.authorization', 'password', '*.password'], censor: '[redacted]' },
+    // Never in a log line: credentials, tokens, hashes, nor the parameters of a failed SQL statement
+    // (postgres.js errors carry them: a failed seed once printed every demo password hash).
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'password',
+        '*.password',
+        'accessToken',
+        '*.accessToken',
+        'passwordHash',
+        '*.passwordHash',
+        'err.parameters',
+        'err.args',
+        'err.cause.parameters',
+      ],
+      censor: '[redacted]',
+    },
   };
   const stream = destination === 'pretty' ? prettyStream() : destination;
   return stream ? pino(options, stream) : pino(options);

@@ -97,8 +97,13 @@ async function worker() {
     `  liveness:  ${url}/healthz   readiness: ${url}/readyz`,
     '  payments:  {payments}',
     `  idempotency store: ${server.deps.idempotency.kind}`,
-    `  demo login: curl -s -X POST ${url}/api/v2/auth/token -H 'content-type: application/json' \\`,
-    `                -d '{"email":"${DEMO_ACCOUNTS.customer}","password":"${DEMO_PASSWORD}"}'`,
+    // Production never has the demo data, and never prints credentials.
+    ...(config.env === 'production'
+      ? []
+      : [
+          `  demo login: curl -s -X POST ${url}/api/v2/auth/token -H 'content-type: application/json' \\`,
+          `                -d '{"email":"${DEMO_ACCOUNTS.customer}","password":"${DEMO_PASSWORD}"}'`,
+        ]),
     '',
   ].join('\n');
   const listening: WorkerListening = { type: 'listening', banner };
@@ -113,7 +118,14 @@ async function worker() {
   }
 }
 
+/** A startup error without what it may carry verbatim: SQL parameters (password hashes of a seed). */
+function redacted(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const { parameters: _p, args: _a, query: _q, ...rest } = err as Error & Record<string, unknown>;
+  return Object.assign(new Error(err.message), rest, { name: err.name, stack: err.stack });
+}
+
 (cluster.isPrimary ? primary() : worker()).catch((err) => {
-  console.error(err);
+  console.error(redacted(err));
   process.exit(1);
 });

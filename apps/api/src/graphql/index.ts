@@ -161,6 +161,10 @@ export function graphqlRoutes(deps: AppDeps) {
     graphqlEndpoint: '/graphql',
     // The interactive GraphiQL page is a development aid; it executes nothing without a token.
     graphiql: !production,
+    // GraphiQL from this server (the inlined, pinned bundle of @graphql-yoga/render-graphiql), not
+    // Yoga's default CDN page, so it works offline; loaded only when someone opens it.
+    renderGraphiQL: async (options) =>
+      (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     landingPage: false,
     logging: false,
     plugins: [

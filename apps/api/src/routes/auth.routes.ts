@@ -47,6 +47,9 @@ export function authRoutes(deps: AppDeps) {
       for (const [name, value] of Object.entries(limits)) c.header(name, value);
       const token = await issueToken({ db: deps.db, auth: deps.config.auth, now: deps.now }, input);
       await deps.rateLimits.loginSucceeded(input.email);
+      // A bearer token must never be kept by a cache (RFC 6749 §5.1).
+      c.header('Cache-Control', 'no-store');
+      c.header('Pragma', 'no-cache');
       return c.json(token, 200);
     })
     .openapi(meRoute, async (c) => c.json(await currentUser(deps.db, c.var.actor), 200));

@@ -1,10 +1,11 @@
 /**
  * The `/api/v2` surface: every v2 router mounted on one OpenAPIHono, so the OpenAPI 3.1 document
  * at `/api/v2/openapi.json` is generated from the same route and zod definitions that serve
- * requests. `/api/v2/docs` is the interactive reference (Scalar).
+ * requests. `/api/v2/docs` is the interactive reference (Scalar, served from local assets).
  */
 import { Scalar } from '@scalar/hono-api-reference';
 import type { AppDeps } from '../context';
+import { scalarStandalone } from '../http/docs-assets';
 import { createOpenApiRouter } from '../http/openapi';
 import { applyOpenApiConventions } from '../http/openapi-conventions';
 import { authRoutes } from './auth.routes';
@@ -52,6 +53,22 @@ export function v2Routes(deps: AppDeps) {
     );
     return c.json(document);
   });
-  v2.get('/docs', Scalar({ url: '/api/v2/openapi.json', pageTitle: 'QuickEats API v2 reference' }));
+  // The reference page loads Scalar from this server (pinned, from node_modules) and no web fonts,
+  // so it renders without internet access (docs-offline.e2e.test.ts blocks every other request).
+  v2.get(
+    '/docs',
+    Scalar({
+      url: '/api/v2/openapi.json',
+      pageTitle: 'QuickEats API v2 reference',
+      cdn: '/api/v2/docs/scalar.js',
+      withDefaultFonts: false,
+    }),
+  );
+  v2.get('/docs/scalar.js', async (c) =>
+    c.body(await scalarStandalone(), 200, {
+      'Content-Type': 'text/javascript; charset=utf-8',
+      'Cache-Control': 'public, max-age=86400',
+    }),
+  );
   return v2;
 }

@@ -640,6 +640,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many attempts for this account or from this address; the same answer whether the account exists or not */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error: no details, the requestId finds it in the logs */
             500: {
                 headers: {
@@ -896,6 +911,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error: no details, the requestId finds it in the logs */
             500: {
                 headers: {
@@ -1135,6 +1165,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error: no details, the requestId finds it in the logs */
             500: {
                 headers: {
@@ -1272,6 +1317,21 @@ export interface operations {
             /** @description If-Match is required */
             428: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1421,6 +1481,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error: no details, the requestId finds it in the logs */
             500: {
                 headers: {
@@ -1564,6 +1639,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error: no details, the requestId finds it in the logs */
             500: {
                 headers: {
@@ -1701,6 +1791,21 @@ export interface operations {
             /** @description If-Match is required */
             428: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1859,6 +1964,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error: no details, the requestId finds it in the logs */
             500: {
                 headers: {
@@ -1996,6 +2116,21 @@ export interface operations {
             /** @description If-Match is required */
             428: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
