@@ -29,7 +29,7 @@ beforeAll(async () => {
   stack = await startTestStack({ orders: 10 });
   second = await startApi();
   menu = await demoMenu(stack);
-}, 180_000);
+});
 afterAll(async () => {
   for (const a of aborts) a.abort();
   await second?.stop();
@@ -172,7 +172,7 @@ describe('events.subscribe', () => {
       await forwarder.close();
       await api.stop();
     }
-  }, 180_000);
+  });
 });
 
 /** Another API process on the stack's database (a second try if its random port was taken). */

@@ -48,7 +48,7 @@ beforeAll(async () => {
   provider = await startProvider({ port: 0 });
   apis = [await startApi(), await startApi()];
   world = await loadWorld(database.db, TEST_TOKEN_SECRET);
-}, 180_000);
+});
 afterAll(async () => {
   for (const close of closers) close();
   await Promise.all(apis.map((a) => a.stop()));

@@ -17,7 +17,7 @@ beforeAll(async () => {
   sql = postgres(database.url, { max: 3, onnotice: () => {} });
   const [row] = await sql<{ id: string }[]>`select id from orders limit 1`;
   orderId = row!.id;
-}, 120_000);
+});
 afterAll(async () => {
   await sql?.end();
   await database?.close();

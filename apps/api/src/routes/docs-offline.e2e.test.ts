@@ -34,7 +34,7 @@ beforeAll(async () => {
     blocked.push(url);
     return route.abort('internetdisconnected');
   });
-}, 180_000);
+});
 afterAll(async () => {
   await browser?.close();
   await new Promise((resolve) => server?.close(resolve));
@@ -59,7 +59,7 @@ describe('documentation pages offline', () => {
     expect(errors).toEqual([]);
     expect(blocked).toEqual([]);
     await page.close();
-  }, 180_000);
+  });
 
   it('GraphiQL renders its editor from local assets', async () => {
     const page = await context.newPage();
@@ -67,5 +67,5 @@ describe('documentation pages offline', () => {
     await page.locator('.graphiql-container').first().waitFor({ timeout: 120_000 });
     expect(blocked).toEqual([]);
     await page.close();
-  }, 180_000);
+  });
 });

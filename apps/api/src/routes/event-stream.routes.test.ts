@@ -26,7 +26,7 @@ async function follow(email: string, options: { query?: string; lastEventId?: st
 beforeAll(async () => {
   t = await createTestApp({ seed: { orders: 10 } });
   c = await demoClients(t);
-}, 120_000);
+});
 afterAll(async () => {
   for (const f of followers) f.close();
   await t?.close();
