@@ -68,11 +68,19 @@ async function primary() {
       console.log(w.banner.replace('{payments}', `${paymentsUrl}${provided}`));
     },
   });
+  // The primary owns the metrics port and sums its workers' registries (they share theirs over IPC).
+  const metricsOptions = config.metrics;
+  const metricsServer = metricsOptions
+    ? await import('./observability/metrics-server').then((m) =>
+        m.startMetricsServer(m.clusterSource(), metricsOptions),
+      )
+    : undefined;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       stopping = true;
       supervisor
         .stop()
+        .then(() => metricsServer?.close())
         .then(() => provider?.stop())
         .then(
           () => process.exit(0),

@@ -8,7 +8,7 @@ import { get } from 'node:http';
 import { orders } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
 import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
-import { waitFor } from '@quickeats/test-support';
+import { fetchOnFreshConnection, freePort, waitFor } from '@quickeats/test-support';
 import { count } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -157,5 +157,35 @@ describe('supervised API processes', () => {
       await locker.end();
       await watcher.end();
     }
+  });
+
+  it("serves the workers' metrics, summed, on the primary's metrics port", async () => {
+    const metricsPort = await freePort();
+    const api = await startApiProcess({
+      DATABASE_URL: db.url,
+      PAYMENT_PROVIDER_URL: provider.url,
+      WEB_CONCURRENCY: '2',
+      METRICS_PORT: String(metricsPort),
+    });
+    apis.push(api);
+    // Fresh connections, so the kernel may hand them to either worker.
+    for (let i = 0; i < 6; i++)
+      expect((await fetchOnFreshConnection(`${api.url}/api/v2/restaurants`)).status).toBe(401);
+    const total = await waitFor(
+      async () => {
+        const page = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+        const counts = page
+          .split('\n')
+          .filter(
+            (l) =>
+              l.startsWith('quickeats_http_request_duration_seconds_count{') && l.includes('status="401"'),
+          )
+          .map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)));
+        const sum = counts.reduce((a, b) => a + b, 0);
+        return sum >= 6 && sum;
+      },
+      { description: 'the six 401s on the metrics page' },
+    );
+    expect(total).toBe(6);
   });
 });

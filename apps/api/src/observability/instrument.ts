@@ -85,6 +85,7 @@ export function instrumentDeps(deps: AppDeps): AppDeps {
       ];
     });
   }
+  deps.rateLimits.onRefusal(({ policy }) => metrics.count('rateLimitRefusals', { policy }));
   return {
     ...deps,
     idempotency: countIdempotencyOutcomes(deps.idempotency, metrics),

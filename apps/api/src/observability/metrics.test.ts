@@ -133,3 +133,30 @@ describe('Prometheus metrics', () => {
     expect(page.histogramCount(http, { route: 'unmatched', status: '404' })).toBe(1);
   });
 });
+
+describe('Prometheus metrics: rate-limit refusals', () => {
+  it('counts every 429 by the policy that refused it', async () => {
+    const metrics = createMetrics();
+    const t = await createTestApp({
+      metrics,
+      seed: { orders: 0 },
+      env: { RATE_LIMIT_LOGIN_PER_ACCOUNT: '2' },
+    });
+    try {
+      const login = () =>
+        t.app.request('/api/v2/auth/token', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: DEMO_ACCOUNTS.customer, password: 'wrong-password' }),
+        });
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await login()).status);
+      expect(statuses).toEqual([401, 401, 429, 429]);
+      const res = await metricsApp(registrySource(metrics.registry!)).request('/metrics');
+      const page = parseScrape(await res.text());
+      expect(page.value(METRICS.rateLimitRefusals.name, { policy: 'login-account' })).toBe(2);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -11,11 +11,12 @@ import { type ReconcileCursor, type ReconcileOutcome, reconcileOrphanCharges } f
 
 export const MAINTENANCE_INTERVAL_MS = 60_000;
 
-type MaintenanceDeps = Pick<AppDeps, 'db' | 'paymentProvider' | 'logger' | 'idempotency'> & {
-  config: { idempotency: { leaseSeconds: number } };
-  /** Kept across the passes of one process (startMaintenance keeps one). */
-  reconcileCursor?: ReconcileCursor;
-};
+type MaintenanceDeps = Pick<AppDeps, 'db' | 'paymentProvider' | 'logger' | 'idempotency'> &
+  Partial<Pick<AppDeps, 'metrics'>> & {
+    config: { idempotency: { leaseSeconds: number } };
+    /** Kept across the passes of one process (startMaintenance keeps one). */
+    reconcileCursor?: ReconcileCursor;
+  };
 
 export async function runMaintenance(
   deps: MaintenanceDeps,
@@ -25,6 +26,8 @@ export async function runMaintenance(
     leaseSeconds: deps.config.idempotency.leaseSeconds,
     cursor: deps.reconcileCursor,
   });
+  const settled = orphans.paid + orphans.refunded;
+  if (settled > 0) deps.metrics?.count('paymentOutcomes', { outcome: 'reconciled' }, settled);
   const purged = await deps.idempotency.purgeExpired();
   if (refunded > 0 || purged > 0 || orphans.paid > 0 || orphans.refunded > 0)
     deps.logger.info({ refunded, purged, orphans }, 'maintenance');

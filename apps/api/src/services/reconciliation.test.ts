@@ -9,7 +9,9 @@ import { executeRows } from '@quickeats/db';
 import { InMemoryPaymentProvider } from '@quickeats/domain';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMetrics, METRICS } from '../observability/metrics';
 import { demoDish, newKey, postInit } from '../testing/orders-fixture';
+import { parseScrape } from '../testing/prometheus';
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../testing/test-app';
 import { runMaintenance } from './maintenance';
 import { chargeKey } from './orders.service';
@@ -83,6 +85,16 @@ describe('orphan-charge reconciliation', () => {
     expect(payment).toEqual({ provider_reference: charge.id, amount: order.total });
     expect((await runMaintenance(t.deps)).orphans.paid).toBe(0);
     expect(await state(order.id)).toMatchObject({ status: 'paid', version: 2 });
+  });
+
+  it('counts each settled orphan as a reconciled payment outcome', async () => {
+    const metrics = createMetrics();
+    const order = await pendingOrder();
+    await chargeOnly(order);
+    await age(order.id);
+    expect((await runMaintenance({ ...t.deps, metrics })).orphans.paid).toBe(1);
+    const page = parseScrape(await metrics.registry!.metrics());
+    expect(page.value(METRICS.paymentOutcomes.name, { outcome: 'reconciled' })).toBe(1);
   });
 
   it('refunds the charge of an order cancelled meanwhile', async () => {
