@@ -15,7 +15,7 @@ import type { AppDeps } from './context';
 import { createEventHub } from './events/create-hub';
 import { createIdempotencyStore } from './idempotency/create-store';
 import { createLogger, type Logger } from './logger';
-import { instrumentDeps } from './observability/instrument';
+import { instrumentDeps, recordEventLag } from './observability/instrument';
 import { createMetrics, type Metrics, NO_METRICS } from './observability/metrics';
 import {
   type MetricsServer,
@@ -83,7 +83,7 @@ export async function startServer(
     logger,
     paymentProvider: options.paymentProvider ?? paymentProviderFor(config),
     idempotency: createIdempotencyStore(config, dbHandle.db),
-    events: createEventHub(config, dbHandle, logger),
+    events: createEventHub(config, dbHandle, logger, { onBatch: recordEventLag(metrics) }),
     rateLimits: createRateLimits(config),
     now: () => new Date(),
     draining: () => closing !== undefined,

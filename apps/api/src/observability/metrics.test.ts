@@ -4,11 +4,15 @@
  * by route template, tRPC procedure and GraphQL operation; the pool gauge and Node's default
  * metrics are there. The app runs on its own real PostgreSQL database.
  */
+import { waitFor } from '@quickeats/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEventHub } from '../events/create-hub';
+import { createLogger } from '../logger';
 import { ControllableProvider } from '../testing/controllable-provider';
 import { answerOf, demoDish, newKey, postInit } from '../testing/orders-fixture';
 import { parseScrape } from '../testing/prometheus';
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../testing/test-app';
+import { recordEventLag } from './instrument';
 import { createMetrics, METRICS, type Metrics } from './metrics';
 import { metricsApp, registrySource } from './metrics-server';
 
@@ -156,6 +160,43 @@ describe('Prometheus metrics: rate-limit refusals', () => {
       const page = parseScrape(await res.text());
       expect(page.value(METRICS.rateLimitRefusals.name, { policy: 'login-account' })).toBe(2);
     } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('Prometheus metrics: live stream lag', () => {
+  it('observes the lag of every event the event hub reads from the outbox', async () => {
+    const metrics = createMetrics();
+    const t = await createTestApp({ metrics, seed: { orders: 0 } });
+    const hub = createEventHub(t.deps.config, t.database, createLogger('silent'), {
+      onBatch: recordEventLag(metrics),
+    });
+    try {
+      await hub.ready();
+      const customer = await t.tokenFor(DEMO_ACCOUNTS.customer);
+      const dish = await demoDish(t.database.db);
+      const created = await t.app.request(
+        '/api/v2/orders',
+        postInit({
+          token: customer,
+          key: newKey(),
+          body: { restaurantId: dish.restaurantId, items: [{ menuItemId: dish.menuItemId, quantity: 1 }] },
+        }),
+      );
+      expect(created.status).toBe(201);
+      // The NOTIFY wakes the hub; its read of the new `order.created` event is observed once.
+      const count = await waitFor(async () => {
+        const lag = await metrics.registry!.getSingleMetric(METRICS.eventLag.name)!.get();
+        const n =
+          (lag.values as { metricName?: string; value: number }[]).find(
+            (v) => v.metricName === `${METRICS.eventLag.name}_count`,
+          )?.value ?? 0;
+        return n >= 1 && n;
+      });
+      expect(count).toBe(1);
+    } finally {
+      await hub.close();
       await t.close();
     }
   });
