@@ -194,3 +194,22 @@ describe('Upstash/Redis idempotency store unreachable', () => {
     });
   });
 });
+
+describe('readiness while draining', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ seed: { orders: 0 } });
+  });
+  afterAll(() => t?.close());
+
+  it('/readyz says 503 "draining" once shutdown began, though every dependency is fine; /healthz stays 200', async () => {
+    let draining = false;
+    const app = createApp({ ...t.deps, draining: () => draining });
+    expect((await app.request('/readyz')).status).toBe(200);
+    draining = true;
+    const ready = await app.request('/readyz');
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ status: 'draining', checks: { database: { status: 'ok' } } });
+    expect((await app.request('/healthz')).status).toBe(200);
+  });
+});
