@@ -6,9 +6,10 @@
  * bearer token, which a browser EventSource cannot); tRPC uses `orders.onEvent` over
  * httpSubscriptionLink.
  */
-import type { OrderStreamEvent } from '@quickeats/domain';
+// The printed public types, not the domain's: the published declarations name no workspace package.
+import type { OrderStreamEvent } from './public/types.generated';
 
-export type { OrderEventType, OrderStreamEvent } from '@quickeats/domain';
+export type { OrderEventType, OrderStreamEvent } from './public/types.generated';
 
 export type EventStreamStatus = 'connecting' | 'open' | 'reconnecting';
 

@@ -17,7 +17,11 @@ export type Order = { id: string; status: "pending" | "paid" | "accepted" | "rea
 
 export type OrderAction = "pay" | "accept" | "reject" | "mark-ready" | "pick-up" | "deliver" | "cancel";
 
+export type OrderEventType = "order.created" | "order.pending" | "order.paid" | "order.accepted" | "order.ready" | "order.picked_up" | "order.delivered" | "order.cancelled" | "order.rejected";
+
 export type OrderStatus = "pending" | "paid" | "accepted" | "ready" | "picked_up" | "delivered" | "cancelled" | "rejected";
+
+export type OrderStreamEvent = { position: string; type: "order.created" | "order.pending" | "order.paid" | "order.accepted" | "order.ready" | "order.picked_up" | "order.delivered" | "order.cancelled" | "order.rejected"; orderId: string; version: number; status: "pending" | "paid" | "accepted" | "ready" | "picked_up" | "delivered" | "cancelled" | "rejected"; actorRole: null | "customer" | "restaurant" | "rider" | "admin"; occurredAt: string };
 
 export type Role = "customer" | "restaurant" | "rider" | "admin";
 
