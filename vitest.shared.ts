@@ -8,7 +8,7 @@ const scale = Number(process.env.TEST_TIME_SCALE ?? 1) > 0 ? Number(process.env.
 
 export default defineConfig({
   test: {
-    testTimeout: 120_000 * scale,
+    testTimeout: 300_000 * scale,
     hookTimeout: 300_000 * scale,
     // `expect.poll` waits on a condition; its default (1 s) is a clock, not a condition.
     expect: { poll: { timeout: 60_000 * scale, interval: 50 } },

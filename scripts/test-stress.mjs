@@ -24,7 +24,8 @@ const stopHogs = () => {
   for (const hog of hogs) hog.kill('SIGKILL');
 };
 process.on('exit', stopHogs);
-process.on('SIGINT', () => process.exit(130));
+// Signals end the process without 'exit' handlers unless caught: never leave hogs behind.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => process.exit(130));
 console.log(
   `[stress] ${hogCount} CPU hogs running on ${availableParallelism()} cores; ${runs} run(s) of pnpm test`,
 );

@@ -11,9 +11,11 @@ import type { AppDeps, AppEnv } from './context';
 import { graphqlRoutes } from './graphql';
 import { bodyHygiene } from './http/body-hygiene';
 import { compression } from './http/compression';
+import { requestDeadline } from './http/deadline';
 import { allowedMethodsOf, methodNotAllowed } from './http/method-not-allowed';
 import { problemResponse, toDomainError } from './http/problem';
 import { requestContext } from './http/request-context';
+import { securityHeaders } from './http/security-headers';
 import { routeLabel } from './observability/route-label';
 import { healthRoutes } from './routes/health.routes';
 import { v2Routes } from './routes/v2.routes';
@@ -31,7 +33,9 @@ export function createApp(deps: AppDeps) {
       metrics: deps.metrics,
     }),
   );
+  app.use(...securityHeaders());
   app.use(compression());
+  app.use(requestDeadline(deps.config.requestTimeoutMs));
   // Legacy v1, ahead of the body limit: it renders its own errors (413 included) as `{ error }`
   // with deprecation headers on every response.
   app.route('/api/v1', v1Routes(deps));

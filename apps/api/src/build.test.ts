@@ -34,7 +34,7 @@ describe('production bundle', () => {
         SEED_ORDERS: '5',
       },
     });
-  }, 120_000);
+  });
   afterAll(async () => {
     await api?.stop();
     await provider?.close();

@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, secretEntropyBits } from './config';
+
+const SECRET = randomBytes(32).toString('hex');
 
 describe('loadConfig', () => {
   it('defaults to the embedded database on port 3000', () => {
@@ -39,15 +42,38 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_TOKEN_SECRET/);
   });
 
-  it('requires a payment provider in production, where the fake one must never stand in', () => {
-    const secret = 'x'.repeat(32);
-    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_TOKEN_SECRET: secret })).toThrow(
-      /PAYMENT_PROVIDER_URL: is required in production/,
+  it('refuses a predictable token secret, whatever its length (issue 12)', () => {
+    for (const secret of ['a'.repeat(32), 'ab'.repeat(40), 'abcd'.repeat(12)]) {
+      expect(() => loadConfig({ AUTH_TOKEN_SECRET: secret })).toThrow(
+        /AUTH_TOKEN_SECRET: is too predictable/,
+      );
+    }
+    expect(loadConfig({ AUTH_TOKEN_SECRET: randomBytes(16).toString('hex') }).auth.tokenSecretGenerated).toBe(
+      false,
     );
+    expect(secretEntropyBits('a'.repeat(64))).toBe(0);
+  });
+
+  it('refuses the embedded database in production unless explicitly allowed', () => {
+    const env = {
+      NODE_ENV: 'production',
+      AUTH_TOKEN_SECRET: SECRET,
+      PAYMENT_PROVIDER_URL: 'https://payments.example',
+    };
+    expect(() => loadConfig(env)).toThrow(/DATABASE_URL: is required in production/);
+    expect(loadConfig({ ...env, ALLOW_EMBEDDED_DATABASE: 'true' }).database.url).toBeUndefined();
+  });
+
+  it('requires a payment provider in production, where the fake one must never stand in', () => {
+    const secret = SECRET;
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', AUTH_TOKEN_SECRET: secret, DATABASE_URL: 'postgres://db/x' }),
+    ).toThrow(/PAYMENT_PROVIDER_URL: is required in production/);
     expect(
       loadConfig({
         NODE_ENV: 'production',
         AUTH_TOKEN_SECRET: secret,
+        DATABASE_URL: 'postgres://db/x',
         PAYMENT_PROVIDER_URL: 'https://payments.example',
       }).paymentProvider.url,
     ).toBe('https://payments.example');

@@ -3,6 +3,7 @@
  * below takes the typed `Config`; nothing reads `process.env` deeper in.
  */
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { IDEMPOTENCY_LEASE_SECONDS, IDEMPOTENCY_RETENTION_SECONDS } from '@quickeats/domain';
 import { z } from 'zod';
@@ -35,6 +36,8 @@ const EnvSchema = z
         .optional(),
     ),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(8000),
     DATA_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
     SEED_ORDERS: z.coerce.number().int().min(0).max(1_000_000).default(1000),
     AUTH_TOKEN_SECRET: z.preprocess(
@@ -73,8 +76,27 @@ const EnvSchema = z
      * legacy read→write window so concurrent requests interleave deterministically (problem 3).
      */
     V1_LEGACY_WRITE_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
+    EVENTS_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
+    EVENTS_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(5000),
+    /** Per-request deadline: past it the client gets 503 SERVICE_UNAVAILABLE with Retry-After. */
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    /** Worker processes of the node:cluster supervisor; unset → see resolveWorkers. */
+    WEB_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(64).optional()),
+    SHUTDOWN_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
     /** Adds `X-SQL-Statements` to responses: for tests, benchmarks and the demo, off in production. */
     EXPOSE_SQL_STATEMENTS: bool,
+    RATE_LIMIT_LOGIN_PER_ACCOUNT: z.coerce.number().int().min(0).max(1_000_000).default(10),
+    RATE_LIMIT_LOGIN_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(300),
+    RATE_LIMIT_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+    RATE_LIMIT_WRITES_PER_USER: z.coerce.number().int().min(0).max(1_000_000).default(300),
+    RATE_LIMIT_WRITES_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+    RATE_LIMIT_REDIS_PREFIX: z.string().min(1).max(100).default('quickeats:ratelimit:'),
+    TRPC_MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
+    /** The client address of a request is the last X-Forwarded-For entry (set by our proxy) instead of the socket's. */
+    TRUST_PROXY: bool,
+    /** Production refuses the embedded PGlite (one private database per instance) unless this says it is meant. */
+    ALLOW_EMBEDDED_DATABASE: bool,
     METRICS_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).optional()),
     METRICS_HOST: z.string().default('0.0.0.0'),
     // OpenTelemetry's own variables (the SDK and the OTLP exporter read them too): validated here so
@@ -124,6 +146,31 @@ const EnvSchema = z
     if (env.NODE_ENV === 'production' && !env.AUTH_TOKEN_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_TOKEN_SECRET'], message: 'is required in production' });
     }
+    // Length alone accepted 32 × "a": estimate the entropy from the characters' distribution.
+    if (env.AUTH_TOKEN_SECRET && secretEntropyBits(env.AUTH_TOKEN_SECRET) < MIN_SECRET_ENTROPY_BITS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_TOKEN_SECRET'],
+        message: `is too predictable (about ${Math.floor(secretEntropyBits(env.AUTH_TOKEN_SECRET))} bits; at least ${MIN_SECRET_ENTROPY_BITS} needed): use e.g. \`openssl rand -hex 32\``,
+      });
+    }
+    // Without DATABASE_URL every instance would silently run its own embedded database.
+    if (env.NODE_ENV === 'production' && !env.DATABASE_URL && !env.ALLOW_EMBEDDED_DATABASE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message:
+          'is required in production (or set ALLOW_EMBEDDED_DATABASE=true for a single-instance PGlite)',
+      });
+    }
+    // Embedded PGlite is one process's file: several workers would each open it.
+    if (!env.DATABASE_URL && env.WEB_CONCURRENCY !== undefined && env.WEB_CONCURRENCY > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WEB_CONCURRENCY'],
+        message: 'more than 1 worker needs DATABASE_URL (embedded PGlite belongs to one process)',
+      });
+    }
     // Without it `pnpm start` runs the fake provider: never what a production deployment means.
     if (env.NODE_ENV === 'production' && !env.PAYMENT_PROVIDER_URL) {
       ctx.addIssue({ code: 'custom', path: ['PAYMENT_PROVIDER_URL'], message: 'is required in production' });
@@ -131,6 +178,22 @@ const EnvSchema = z
   });
 
 export type EnvVariable = keyof typeof EnvSchema.shape;
+
+/** Least estimated entropy of AUTH_TOKEN_SECRET (32 random hex characters score about 118). */
+export const MIN_SECRET_ENTROPY_BITS = 100;
+
+/**
+ * Estimated entropy of a secret: its length times the Shannon entropy of its character
+ * distribution. `aaaa…` scores 0, 64 random hex characters about 250.
+ */
+export function secretEntropyBits(secret: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of secret) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  const n = [...secret].length;
+  let perChar = 0;
+  for (const count of counts.values()) perChar -= (count / n) * Math.log2(count / n);
+  return perChar * n;
+}
 
 /** What each variable means: the README's configuration table is generated from this and the schema. */
 export const ENV_DOCS = {
@@ -144,6 +207,9 @@ export const ENV_DOCS = {
     '`pretty` (readable lines, pino-pretty) or `json`; unset → `pretty` in development, `json` otherwise',
   DATABASE_URL: 'PostgreSQL (postgres.js); unset → embedded PGlite under DATA_DIR',
   DATABASE_POOL_SIZE: 'postgres.js connections per process',
+  DATABASE_CONNECT_TIMEOUT_MS:
+    'Client-side limit on opening a PostgreSQL connection (an unreachable database fails fast → 503)',
+  DATABASE_STATEMENT_TIMEOUT_MS: 'Server-side `statement_timeout` of every PostgreSQL session',
   DATA_DIR:
     'PGlite data directory when DATABASE_URL is unset (default: `./.data/pglite` at the repository root)',
   SEED_ORDERS: 'Orders in the demo data an empty database gets on first start (not in production)',
@@ -165,8 +231,34 @@ export const ENV_DOCS = {
   V1_SUNSET_DATE: 'v1 `Sunset` date (RFC 8594), not before the deprecation',
   V1_LEGACY_WRITE_DELAY_MS:
     'Demo/test aid: v1 waits this long between its read and its write (problem 3); refused in production',
+  EVENTS_HEARTBEAT_SECONDS:
+    'Seconds between heartbeat comments on an idle `GET /api/v2/event-stream` (keeps proxies from closing it)',
+  EVENTS_POLL_INTERVAL_MS:
+    'Safety re-read of the order event outbox without a NOTIFY (the wake-up is LISTEN/NOTIFY; this only bounds a lost one)',
+  REQUEST_TIMEOUT_MS:
+    'Per-request deadline: a request still running then answers 503 `SERVICE_UNAVAILABLE` with `Retry-After`',
+  WEB_CONCURRENCY:
+    'Worker processes `pnpm start`/`start:prod` run under the node:cluster supervisor; unset → CPU count in production with DATABASE_URL, else 1',
+  SHUTDOWN_DRAIN_TIMEOUT_MS:
+    'On SIGTERM, how long in-flight requests may finish before the remaining connections are cut',
+  MAINTENANCE_INTERVAL_MS:
+    'Period of the background upkeep: refund retries, orphan-charge reconciliation, idempotency purge',
   EXPOSE_SQL_STATEMENTS:
     'Adds `X-SQL-Statements` (statements the request issued) and `X-DB-Round-Trips` (exchanges with the database, BEGIN/COMMIT included) to responses: tests, bench, demo',
+  RATE_LIMIT_LOGIN_PER_ACCOUNT:
+    'Token requests per account (email, known or not) per login window; a correct password clears it; `0` = off',
+  RATE_LIMIT_LOGIN_PER_ADDRESS: 'Token requests per client address per login window; `0` = off',
+  RATE_LIMIT_LOGIN_WINDOW_SECONDS: 'Sliding window of the login limits',
+  RATE_LIMIT_WRITES_PER_USER:
+    'Writes (v2 and v1 POST/PUT, tRPC mutations) per user per write window; `0` = off',
+  RATE_LIMIT_WRITES_WINDOW_SECONDS: 'Sliding window of the write limit',
+  RATE_LIMIT_REDIS_PREFIX:
+    'Prefix of the rate-limit keys in Redis (with UPSTASH_REDIS_REST_*; else the limits are per process)',
+  TRPC_MAX_BATCH_SIZE: 'Most calls in one tRPC batch (400 above)',
+  ALLOW_EMBEDDED_DATABASE:
+    'Let production run without DATABASE_URL on the embedded PGlite (one instance only; refused otherwise)',
+  TRUST_PROXY:
+    'Take the client address (login limit) from the last `X-Forwarded-For` entry: only behind a proxy that sets it',
   METRICS_PORT:
     'Serve Prometheus metrics at `/metrics` on this port (its own, keep it off the public balancer); unset → no metrics',
   METRICS_HOST: 'Interface of the metrics port',
@@ -199,14 +291,34 @@ export interface Config {
   logLevel: string;
   /** JSON lines for log shippers; readable lines for a developer's terminal. */
   logFormat: 'json' | 'pretty';
-  database: { url: string | undefined; poolSize: number; dataDir: string; seedOrders: number };
+  database: {
+    url: string | undefined;
+    poolSize: number;
+    dataDir: string;
+    seedOrders: number;
+    connectTimeoutMs: number;
+    statementTimeoutMs: number;
+  };
   auth: { tokenSecret: string; tokenSecretGenerated: boolean; tokenTtlSeconds: number };
   bodyLimitBytes: number;
   paymentProvider: { url: string | undefined; timeoutMs: number };
   upstash: { url: string; token: string } | undefined;
   idempotency: { leaseSeconds: number; retentionSeconds: number; redisKeyPrefix: string };
   v1: { deprecation: Date; sunset: Date; legacyWriteDelayMs: number };
+  events: { heartbeatSeconds: number; pollIntervalMs: number };
   exposeSqlStatements: boolean;
+  requestTimeoutMs: number;
+  /** Workers of the supervisor (main.ts). */
+  workers: number;
+  shutdownDrainTimeoutMs: number;
+  maintenanceIntervalMs: number;
+  rateLimits: {
+    login: { perAccount: number; perAddress: number; windowSeconds: number };
+    writes: { perUser: number; windowSeconds: number };
+    redisKeyPrefix: string;
+  };
+  trpcMaxBatchSize: number;
+  trustProxy: boolean;
   /** Prometheus metrics on their own port; undefined → off. */
   metrics: { port: number; host: string } | undefined;
   /** OpenTelemetry tracing (the exporter reads the endpoint and headers from OTEL_* itself). */
@@ -239,6 +351,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       poolSize: e.DATABASE_POOL_SIZE,
       dataDir: e.DATA_DIR ?? `${REPO_ROOT}.data/pglite`,
       seedOrders: e.SEED_ORDERS,
+      connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
     },
     auth: {
       // Without a configured secret, tokens are signed with a per-process random key: fine for one
@@ -263,7 +377,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sunset: new Date(e.V1_SUNSET_DATE),
       legacyWriteDelayMs: e.V1_LEGACY_WRITE_DELAY_MS,
     },
+    events: { heartbeatSeconds: e.EVENTS_HEARTBEAT_SECONDS, pollIntervalMs: e.EVENTS_POLL_INTERVAL_MS },
     exposeSqlStatements: e.EXPOSE_SQL_STATEMENTS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    // Production serves every core; development keeps one process (readable logs, PGlite).
+    workers:
+      e.WEB_CONCURRENCY ?? (e.NODE_ENV === 'production' && e.DATABASE_URL ? availableParallelism() : 1),
+    shutdownDrainTimeoutMs: e.SHUTDOWN_DRAIN_TIMEOUT_MS,
+    maintenanceIntervalMs: e.MAINTENANCE_INTERVAL_MS,
+    rateLimits: {
+      login: {
+        perAccount: e.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+        perAddress: e.RATE_LIMIT_LOGIN_PER_ADDRESS,
+        windowSeconds: e.RATE_LIMIT_LOGIN_WINDOW_SECONDS,
+      },
+      writes: { perUser: e.RATE_LIMIT_WRITES_PER_USER, windowSeconds: e.RATE_LIMIT_WRITES_WINDOW_SECONDS },
+      redisKeyPrefix: e.RATE_LIMIT_REDIS_PREFIX,
+    },
+    trpcMaxBatchSize: e.TRPC_MAX_BATCH_SIZE,
+    trustProxy: e.TRUST_PROXY,
     metrics: e.METRICS_PORT === undefined ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST },
     tracing: {
       enabled:

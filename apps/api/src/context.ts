@@ -5,9 +5,11 @@
 import type { Database, DbHandle } from '@quickeats/db';
 import type { Actor, PaymentProvider } from '@quickeats/domain';
 import type { Config } from './config';
+import type { EventHub } from './events/hub';
 import type { IdempotencyStore, RequestIdempotency } from './idempotency/store';
 import type { Logger } from './logger';
 import type { Metrics } from './observability/metrics';
+import type { RateLimits } from './rate-limit';
 
 export interface AppDeps {
   config: Config;
@@ -18,7 +20,13 @@ export interface AppDeps {
   paymentProvider: PaymentProvider;
   /** Where Idempotency-Key leases and stored responses live (Postgres, or Upstash Redis). */
   idempotency: IdempotencyStore;
+  /** This process's follower of the order event outbox (SSE, tRPC subscriptions). */
+  events: EventHub;
+  /** Sign-in and write limits (Redis with UPSTASH_REDIS_REST_*, else per process). */
+  rateLimits: RateLimits;
   now: () => Date;
+  /** True once the process began its graceful drain (SIGTERM): `/readyz` answers 503. */
+  draining?: () => boolean;
   /** Prometheus metrics (`NO_METRICS` when off): record through it, never through a global. */
   metrics: Metrics;
 }

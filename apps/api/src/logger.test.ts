@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config';
-import { createLogger } from './logger';
+import { createLogger, prettyStream } from './logger';
 
 describe('logger', () => {
   it('writes JSON lines without trace ids while tracing is off', () => {
@@ -17,6 +17,21 @@ describe('logger', () => {
     const record = JSON.parse(lines[0]!);
     expect(record).toMatchObject({ msg: 'hello', orderId: 'o-1', service: 'quickeats-api' });
     expect(record).not.toHaveProperty('trace_id');
+  });
+
+  it('prints one readable line per record in the pretty format', async () => {
+    let out = '';
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        out += String(chunk);
+        done();
+      },
+    });
+    const stream = prettyStream(sink);
+    expect(stream).not.toBeNull();
+    createLogger('info', stream!).info({ status: 200 }, 'request');
+    await expect.poll(() => out, { timeout: 30_000 }).toContain('request');
+    expect(out).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: request \{"status":200\}\n$/);
   });
 
   it('prints readable lines in development and JSON in production unless LOG_FORMAT says otherwise', () => {

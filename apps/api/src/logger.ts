@@ -14,12 +14,17 @@ export type { Logger };
  * pino-pretty as an in-process stream, loaded only when asked for (never by production, whose
  * bundle leaves it out); null when it cannot be loaded, and the logs stay JSON.
  */
-function prettyStream(): pino.DestinationStream | null {
+export function prettyStream(destination?: NodeJS.WritableStream): pino.DestinationStream | null {
   try {
     const pretty = createRequire(import.meta.url)('pino-pretty') as (
       options: object,
     ) => pino.DestinationStream;
-    return pretty({ singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
+    return pretty({
+      singleLine: true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname,service',
+      ...(destination ? { destination, colorize: false } : {}),
+    });
   } catch {
     return null;
   }
@@ -31,7 +36,23 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     base: { service: 'quickeats-api', pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     mixin: () => currentTraceIds() ?? {},
-    redact: { paths: ['req.headers.authorization', 'password', '*.password'], censor: '[redacted]' },
+    // Never in a log line: credentials, tokens, hashes, nor the parameters of a failed SQL statement
+    // (postgres.js errors carry them: a failed seed once printed every demo password hash).
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'password',
+        '*.password',
+        'accessToken',
+        '*.accessToken',
+        'passwordHash',
+        '*.passwordHash',
+        'err.parameters',
+        'err.args',
+        'err.cause.parameters',
+      ],
+      censor: '[redacted]',
+    },
   };
   const stream = destination === 'pretty' ? prettyStream() : destination;
   return stream ? pino(options, stream) : pino(options);

@@ -18,7 +18,7 @@ import { executeRows } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
 import { type ProviderAdmin, providerAdmin } from '@quickeats/payment-provider/client';
 import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
-import { scaledTimeout, waitFor } from '@quickeats/test-support';
+import { fetchOnFreshConnection, scaledTimeout, waitFor } from '@quickeats/test-support';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessToken } from './auth/token';
@@ -78,12 +78,14 @@ describe.each(['postgres', 'upstash'] as const)(
         // Longer than the test can take to find and kill the process running the charge the provider
         // holds, however loaded the machine: that request must still be in flight when it dies.
         PAYMENT_PROVIDER_TIMEOUT_MS: '60000',
+        // The request deadline must not answer that request (503) before the test kills it.
+        REQUEST_TIMEOUT_MS: '60000',
         IDEMPOTENCY_LEASE_SECONDS: String(LEASE_SECONDS),
         LOG_LEVEL: 'error',
       };
       const started = await Promise.all(Array.from({ length: PROCESSES }, () => startApiProcess(env)));
       apis.push(...started.map((api) => Object.assign(api, { killed: false })));
-    }, 300_000);
+    });
 
     afterAll(async () => {
       await Promise.all(apis.map((api) => api.stop('SIGTERM')));
@@ -142,7 +144,8 @@ describe.each(['postgres', 'upstash'] as const)(
           let answer: Answer;
           let retryAfter = 1;
           try {
-            const res = await fetch(
+            // A fresh connection per attempt: a keep-alive race must not pass for a lost connection.
+            const res = await fetchOnFreshConnection(
               `${target.api.url}/api/v2/orders/${orderId}/pay`,
               postInit({ token, key, ifMatch: '"v1"' }),
             );

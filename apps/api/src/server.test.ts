@@ -38,7 +38,7 @@ describe('API process on the embedded default (PGlite)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'qe-pglite-'));
   beforeAll(async () => {
     api = await startApiProcess({ DATA_DIR: dataDir, SEED_ORDERS: '30', DATABASE_URL: '' });
-  }, 120_000);
+  });
   afterAll(async () => {
     await api?.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -90,7 +90,7 @@ describe('API process on the real PostgreSQL (DATABASE_URL)', () => {
   beforeAll(async () => {
     db = await createTestDatabase({ seed: { orders: 10 } });
     api = await startApiProcess({ DATABASE_URL: db.url });
-  }, 120_000);
+  });
   afterAll(async () => {
     await api?.stop();
     await db?.close();
@@ -114,5 +114,5 @@ describe('API process with invalid configuration', () => {
     await expect(startApiProcess({ PORT_IGNORED: '1', AUTH_TOKEN_SECRET: 'short' })).rejects.toThrow(
       /AUTH_TOKEN_SECRET: must be at least 32 characters/,
     );
-  }, 150_000);
+  });
 });

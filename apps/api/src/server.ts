@@ -12,9 +12,10 @@ import { HttpPaymentProvider } from '@quickeats/payment-provider/client';
 import { createApp } from './app';
 import type { Config } from './config';
 import type { AppDeps } from './context';
+import { createEventHub } from './events/create-hub';
 import { createIdempotencyStore } from './idempotency/create-store';
 import { createLogger, type Logger } from './logger';
-import { instrumentDeps } from './observability/instrument';
+import { instrumentDeps, recordEventLag } from './observability/instrument';
 import { createMetrics, type Metrics, NO_METRICS } from './observability/metrics';
 import {
   type MetricsServer,
@@ -23,6 +24,7 @@ import {
   startMetricsServer,
 } from './observability/metrics-server';
 import { startApiTracing } from './observability/tracing';
+import { createRateLimits } from './rate-limit';
 import { startMaintenance } from './services/maintenance';
 
 /**
@@ -57,13 +59,16 @@ export async function startServer(
     url: config.database.url,
     dataDir: config.database.dataDir,
     maxConnections: config.database.poolSize,
+    connectTimeoutMs: config.database.connectTimeoutMs,
+    statementTimeoutMs: config.database.statementTimeoutMs,
   });
-  await dbHandle.migrate();
-  // Demo data on first start of an empty database (never in production).
-  if (config.env !== 'production') {
+  // Demo data on first start of an empty database (never in production), under the migration
+  // lock: processes started together on an empty database would otherwise all seed it at once.
+  await dbHandle.migrate(async () => {
+    if (config.env === 'production') return;
     const seeded = await seedIfEmpty(dbHandle.db, { orders: config.database.seedOrders });
-    if (seeded) logger.info({ seeded }, 'seeded the embedded database with demo data');
-  }
+    if (seeded) logger.info({ seeded }, 'seeded the empty database with demo data');
+  });
   if (config.auth.tokenSecretGenerated) {
     logger.warn(
       'AUTH_TOKEN_SECRET is not set: tokens are signed with a per-process key and die with this process',
@@ -78,11 +83,15 @@ export async function startServer(
     logger,
     paymentProvider: options.paymentProvider ?? paymentProviderFor(config),
     idempotency: createIdempotencyStore(config, dbHandle.db),
+    events: createEventHub(config, dbHandle, logger, { onBatch: recordEventLag(metrics) }),
+    rateLimits: createRateLimits(config),
     now: () => new Date(),
+    draining: () => closing !== undefined,
     metrics,
   });
+  let closing: Promise<void> | undefined;
   const app = createApp(deps);
-  const maintenance = startMaintenance(deps);
+  const maintenance = startMaintenance(deps, config.maintenanceIntervalMs);
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
@@ -107,15 +116,28 @@ export async function startServer(
     'listening',
   );
 
-  let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      logger.info('shutting down: draining connections');
-      await new Promise<void>((resolve) => {
+      logger.info({ drainTimeoutMs: config.shutdownDrainTimeoutMs }, 'shutting down: draining connections');
+      const http = server as unknown as {
+        closeIdleConnections?: () => void;
+        closeAllConnections?: () => void;
+      };
+      const drained = new Promise<void>((resolve) => {
         server.close(() => resolve());
-        // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
-        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        // Idle keep-alive sockets would hold close() open; in-flight requests still finish...
+        http.closeIdleConnections?.();
+        // ...within the drain timeout; then whatever is left is cut.
+        setTimeout(() => {
+          logger.warn('drain timeout: closing the remaining connections');
+          http.closeAllConnections?.();
+          resolve();
+        }, config.shutdownDrainTimeoutMs).unref();
       });
+      // Event streams never finish by themselves: end them (clients reconnect to another process
+      // with Last-Event-ID and lose nothing).
+      await deps.events.close();
+      await drained;
       await metricsServer?.close();
       await maintenance.stop();
       await dbHandle.close();

@@ -49,5 +49,5 @@ describe('pnpm demo', () => {
     expect(byScenario['5']!.evidence).toMatch(/Deprecation: @\d+; Sunset: .* GMT/);
     expect(output).toContain('Every v2 outcome is the fix.');
     expect(code).toBe(0);
-  }, 180_000);
+  });
 });

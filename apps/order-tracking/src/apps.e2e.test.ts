@@ -97,7 +97,7 @@ beforeAll(async () => {
   tracking = await serveBuiltApp(APP_DIR, relay.url, apiProxy);
   dashboard = await serveBuiltApp(DASHBOARD_DIR, stack.apiUrl, dashboardProxy);
   browser = await launchChromium();
-}, 240_000);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -186,7 +186,7 @@ describe('customer order tracking + kitchen dashboard in Chromium', () => {
     shots.push(await screenshot(phone, APP_DIR, 'tracking-timeline-390'));
     await kitchen.close();
     await phone.close();
-  }, 120_000);
+  });
 
   it('shows when it cannot reach the API; cancel asks for a reason and confirmation, then ends the timeline', async () => {
     const phone = await newPage(PHONE);
@@ -220,7 +220,7 @@ describe('customer order tracking + kitchen dashboard in Chromium', () => {
     );
     expect(await customer.orders.get(orderId)).toMatchObject({ status: 'cancelled' });
     await phone.close();
-  }, 120_000);
+  });
 
   it('a payment whose answer is lost is retried with the same idempotency key and charged once', async () => {
     const phone = await newPage(PHONE);
@@ -248,5 +248,5 @@ describe('customer order tracking + kitchen dashboard in Chromium', () => {
     expect(charges).toHaveLength(1);
     expect(await customer.orders.get(orderId)).toMatchObject({ status: 'paid', version: 2 });
     await phone.close();
-  }, 120_000);
+  });
 });

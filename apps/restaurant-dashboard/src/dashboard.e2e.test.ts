@@ -90,7 +90,7 @@ beforeAll(async () => {
   relay = await startTcpRelay(stack.apiUrl);
   app = await serveBuiltApp(APP_DIR, relay.url, apiProxy);
   browser = await launchChromium();
-}, 180_000);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -121,7 +121,7 @@ describe('restaurant dashboard in Chromium', () => {
       .poll(() => page.getByTestId('login-error').textContent())
       .toContain('not a restaurant owner account');
     await page.close();
-  }, 120_000);
+  });
 
   it('on a phone: one column at a time, a new paid order highlighted and announced, reject asks for a reason and confirmation', async () => {
     const page = await newPage(PHONE);
@@ -177,7 +177,7 @@ describe('restaurant dashboard in Chromium', () => {
     await expect.poll(() => cardOf(page, order.id).count()).toBe(0);
     expect(await customer.orders.get(order.id)).toMatchObject({ status: 'rejected' });
     await page.close();
-  }, 120_000);
+  });
 
   it('on a desktop: accepts and marks ready over tRPC, reports a cancel by the customer, shows the offline banner', async () => {
     const page = await newPage(DESKTOP);
@@ -213,7 +213,7 @@ describe('restaurant dashboard in Chromium', () => {
     await page.getByTestId('reconnecting').waitFor({ state: 'detached' });
 
     await page.close();
-  }, 120_000);
+  });
 
   it('tells the owner in plain words when the customer cancelled first (REST transport)', async () => {
     const order = await placePaidOrder(1);
@@ -246,7 +246,7 @@ describe('restaurant dashboard in Chromium', () => {
     await page.getByTestId('login-form').waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem('quickeats.dashboard.token'))).toBeNull();
     await page.close();
-  }, 120_000);
+  });
 
   it('is live: a card appears from another client with no polling; after the API process is replaced it reconnects and catches up', async () => {
     const page = await newPage(DESKTOP);
@@ -296,5 +296,5 @@ describe('restaurant dashboard in Chromium', () => {
       await replacement.stop();
     }
     await page.close();
-  }, 240_000);
+  });
 });

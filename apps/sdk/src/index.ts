@@ -11,6 +11,15 @@
 
 export { type ActionMethod, actionMethod } from './actions';
 export * from './errors';
+export {
+  type EventStreamStatus,
+  type EventsApi,
+  type OrderEventType,
+  type OrderStreamEvent,
+  parseSse,
+  type SseMessage,
+  type SubscribeOptions,
+} from './events';
 export { newIdempotencyKey } from './idempotency';
 export { formatMoney } from './money';
 export type { ClientOptions, TokenSource } from './options';

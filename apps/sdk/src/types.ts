@@ -3,6 +3,8 @@
  * `Order` is the API's order (status, version, total, items, the actions the caller may take now);
  * the REST client flattens JSON:API documents into it, the tRPC client receives it as is.
  */
+
+import type { EventsApi } from './events';
 import type {
   CreateOrderInput,
   Money,
@@ -116,6 +118,8 @@ export interface QuickEatsClient {
   };
   /** The version of each order this client last received (what id-only `OrderRef`s act on). */
   readonly versions: VersionTracker;
+  /** Live order events (SSE / tRPC subscription), resumed without loss across reconnects. */
+  readonly events: EventsApi;
 }
 
 export interface VersionTracker {

@@ -39,6 +39,10 @@ export interface DbOptions {
   dataDir?: string | undefined;
   /** postgres.js pool size. */
   maxConnections?: number;
+  /** Client-side limit on opening a connection (postgres.js `connect_timeout`). Default 3 s. */
+  connectTimeoutMs?: number;
+  /** Server-side `statement_timeout` of every session. Default 8 s. */
+  statementTimeoutMs?: number;
   /**
    * Named prepared statements for every query (default true): a statement already prepared on its
    * connection costs one round trip, an unnamed one two (parse + describe, then bind + execute) and
@@ -50,10 +54,23 @@ export interface DbOptions {
 export interface DbHandle {
   db: Database;
   driver: 'postgres' | 'pglite';
-  /** Apply the committed migrations (idempotent). */
-  migrate(): Promise<void>;
+  /**
+   * Apply the committed migrations (idempotent), then `underLock` (e.g. the demo seed) while the
+   * migration lock is still held, so processes starting together on an empty database run it once.
+   */
+  migrate(underLock?: () => Promise<void>): Promise<void>;
   /** `SELECT 1`, for health checks. */
   ping(): Promise<void>;
+  /**
+   * LISTEN on `channel`: `onNotify` per notification, `onListen` each time the listener is (re)connected
+   * (postgres.js reconnects a dropped listener; anything sent meanwhile is lost, so callers re-read
+   * their source of truth then). Resolves with the function that stops listening.
+   */
+  listen(
+    channel: string,
+    onNotify: (payload: string) => void,
+    onListen?: () => void,
+  ): Promise<() => Promise<void>>;
   /** How busy the connection pool is (postgres.js; the embedded database has no pool). */
   poolStats?: () => PoolStats;
   close(): Promise<void>;
@@ -115,8 +132,16 @@ export function createDb(options: DbOptions = {}): DbHandle {
     const client = postgres(options.url, {
       max,
       onnotice: () => {},
-      // Statement timeout so a stuck query surfaces as an error instead of a hung request.
-      connection: { application_name: 'quickeats', statement_timeout: 15_000 },
+      // An unreachable or frozen server fails the connection attempt instead of queueing forever.
+      connect_timeout: (options.connectTimeoutMs ?? 3000) / 1000,
+      connection: {
+        application_name: 'quickeats',
+        // A stuck query surfaces as an error instead of a hung request...
+        statement_timeout: options.statementTimeoutMs ?? 8000,
+        // ...and a transaction whose client vanished (request past its deadline, process killed)
+        // releases its row locks instead of blocking every later writer of those rows.
+        idle_in_transaction_session_timeout: 30_000,
+      },
     });
     const poolStats = trackPoolDemand(client, max);
     const db = drizzlePostgres({
@@ -128,19 +153,29 @@ export function createDb(options: DbOptions = {}): DbHandle {
       db,
       driver: 'postgres',
       poolStats,
-      migrate: async () => {
-        // Concurrent API processes may start together: serialise migrations on an advisory lock.
+      migrate: async (underLock) => {
+        // Concurrent API processes may start together: serialise migrations (and the seed that
+        // follows them) on an advisory lock.
         const lock = await client.reserve();
         try {
+          // Waiting for another process's migrations and seed may take longer than a statement may.
+          await lock`set statement_timeout = 0`;
           await lock`select pg_advisory_lock(7242001)`;
           await migratePostgres(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+          await underLock?.();
         } finally {
           await lock`select pg_advisory_unlock(7242001)`;
+          await lock`reset statement_timeout`;
           lock.release();
         }
       },
       ping: async () => {
         await client`select 1`;
+      },
+      listen: async (channel, onNotify, onListen) => {
+        // postgres.js holds one extra connection for all listeners of this client.
+        const { unlisten } = await client.listen(channel, onNotify, onListen);
+        return unlisten;
       },
       close: () => client.end({ timeout: 5 }),
     };
@@ -152,11 +187,18 @@ export function createDb(options: DbOptions = {}): DbHandle {
   return {
     db,
     driver: 'pglite',
-    migrate: async () => {
+    migrate: async (underLock) => {
       await migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+      await underLock?.();
     },
     ping: async () => {
       await client.query('select 1');
+    },
+    listen: async (channel, onNotify, onListen) => {
+      // Embedded: one process, one connection; NOTIFY reaches listeners of this same client.
+      const unlisten = await client.listen(channel, onNotify);
+      onListen?.();
+      return unlisten;
     },
     close: () => client.close(),
   };

@@ -8,6 +8,7 @@
 import { ORDER_ACTIONS, ORDER_STATUSES, ROLES } from '@quickeats/domain';
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   check,
   index,
@@ -190,8 +191,16 @@ export const orderEvents = pgTable(
     version: integer('version').notNull(),
     reason: text('reason'),
     createdAt: createdAt(),
+    /**
+     * Global position in the event log (the outbox of SSE, the tRPC subscription and webhooks).
+     * Drawn by `next_order_event_position()` under a shared advisory lock that the outbox reader's
+     * barrier waits on, so a reader never passes a position whose transaction is still in flight
+     * (see migration 0002 and apps/api/src/events/outbox.ts). Gaps are normal (rolled-back writes).
+     */
+    position: bigint('position', { mode: 'bigint' }).notNull().default(sql`next_order_event_position()`),
   },
   (t) => [
+    uniqueIndex('order_events_position_key').on(t.position),
     // One event per version: two writers can never both log the same step.
     uniqueIndex('order_events_order_version_key').on(t.orderId, t.version),
     check('order_events_action_check', sql`${t.action} in (${inList(ORDER_EVENT_ACTIONS)})`),

@@ -66,3 +66,11 @@ export async function countStatements<T>(
 export function withStatementTally<T>(tally: StatementTally, fn: () => T): T {
   return scope.run(tally, fn);
 }
+
+/**
+ * Run `fn` outside any tally: background work started from within a request (a listener, a timer)
+ * would otherwise keep counting into that request's tally for as long as it lives.
+ */
+export function outsideStatementTally<T>(fn: () => T): T {
+  return scope.exit(fn);
+}

@@ -59,6 +59,7 @@ export const ERROR_CODES = {
   },
   UNPROCESSABLE: { status: 422, title: 'The request cannot be processed', rpc: 'UNPROCESSABLE_CONTENT' },
   PRECONDITION_REQUIRED: { status: 428, title: 'If-Match header required', rpc: 'PRECONDITION_REQUIRED' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests', rpc: 'TOO_MANY_REQUESTS' },
   INTERNAL: { status: 500, title: 'Internal server error', rpc: 'INTERNAL_SERVER_ERROR' },
   PAYMENT_PROVIDER_UNAVAILABLE: {
     status: 502,
@@ -69,6 +70,12 @@ export const ERROR_CODES = {
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * `Retry-After` of answers that mean "a dependency is down, come back" (503, and the provider's 502):
+ * PostgreSQL restarts, Redis reconnects and provider blips take seconds.
+ */
+export const OUTAGE_RETRY_AFTER_SECONDS = 2;
 
 /** A field-level validation problem (`errors` member of a problem document). */
 export interface FieldError {
@@ -84,6 +91,8 @@ export interface ErrorExtras {
   allowedActions?: OrderAction[];
   errors?: FieldError[];
   retryAfterSeconds?: number;
+  /** Response fields the error implies (REST headers; tRPC sets them on its HTTP response). */
+  headers?: Record<string, string>;
   /** 405: the methods the resource supports (sent as the `Allow` header). */
   allow?: string[];
   [key: string]: unknown;

@@ -104,7 +104,8 @@ export function judgeIdempotency(
   return { kind: 'in-flight', retryAfterSeconds: Math.max(1, Math.ceil(remainingMs / 1000)) };
 }
 
-/** 4xx and 2xx results are final and stored; 5xx are not, so a retry runs again. */
+/** 4xx and 2xx results are final and stored; 5xx (and 429) are not, so a retry runs again. */
 export function isStorableStatus(status: number): boolean {
-  return status < 500;
+  // A 429 refused to process the request at all (rate limit): its retry must run, not replay it.
+  return status < 500 && status !== 429;
 }

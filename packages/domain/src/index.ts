@@ -5,6 +5,7 @@ export * from './idempotency';
 export * from './input-hygiene';
 export * from './money';
 export * from './order-decision';
+export * from './order-events';
 export * from './order-lifecycle';
 export * from './payment-provider';
 export * from './read-models';

@@ -37,6 +37,8 @@ export function startApiProcess(
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
       AUTH_TOKEN_SECRET: TEST_TOKEN_SECRET,
+      // Tests write as a handful of users, fast: the per-user write limit is off unless a test sets it.
+      RATE_LIMIT_WRITES_PER_USER: '0',
       ...env,
     },
     timeoutMs: options.timeoutMs,

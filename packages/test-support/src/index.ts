@@ -1,4 +1,6 @@
 export * from './api-process';
+export * from './fresh-fetch';
 export * from './ports';
+export * from './private-services';
 export * from './processes';
 export * from './wait';

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fetchOnFreshConnection } from './fresh-fetch';
 import { startServiceProcess } from './processes';
 
 // A tiny service written as plain JavaScript, so the test does not depend on any app.
@@ -42,5 +43,34 @@ describe('startServiceProcess', () => {
         env: { ...process.env, FAIL: '1' },
       }),
     ).rejects.toThrow(/svc exited with 3:[\s\S]*bad config: FAIL is set/);
+  });
+});
+
+describe('fetchOnFreshConnection', () => {
+  it('sends method, headers and body on a connection of its own and hands back a Response', async () => {
+    const { createServer } = await import('node:http');
+    const seen: { method?: string; header?: string; body: string; connection?: string } = { body: '' };
+    const server = createServer((req, res) => {
+      seen.method = req.method;
+      seen.header = req.headers['x-test'] as string;
+      seen.connection = req.headers.connection;
+      req.on('data', (d) => {
+        seen.body += d;
+      });
+      req.on('end', () => res.writeHead(201, { 'x-answer': 'yes' }).end('created'));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    try {
+      const res = await fetchOnFreshConnection(`http://127.0.0.1:${port}/x`, {
+        method: 'POST',
+        headers: { 'x-test': 'one' },
+        body: '{"a":1}',
+      });
+      expect([res.status, res.headers.get('x-answer'), await res.text()]).toEqual([201, 'yes', 'created']);
+      expect(seen).toEqual({ method: 'POST', header: 'one', body: '{"a":1}', connection: 'close' });
+    } finally {
+      server.close();
+    }
   });
 });

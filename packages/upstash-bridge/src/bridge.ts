@@ -12,7 +12,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { z } from 'zod';
 import type { RedisCommand } from './command';
-import { commandFromPath, commandListSchema, commandSchema, refusal } from './command';
+import { commandFromPath, commandListSchema, commandSchema, forRedis, refusal } from './command';
 import type { CommandOutcome, RedisRunner } from './redis';
 import type { ResultEncoding, UpstashValue } from './reply';
 import { toUpstashValue } from './reply';
@@ -81,8 +81,8 @@ export function createUpstashBridgeApp({ redis, token }: UpstashBridgeAppOptions
   });
 
   const single = async (c: Context<BridgeEnv>, command: RedisCommand) => {
-    refuseUnavailable([command]);
-    const entry = toEntry(await redis.command(command), c.var.encoding);
+    const [prepared] = refuseUnavailable([command]);
+    const entry = toEntry(await redis.command(prepared!), c.var.encoding);
     return 'error' in entry ? c.json(entry, 400) : c.json(entry);
   };
 
@@ -136,10 +136,11 @@ function parseBody<T extends z.ZodType>(schema: T, text: string): z.output<T> {
   return parsed.data;
 }
 
-function refuseUnavailable<T extends readonly RedisCommand[]>(commands: T): T {
+/** The commands as Redis must run them, or a 400 for one the bridge will not forward. */
+function refuseUnavailable(commands: readonly RedisCommand[]): RedisCommand[] {
   const message = refusal(commands);
   if (message !== undefined) throw new BridgeRequestError(400, message);
-  return commands;
+  return commands.map(forRedis);
 }
 
 /**

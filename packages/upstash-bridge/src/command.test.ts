@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { commandFromPath, commandListSchema, commandSchema, refusal } from './command';
+import { commandFromPath, commandListSchema, commandSchema, forRedis, refusal } from './command';
 
 describe('commandSchema', () => {
   it('turns the numbers and booleans @upstash/redis sends into Redis string arguments', () => {
@@ -72,5 +73,30 @@ describe('refusal', () => {
         ['EVAL', 'return 1', '0'],
       ]),
     ).toBeUndefined();
+  });
+});
+
+describe('forRedis', () => {
+  const script = '#!lua flags=allow-key-locking,no-writes\nreturn 1';
+  const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
+
+  it('drops script flags only Upstash knows, and maps the client-side SHA1 to the rewritten script', () => {
+    expect(forRedis(['EVAL', script, '0'])).toEqual(['EVAL', '#!lua flags=no-writes\nreturn 1', '0']);
+    expect(forRedis(['EVALSHA', sha1(script), '0'])).toEqual([
+      'EVALSHA',
+      sha1('#!lua flags=no-writes\nreturn 1'),
+      '0',
+    ]);
+    expect(forRedis(['SCRIPT', 'LOAD', '#!lua flags=allow-key-locking\nreturn 2'])).toEqual([
+      'SCRIPT',
+      'LOAD',
+      '#!lua\nreturn 2',
+    ]);
+  });
+
+  it('leaves every other command and script alone', () => {
+    expect(forRedis(['EVAL', 'return 1', '0'])).toEqual(['EVAL', 'return 1', '0']);
+    expect(forRedis(['EVALSHA', 'f'.repeat(40), '0'])).toEqual(['EVALSHA', 'f'.repeat(40), '0']);
+    expect(forRedis(['SET', 'k', 'v'])).toEqual(['SET', 'k', 'v']);
   });
 });

@@ -6,6 +6,7 @@
  * is the last value argument. @upstash/redis sends numbers and booleans unquoted, so every scalar
  * becomes its string form before it reaches Redis.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /** An argument as the Redis client sends it; `Buffer` carries a raw path-form POST body. */
@@ -82,4 +83,47 @@ export function refusal(commands: readonly RedisCommand[]): string | undefined {
     }
   }
   return undefined;
+}
+
+/*
+ * Upstash's Lua accepts script flags Redis does not know: @upstash/ratelimit starts its scripts with
+ * `#!lua flags=allow-key-locking`, which Redis 7 refuses ("Unexpected flag in script shebang"). The
+ * bridge drops flags Redis does not know from EVAL / SCRIPT LOAD, and maps the SHA1 a client computed
+ * of the original script to the SHA1 Redis knows the rewritten one by, so EVALSHA finds it.
+ */
+const REDIS_SCRIPT_FLAGS = new Set([
+  'no-writes',
+  'allow-oom',
+  'allow-stale',
+  'no-cluster',
+  'allow-cross-slot-keys',
+]);
+const SHEBANG = /^#!lua( flags=([^\n]*))?\n/;
+const rewrittenShas = new Map<string, string>();
+const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
+
+function redisScript(script: string): string {
+  const match = SHEBANG.exec(script);
+  if (!match?.[2]) return script;
+  const kept = match[2].split(',').filter((flag) => REDIS_SCRIPT_FLAGS.has(flag.trim()));
+  if (kept.length === match[2].split(',').length) return script;
+  const rewritten = `#!lua${kept.length > 0 ? ` flags=${kept.join(',')}` : ''}\n${script.slice(match[0].length)}`;
+  rewrittenShas.set(sha1(script), sha1(rewritten));
+  return rewritten;
+}
+
+/** The command as Redis must receive it (see above); every other command is unchanged. */
+export function forRedis(command: RedisCommand): RedisCommand {
+  const [name, first, ...rest] = command;
+  const upper = name?.toString().toUpperCase();
+  if (first === undefined || name === undefined) return command;
+  if (upper === 'EVAL' || upper === 'EVAL_RO') return [name, redisScript(first.toString()), ...rest];
+  if (upper === 'EVALSHA' || upper === 'EVALSHA_RO') {
+    const sha = rewrittenShas.get(first.toString().toLowerCase());
+    return sha ? [name, sha, ...rest] : command;
+  }
+  if (upper === 'SCRIPT' && first.toString().toUpperCase() === 'LOAD' && rest[0] !== undefined) {
+    return [name, first, redisScript(rest[0].toString()), ...rest.slice(1)];
+  }
+  return command;
 }

@@ -18,20 +18,23 @@ import {
 } from '@quickeats/domain';
 import { createSchema } from 'graphql-yoga';
 import type { AppDeps } from '../context';
+import type { Logger } from '../logger';
 import { type Fieldsets, ORDER_ATTRIBUTES, ORDER_TO_ONE } from '../reads/fieldsets';
 import { listOrders, type ReadOrder, readOrder } from '../reads/order-reads';
 import { listRestaurants, readRestaurant } from '../reads/restaurant-reads';
 import type { Loaders } from './loaders';
 
-/** What the HTTP layer hands to yoga for each request. */
+/** What the HTTP layer hands to yoga for each request: the actor is authenticated before yoga runs. */
 export interface ServerContext {
   deps: AppDeps;
-  authorization?: string | undefined;
+  /** Absent only for the GraphiQL page, which executes nothing. */
+  actor: Actor | undefined;
+  log: Logger;
   /** Names the request in metrics and traces after the operation (`graphql query OrderById`). */
   nameOperation?: ((type: string, name: string | undefined) => void) | undefined;
 }
 
-/** What resolvers see: the server context plus the authenticated actor and this request's loaders. */
+/** What resolvers see: the server context with an actor, plus this request's loaders. */
 export interface GraphQLContext extends ServerContext {
   actor: Actor;
   loaders: Loaders;

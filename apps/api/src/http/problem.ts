@@ -8,6 +8,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
+import { dependencyUnavailable } from './outage';
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 const PROBLEM_TYPE_BASE = 'https://docs.quickeats.test/problems/';
@@ -51,9 +52,14 @@ export function validationError(error: ZodError, where: 'body' | 'query' | 'path
   );
 }
 
-/** Map any thrown value to a DomainError (unknown errors become INTERNAL, details withheld). */
+/**
+ * Map any thrown value to a DomainError: a dependency outage becomes 503 SERVICE_UNAVAILABLE with
+ * Retry-After (outage.ts), unknown errors INTERNAL with details withheld.
+ */
 export function toDomainError(err: unknown): { error: DomainError; unexpected: boolean } {
   if (err instanceof DomainError) return { error: err, unexpected: false };
+  const outage = dependencyUnavailable(err);
+  if (outage) return { error: outage, unexpected: false };
   if (err instanceof ZodError) return { error: validationError(err, 'body'), unexpected: false };
   if (err instanceof HTTPException) {
     const byStatus: Partial<Record<number, ErrorCode>> = {
@@ -74,7 +80,7 @@ export function toDomainError(err: unknown): { error: DomainError; unexpected: b
 
 export function problemBody(error: DomainError, instance?: string, requestId?: string): Problem {
   const spec = ERROR_CODES[error.code];
-  const { retryAfterSeconds: _retry, allow: _allow, ...extras } = error.extras;
+  const { retryAfterSeconds: _retry, allow: _allow, headers: _headers, ...extras } = error.extras;
   return {
     type: problemType(error.code),
     title: spec.title,
@@ -90,7 +96,11 @@ export function problemBody(error: DomainError, instance?: string, requestId?: s
 /** Render a DomainError as a problem response, with the headers its extras imply. */
 export function problemResponse(c: Context, error: DomainError): Response {
   const body = problemBody(error, c.req.path, c.get('requestId') as string | undefined);
-  const headers: Record<string, string> = { 'Content-Type': PROBLEM_MEDIA_TYPE };
+  // Response fields an error carries (RATE_LIMITED: RateLimit-Policy, RateLimit, Retry-After).
+  const headers: Record<string, string> = {
+    ...(error.extras.headers as Record<string, string> | undefined),
+    'Content-Type': PROBLEM_MEDIA_TYPE,
+  };
   if (error.extras.retryAfterSeconds !== undefined)
     headers['Retry-After'] = String(error.extras.retryAfterSeconds);
   if (error.extras.allow) headers.Allow = error.extras.allow.join(', ');

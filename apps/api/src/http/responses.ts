@@ -20,3 +20,18 @@ export const ProblemSchema = z
 export function problem(description: string) {
   return { description, content: { [PROBLEM_MEDIA_TYPE]: { schema: ProblemSchema } } };
 }
+
+/** A 429 (rate limit), with the fields the refusal carries. */
+export function tooManyRequests(description: string) {
+  const field = (text: string) => z.string().openapi({ description: text });
+  return {
+    ...problem(description),
+    headers: z.object({
+      'Retry-After': field('Seconds until a retry may pass'),
+      'RateLimit-Policy': field(
+        'The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60`',
+      ),
+      RateLimit: field('What is left of it, e.g. `"writes";r=0;t=12`'),
+    }),
+  };
+}

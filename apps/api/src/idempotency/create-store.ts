@@ -21,6 +21,10 @@ export function createIdempotencyStore(
     // Records are JSON strings the Lua scripts decode; the store parses them itself.
     automaticDeserialization: false,
     enableTelemetry: false,
+    // Redis down is answered 503 (Retry-After) within about a second, not after the client's
+    // default five retries (~4.5 s). Keyed writes do not fall back to PostgreSQL: the in-flight
+    // lease lives in Redis, and a second lease store would let two processes run one key at once.
+    retry: { retries: 2, backoff: (retryCount) => 100 * 2 ** retryCount },
   });
   return new UpstashIdempotencyStore(redis, db, timing, { keyPrefix: config.idempotency.redisKeyPrefix });
 }

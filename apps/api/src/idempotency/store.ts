@@ -73,6 +73,8 @@ export interface IdempotencyStore {
   peek(scope: IdempotencyScope, fingerprint: string): Promise<KeyState>;
   /** Delete records past their retention; returns how many. */
   purgeExpired(): Promise<number>;
+  /** Readiness probe of a store outside PostgreSQL (Upstash); absent when PostgreSQL is the store. */
+  ping?(): Promise<void>;
 }
 
 export interface IdempotencyTiming {

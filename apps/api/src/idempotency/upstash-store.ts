@@ -92,6 +92,11 @@ export class UpstashIdempotencyStore implements IdempotencyStore {
     private readonly options: UpstashStoreOptions,
   ) {}
 
+  /** Readiness: Redis answers (Postgres, the other half, is checked on its own). */
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
   /** One Redis key per scope; JSON-encoding the triple keeps `:` inside a route or key unambiguous. */
   redisKey(scope: IdempotencyScope): string {
     return `${this.options.keyPrefix}${JSON.stringify([scope.userId, scope.route, scope.key])}`;

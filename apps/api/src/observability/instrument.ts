@@ -6,6 +6,7 @@
  */
 import { type PaymentProvider, PaymentProviderError } from '@quickeats/domain';
 import type { AppDeps } from '../context';
+import type { OutboxEvent } from '../events/outbox';
 import { IdempotencyLeaseLost, type IdempotencyStore } from '../idempotency/store';
 import type { Metrics } from './metrics';
 
@@ -85,9 +86,27 @@ export function instrumentDeps(deps: AppDeps): AppDeps {
       ];
     });
   }
+  deps.rateLimits.onRefusal(({ policy }) => metrics.count('rateLimitRefusals', { policy }));
   return {
     ...deps,
     idempotency: countIdempotencyOutcomes(deps.idempotency, metrics),
     paymentProvider: countPaymentOutcomes(deps.paymentProvider, metrics),
+  };
+}
+
+/**
+ * The live stream's lag: from an order event's time (its transaction's) to the moment this process's
+ * event hub read it from the outbox — after which fan-out to SSE and tRPC subscribers is immediate.
+ */
+export function recordEventLag(metrics: Metrics, now: () => number = Date.now) {
+  return (batch: readonly OutboxEvent[]): void => {
+    if (!metrics.enabled) return;
+    const at = now();
+    for (const { event } of batch)
+      metrics.observe(
+        'eventLag',
+        { consumer: 'stream' },
+        Math.max(0, at - Date.parse(event.occurredAt)) / 1000,
+      );
   };
 }

@@ -23,7 +23,7 @@ describe('metrics port', () => {
         METRICS_HOST: '127.0.0.1',
       }),
     );
-  }, 120_000);
+  });
   afterAll(async () => {
     await server?.close();
     await database?.close();

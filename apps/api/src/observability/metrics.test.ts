@@ -4,11 +4,15 @@
  * by route template, tRPC procedure and GraphQL operation; the pool gauge and Node's default
  * metrics are there. The app runs on its own real PostgreSQL database.
  */
+import { waitFor } from '@quickeats/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEventHub } from '../events/create-hub';
+import { createLogger } from '../logger';
 import { ControllableProvider } from '../testing/controllable-provider';
 import { answerOf, demoDish, newKey, postInit } from '../testing/orders-fixture';
 import { parseScrape } from '../testing/prometheus';
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../testing/test-app';
+import { recordEventLag } from './instrument';
 import { createMetrics, METRICS, type Metrics } from './metrics';
 import { metricsApp, registrySource } from './metrics-server';
 
@@ -34,7 +38,7 @@ describe('Prometheus metrics', () => {
     provider = new ControllableProvider();
     t = await createTestApp({ metrics, paymentProvider: provider, seed: { orders: 0 } });
     customer = await t.tokenFor(DEMO_ACCOUNTS.customer);
-  }, 120_000);
+  });
   afterAll(() => t?.close());
 
   it('exposes every outcome at 0 before anything happened, and the process defaults', async () => {
@@ -131,5 +135,69 @@ describe('Prometheus metrics', () => {
       page.histogramCount(http, { method: 'POST', route: 'graphql query FirstOrders', status: '200' }),
     ).toBe(1);
     expect(page.histogramCount(http, { route: 'unmatched', status: '404' })).toBe(1);
+  });
+});
+
+describe('Prometheus metrics: rate-limit refusals', () => {
+  it('counts every 429 by the policy that refused it', async () => {
+    const metrics = createMetrics();
+    const t = await createTestApp({
+      metrics,
+      seed: { orders: 0 },
+      env: { RATE_LIMIT_LOGIN_PER_ACCOUNT: '2' },
+    });
+    try {
+      const login = () =>
+        t.app.request('/api/v2/auth/token', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: DEMO_ACCOUNTS.customer, password: 'wrong-password' }),
+        });
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await login()).status);
+      expect(statuses).toEqual([401, 401, 429, 429]);
+      const res = await metricsApp(registrySource(metrics.registry!)).request('/metrics');
+      const page = parseScrape(await res.text());
+      expect(page.value(METRICS.rateLimitRefusals.name, { policy: 'login-account' })).toBe(2);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('Prometheus metrics: live stream lag', () => {
+  it('observes the lag of every event the event hub reads from the outbox', async () => {
+    const metrics = createMetrics();
+    const t = await createTestApp({ metrics, seed: { orders: 0 } });
+    const hub = createEventHub(t.deps.config, t.database, createLogger('silent'), {
+      onBatch: recordEventLag(metrics),
+    });
+    try {
+      await hub.ready();
+      const customer = await t.tokenFor(DEMO_ACCOUNTS.customer);
+      const dish = await demoDish(t.database.db);
+      const created = await t.app.request(
+        '/api/v2/orders',
+        postInit({
+          token: customer,
+          key: newKey(),
+          body: { restaurantId: dish.restaurantId, items: [{ menuItemId: dish.menuItemId, quantity: 1 }] },
+        }),
+      );
+      expect(created.status).toBe(201);
+      // The NOTIFY wakes the hub; its read of the new `order.created` event is observed once.
+      const count = await waitFor(async () => {
+        const lag = await metrics.registry!.getSingleMetric(METRICS.eventLag.name)!.get();
+        const n =
+          (lag.values as { metricName?: string; value: number }[]).find(
+            (v) => v.metricName === `${METRICS.eventLag.name}_count`,
+          )?.value ?? 0;
+        return n >= 1 && n;
+      });
+      expect(count).toBe(1);
+    } finally {
+      await hub.close();
+      await t.close();
+    }
   });
 });

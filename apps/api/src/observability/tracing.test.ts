@@ -41,7 +41,7 @@ describe('tracing a REST pay', () => {
       paymentProvider: new HttpPaymentProvider({ baseUrl: provider.url, timeoutMs: 10_000 }),
       logger: createLogger('info', logs),
     });
-  }, 120_000);
+  });
   afterAll(async () => {
     await t?.close();
     await provider?.close();

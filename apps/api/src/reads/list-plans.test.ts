@@ -45,7 +45,7 @@ describe('list plans at scale', () => {
       const [u] = await db.db.select().from(users).where(eq(users.email, email));
       actors[name] = { userId: u!.id, role: u!.role };
     }
-  }, 120_000);
+  });
   afterAll(() => db?.close());
 
   async function plan(query: SQL): Promise<PlanNode> {

@@ -133,17 +133,17 @@ describe('third-party linters on the served document', () => {
     };
     expect(report.problems.map((p) => `${p.ruleId}: ${p.message}`)).toEqual([]);
     expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
-  }, 120_000);
+  });
 
   it('Spectral `spectral:oas`: no results of any severity', async () => {
     const results = await spectral('spectral-oas.yaml');
     expect(results.map((r) => `${r.code}: ${r.message} at ${r.path.join('.')}`)).toEqual([]);
-  }, 120_000);
+  });
 
   it('Spectral OWASP ruleset (committed overrides): no results of any severity', async () => {
     const results = await spectral('spectral-owasp.yaml');
     expect(results.map((r) => `${r.code}: ${r.message} at ${r.path.join('.')}`)).toEqual([]);
-  }, 120_000);
+  });
 
   it('the OWASP ruleset file says why for every rule it switches off', async () => {
     const lines = (await readFile(config('spectral-owasp.yaml'), 'utf8')).split('\n');

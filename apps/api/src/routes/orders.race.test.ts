@@ -25,7 +25,7 @@ describe('racing actions across two API processes', () => {
       startApiProcess({ DATABASE_URL: t.database.url }),
     ]);
     processes.push(...started);
-  }, 120_000);
+  });
   afterAll(async () => {
     await Promise.all(processes.map((p) => p.stop()));
     await t?.close();

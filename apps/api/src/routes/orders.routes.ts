@@ -24,13 +24,14 @@ import type { Context } from 'hono';
 import { requireActor } from '../auth/require-actor';
 import type { AppDeps, AppEnv } from '../context';
 import { createOpenApiRouter } from '../http/openapi';
-import { problem } from '../http/responses';
+import { problem, tooManyRequests } from '../http/responses';
 import { idempotencyKeys, REPLAYED_HEADER } from '../idempotency/middleware';
 import type { StoredResponse } from '../idempotency/store';
 import { JSONAPI_CONTENT_TYPE } from '../jsonapi/media-type';
 import { jsonApiNegotiation } from '../jsonapi/negotiation';
 import { orderDocument, orderSelf } from '../jsonapi/order-resource';
 import { OrderDocumentSchema } from '../jsonapi/schemas';
+import { limitWrites } from '../rate-limit/middleware';
 import { createOrder, performAction } from '../services/orders.service';
 
 const OrderIdParams = z.object({ id: IdSchema });
@@ -111,6 +112,7 @@ const createOrderRoute = createRoute({
     422: problem(
       'Items not orderable from this restaurant, or Idempotency-Key reused with a different request',
     ),
+    429: tooManyRequests('Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit)'),
   },
 });
 
@@ -149,6 +151,7 @@ const actionRoute = (action: OrderAction) =>
       415: problem('Body is not JSON'),
       422: problem('Idempotency-Key reused with a different request'),
       428: problem('If-Match is required'),
+      429: tooManyRequests('Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit)'),
       ...(action === 'pay'
         ? {
             502: problem(
@@ -187,6 +190,8 @@ function withOrderHeaders(c: Context<AppEnv>, order: Order, created = false) {
 export function orderRoutes(deps: AppDeps) {
   const app = createOpenApiRouter();
   app.use('/orders/*', requireActor(deps.config.auth.tokenSecret), jsonApiNegotiation);
+  // Per-user write limit: after authentication, before anything reads or fingerprints the body.
+  app.use('/orders/*', limitWrites(deps.rateLimits));
   // After authentication (a key is scoped to its user) and before the handlers' own validation (a
   // refused body is a final 4xx, stored like any other).
   app.use('/orders', idempotencyKeys(deps.idempotency, { required: requiresIdempotencyKey('create') }));

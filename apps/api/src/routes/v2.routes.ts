@@ -1,13 +1,15 @@
 /**
  * The `/api/v2` surface: every v2 router mounted on one OpenAPIHono, so the OpenAPI 3.1 document
  * at `/api/v2/openapi.json` is generated from the same route and zod definitions that serve
- * requests. `/api/v2/docs` is the interactive reference (Scalar).
+ * requests. `/api/v2/docs` is the interactive reference (Scalar, served from local assets).
  */
 import { Scalar } from '@scalar/hono-api-reference';
 import type { AppDeps } from '../context';
+import { scalarStandalone } from '../http/docs-assets';
 import { createOpenApiRouter } from '../http/openapi';
 import { applyOpenApiConventions } from '../http/openapi-conventions';
 import { authRoutes } from './auth.routes';
+import { eventStreamRoutes } from './event-stream.routes';
 import { orderReadRoutes } from './order-reads.routes';
 import { orderRoutes } from './orders.routes';
 import { restaurantRoutes } from './restaurants.routes';
@@ -40,6 +42,7 @@ export function v2Routes(deps: AppDeps) {
   v2.route('/', orderReadRoutes(deps));
   v2.route('/', orderRoutes(deps));
   v2.route('/', restaurantRoutes(deps));
+  v2.route('/', eventStreamRoutes(deps));
   let document: ReturnType<typeof applyOpenApiConventions> | undefined;
   v2.get('/openapi.json', (c) => {
     // Built on first request, when every route is registered; conventions applied once.
@@ -52,6 +55,22 @@ export function v2Routes(deps: AppDeps) {
     );
     return c.json(document);
   });
-  v2.get('/docs', Scalar({ url: '/api/v2/openapi.json', pageTitle: 'QuickEats API v2 reference' }));
+  // The reference page loads Scalar from this server (pinned, from node_modules) and no web fonts,
+  // so it renders without internet access (docs-offline.e2e.test.ts blocks every other request).
+  v2.get(
+    '/docs',
+    Scalar({
+      url: '/api/v2/openapi.json',
+      pageTitle: 'QuickEats API v2 reference',
+      cdn: '/api/v2/docs/scalar.js',
+      withDefaultFonts: false,
+    }),
+  );
+  v2.get('/docs/scalar.js', async (c) =>
+    c.body(await scalarStandalone(), 200, {
+      'Content-Type': 'text/javascript; charset=utf-8',
+      'Cache-Control': 'public, max-age=86400',
+    }),
+  );
   return v2;
 }

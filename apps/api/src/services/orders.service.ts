@@ -33,6 +33,7 @@ import {
   ifMatchFailedDetail,
   type Order,
   type OrderAction,
+  OUTAGE_RETRY_AFTER_SECONDS,
   type PaymentProvider,
   PaymentProviderError,
   type Refusal,
@@ -362,6 +363,7 @@ async function chargeOrder(deps: OrderServiceDeps, order: StoredOrder): Promise<
       throw new DomainError(
         'PAYMENT_PROVIDER_UNAVAILABLE',
         'The payment provider did not confirm the charge; retry with the same Idempotency-Key',
+        { retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS },
       );
     }
     throw err;
@@ -369,7 +371,7 @@ async function chargeOrder(deps: OrderServiceDeps, order: StoredOrder): Promise<
 }
 
 /** The payment row recording a provider charge for an order. */
-function paymentRow(orderId: string, charge: Charge) {
+export function paymentRow(orderId: string, charge: Charge) {
   return {
     orderId,
     amount: charge.amount.amount,
@@ -387,7 +389,11 @@ function paymentRow(orderId: string, charge: Charge) {
  * exists, another pay recorded this very charge (the keys are per order) and the order is paid with
  * it: nothing to refund.
  */
-async function refundUnrecorded(deps: OrderServiceDeps, order: Pick<StoredOrder, 'id'>, charge: Charge) {
+export async function refundUnrecorded(
+  deps: OrderServiceDeps,
+  order: Pick<StoredOrder, 'id'>,
+  charge: Charge,
+) {
   const inserted = await deps.db
     .insert(payments)
     .values(paymentRow(order.id, charge))

@@ -26,6 +26,8 @@ export async function idempotencyStore(kind: StoreKind, label: string): Promise<
       UPSTASH_REDIS_REST_URL: bridge.url,
       UPSTASH_REDIS_REST_TOKEN: bridge.token,
       IDEMPOTENCY_REDIS_PREFIX: prefix,
+      // Rate-limit windows under the same prefix, so they are deleted with it too.
+      RATE_LIMIT_REDIS_PREFIX: `${prefix}ratelimit:`,
     },
     close: async () => {
       const redis = new Redis({ url: bridge.url, token: bridge.token, automaticDeserialization: false });

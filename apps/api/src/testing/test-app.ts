@@ -11,10 +11,12 @@ import { createApp } from '../app';
 import { signAccessToken } from '../auth/token';
 import { type Config, loadConfig } from '../config';
 import type { AppDeps } from '../context';
+import { createEventHub } from '../events/create-hub';
 import { createIdempotencyStore } from '../idempotency/create-store';
 import { createLogger, type Logger } from '../logger';
 import { instrumentDeps } from '../observability/instrument';
 import { type Metrics, NO_METRICS } from '../observability/metrics';
+import { createRateLimits } from '../rate-limit';
 
 export { TEST_TOKEN_SECRET };
 
@@ -24,6 +26,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     LOG_LEVEL: 'silent',
     AUTH_TOKEN_SECRET: TEST_TOKEN_SECRET,
     EXPOSE_SQL_STATEMENTS: 'true',
+    // Tests write as a handful of users, fast: the write limit is off unless a test sets it.
+    RATE_LIMIT_WRITES_PER_USER: '0',
     ...overrides,
   });
 }
@@ -60,6 +64,8 @@ export async function createTestApp(
     paymentProvider: options.paymentProvider ?? new InMemoryPaymentProvider(),
     // Postgres by default; Upstash when `env` carries UPSTASH_REDIS_REST_URL/TOKEN (a bridge's).
     idempotency: createIdempotencyStore(config, pool?.db ?? database.db),
+    events: createEventHub(config, database, createLogger('silent')),
+    rateLimits: createRateLimits(config),
     now: () => new Date(),
     metrics: options.metrics ?? NO_METRICS,
   });
@@ -78,6 +84,7 @@ export async function createTestApp(
     actorFor,
     tokenFor: async (email) => signAccessToken(await actorFor(email), TEST_TOKEN_SECRET, 3600),
     close: async () => {
+      await deps.events.close();
       await pool?.close();
       await database.close();
     },

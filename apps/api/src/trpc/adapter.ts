@@ -15,6 +15,8 @@ export function trpcMiddleware(deps: AppDeps) {
   return trpcServer({
     router: appRouter,
     endpoint: '/trpc',
+    // One request cannot carry an unbounded number of calls (a batch of 250 creates, issue 12).
+    maxBatchSize: deps.config.trpcMaxBatchSize,
     createContext: async (opts, c) => {
       const ctx = c as Context<AppEnv>;
       ctx.set(
@@ -25,7 +27,13 @@ export function trpcMiddleware(deps: AppDeps) {
         ),
       );
       const header = ctx.req.header('authorization');
-      const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
+      // A browser's native EventSource cannot send headers: subscriptions may carry the token in
+      // httpSubscriptionLink's `connectionParams` instead (`{ token }`).
+      const token =
+        header?.match(/^Bearer\s+(\S+)$/i)?.[1] ??
+        (typeof opts.info.connectionParams?.token === 'string'
+          ? opts.info.connectionParams.token
+          : undefined);
       const actor = token ? await verifyAccessToken(token, deps.config.auth.tokenSecret) : null;
       return {
         ...createContextInner({

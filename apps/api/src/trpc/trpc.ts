@@ -18,6 +18,7 @@ import {
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { AppDeps } from '../context';
+import { dependencyUnavailable } from '../http/outage';
 import { fieldErrors } from '../http/problem';
 import type { Logger } from '../logger';
 
@@ -44,7 +45,7 @@ interface AppErrorData {
 
 function appErrorData(error: TRPCError): AppErrorData | null {
   if (error.cause instanceof DomainError) {
-    const { retryAfterSeconds, ...extras } = error.cause.extras;
+    const { retryAfterSeconds, headers: _headers, ...extras } = error.cause.extras;
     return {
       errorCode: error.cause.code,
       ...extras,
@@ -56,7 +57,15 @@ function appErrorData(error: TRPCError): AppErrorData | null {
   return null;
 }
 
+/** Subscription heartbeats (SSE pings): idle streams stay open through proxies, dead ones are noticed. */
+export const SUBSCRIPTION_PING_MS = 15_000;
+
 const t = initTRPC.context<TrpcContext>().create({
+  sse: {
+    ping: { enabled: true, intervalMs: SUBSCRIPTION_PING_MS },
+    // The client reconnects (with the last tracked id) when it hears nothing, not even a ping, this long.
+    client: { reconnectAfterInactivityMs: SUBSCRIPTION_PING_MS * 2 },
+  },
   errorFormatter({ shape, error }) {
     const app = appErrorData(error);
     const { stack: _stack, ...data } = shape.data;
@@ -75,12 +84,20 @@ const t = initTRPC.context<TrpcContext>().create({
   },
 });
 
+/** The TRPCError for a domain error: the catalogue's code, so the right HTTP status and `errorCode`. */
+export function domainTrpcError(cause: DomainError): TRPCError {
+  return new TRPCError({ code: ERROR_CODES[cause.code].rpc, message: cause.message, cause });
+}
+
 /** Turns domain errors into TRPCErrors with the right code (and so the right HTTP status). */
 const domainErrors = t.middleware(async function domainErrors({ next, ctx }) {
   const result = await next();
   if (!result.ok) {
-    const cause = result.error.cause;
+    // A dependency outage is the same 503 SERVICE_UNAVAILABLE as on REST (http/outage.ts).
+    const cause = dependencyUnavailable(result.error.cause) ?? result.error.cause;
     if (cause instanceof DomainError) {
+      if (cause.extras.retryAfterSeconds !== undefined)
+        ctx.responseHeaders?.set('Retry-After', String(cause.extras.retryAfterSeconds));
       throw new TRPCError({ code: ERROR_CODES[cause.code].rpc, message: cause.message, cause });
     }
     if (result.error.code === 'INTERNAL_SERVER_ERROR')
@@ -112,8 +129,23 @@ const isAuthed = t.middleware(function isAuthed({ ctx, next }) {
   return next({ ctx: { ...ctx, actor: ctx.actor } });
 });
 
+/** Per-user write limit on every mutation, before its input is fingerprinted (idempotency). */
+const limitWrites = t.middleware(async function limitWrites({ ctx, type, next }) {
+  if (type !== 'mutation' || !ctx.actor) return next();
+  try {
+    const headers = await ctx.deps.rateLimits.write(ctx.actor.userId);
+    for (const [name, value] of Object.entries(headers)) ctx.responseHeaders?.set(name, value);
+  } catch (err) {
+    if (err instanceof DomainError)
+      for (const [name, value] of Object.entries(err.extras.headers ?? {}))
+        ctx.responseHeaders?.set(name, value);
+    throw err;
+  }
+  return next();
+});
+
 export const createTRPCRouter = t.router;
 export const createTRPCMiddleware = t.middleware;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure.use(domainErrors).use(inputHygiene);
-export const protectedProcedure = publicProcedure.use(isAuthed);
+export const protectedProcedure = publicProcedure.use(isAuthed).use(limitWrites);

@@ -7,6 +7,7 @@
 import { DomainError, PaymentProviderError } from '@quickeats/domain';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { OUTAGE_RETRY_AFTER_SECONDS } from '../http/outage';
 import { toDomainError } from '../http/problem';
 import type { Logger } from '../logger';
 
@@ -18,7 +19,13 @@ function toV1DomainError(err: unknown): { error: DomainError; unexpected: boolea
   // The provider failing is not a bug of ours; v1 always answered it with a 502.
   if (err instanceof PaymentProviderError) {
     return {
-      error: new DomainError('PAYMENT_PROVIDER_UNAVAILABLE', 'Payment provider unavailable, try again later'),
+      error: new DomainError(
+        'PAYMENT_PROVIDER_UNAVAILABLE',
+        'Payment provider unavailable, try again later',
+        {
+          retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS,
+        },
+      ),
       unexpected: false,
     };
   }
@@ -30,9 +37,13 @@ export function v1ErrorResponse(err: unknown, c: Context, fallbackLogger: Logger
   const { error, unexpected } = toV1DomainError(err);
   if (unexpected)
     ((c.get('log') as Logger | undefined) ?? fallbackLogger).error({ err }, 'unhandled v1 error');
-  const headers: Record<string, string> = {};
+  // Fields the error implies (a 429's Retry-After and RateLimit fields).
+  const headers: Record<string, string> = { ...(error.extras.headers as Record<string, string> | undefined) };
   // RFC 6750 §3: a 401 names the scheme the client should use.
   if (error.status === 401) headers['WWW-Authenticate'] = 'Bearer realm="quickeats"';
+  // 503 (a dependency down) and 502 (the provider) tell the client when to come back.
+  if (error.extras.retryAfterSeconds !== undefined)
+    headers['Retry-After'] = String(error.extras.retryAfterSeconds);
   const body: V1ErrorBody = { error: error.message };
   return c.json(body, error.status as ContentfulStatusCode, headers);
 }

@@ -28,6 +28,7 @@ describe('v1 configuration', () => {
       NODE_ENV: 'production',
       AUTH_TOKEN_SECRET: SECRET,
       PAYMENT_PROVIDER_URL: 'https://pay.example',
+      DATABASE_URL: 'postgres://api@db.internal:5432/quickeats',
     };
     expect(() => loadConfig({ ...production, V1_LEGACY_WRITE_DELAY_MS: '100' })).toThrow(
       /V1_LEGACY_WRITE_DELAY_MS: is a demo\/test aid/,

@@ -18,6 +18,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requireActor } from '../auth/require-actor';
 import type { AppDeps, AppEnv } from '../context';
+import { limitWrites } from '../rate-limit/middleware';
 import { deprecationHeaders } from './deprecation';
 import { v1ErrorResponse } from './errors';
 import {
@@ -82,6 +83,8 @@ export function v1Routes(deps: AppDeps) {
   );
   v1.use('/orders', authenticate);
   v1.use('/orders/*', authenticate);
+  // `/orders/*` covers `/orders` too: one count per write.
+  v1.use('/orders/*', limitWrites(deps.rateLimits));
 
   v1.get('/orders', async (c) => {
     const orders = await listOrders(service, c.var.actor, readV1Query(c, V1ListQuerySchema));

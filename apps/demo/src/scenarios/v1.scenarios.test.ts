@@ -93,7 +93,7 @@ describe('v1 problem 3 (a real API process, two concurrent HTTP connections)', (
     // a second before writing, so two requests sent together both read `paid` before either writes,
     // with a wide margin for a loaded CI machine (the test also checks that the interleaving happened).
     api = await startApiProcess({ DATABASE_URL: db.url, V1_LEGACY_WRITE_DELAY_MS: '1000' });
-  }, 120_000);
+  });
   afterAll(async () => {
     await api?.stop();
     await db?.close();

@@ -23,7 +23,7 @@ describe('v2 problem 2 (API process, fake provider process)', () => {
   beforeAll(async () => {
     [db, provider] = await Promise.all([createTestDatabase({ seed: { orders: 10 } }), spawnProvider()]);
     api = await startApiProcess({ DATABASE_URL: db.url, PAYMENT_PROVIDER_URL: provider.url });
-  }, 120_000);
+  });
   afterAll(async () => {
     await api?.stop();
     await provider?.stop();

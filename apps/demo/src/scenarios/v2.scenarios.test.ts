@@ -45,7 +45,7 @@ describe('v2 problem 3 (two API processes, concurrent connections)', () => {
         startApiProcess({ DATABASE_URL: db.url }),
       ])),
     );
-  }, 120_000);
+  });
   afterAll(async () => {
     await Promise.all(apis.map((a) => a.stop()));
     await db?.close();

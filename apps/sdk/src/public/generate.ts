@@ -23,7 +23,9 @@ const DOMAIN_TYPES = [
   'Money',
   'Order',
   'OrderAction',
+  'OrderEventType',
   'OrderStatus',
+  'OrderStreamEvent',
   'Role',
 ] as const;
 

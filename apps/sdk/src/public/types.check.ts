@@ -21,4 +21,6 @@ export type Checks = [
   Assert<Same<Public.Role, Domain.Role>>,
   Assert<Same<Public.ErrorCode, Domain.ErrorCode>>,
   Assert<Same<Public.FieldError, Domain.FieldError>>,
+  Assert<Same<Public.OrderEventType, Domain.OrderEventType>>,
+  Assert<Same<Public.OrderStreamEvent, Domain.OrderStreamEvent>>,
 ];

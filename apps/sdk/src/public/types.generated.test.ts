@@ -13,7 +13,7 @@ describe('generated public types', () => {
     expect(committed.split('\n'), 'stale: run `pnpm --filter @quickeats/sdk generate`').toEqual(
       renderPublicTypes().split('\n'),
     );
-  }, 300_000);
+  });
 
   it('name no workspace package (the published declarations must stand alone)', async () => {
     const committed = await readFile(PUBLIC_TYPES_FILE, 'utf8');

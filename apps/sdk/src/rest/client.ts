@@ -7,6 +7,7 @@ import { etagToVersion, versionToETag } from '@quickeats/domain';
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import { actionMethods } from '../actions';
 import { errorFromProblem } from '../errors';
+import { eventsApi } from '../events';
 import { newIdempotencyKey } from '../idempotency';
 import { type ClientOptions, resolveToken, type TokenSource, trimBaseUrl } from '../options';
 import type { CreateOrderInput, OrderAction } from '../public/types.generated';
@@ -24,6 +25,7 @@ import type {
   RestaurantWithMenu,
 } from '../types';
 import { createVersionTracker, resolveOrderRef } from '../versions';
+import { restEventSubscriber } from './events';
 import {
   type Document,
   indexIncluded,
@@ -124,6 +126,13 @@ export function createRestClient(options: ClientOptions): RestClient {
     transport: 'rest',
     api,
     versions,
+    events: eventsApi(
+      restEventSubscriber({
+        baseUrl: trimBaseUrl(options.baseUrl),
+        fetch: options.fetch,
+        token: () => resolveToken(token),
+      }),
+    ),
 
     async login(email, password) {
       const result = await api.POST('/auth/token', { body: { email, password } });

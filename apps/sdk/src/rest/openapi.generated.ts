@@ -23,6 +23,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/event-stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow order events (Server-Sent Events)
+         * @description Every committed order change the caller may see, as it commits, in position order: customers their orders, restaurant owners their restaurants’ orders, riders the ready pool (orders entering and leaving it) and their own deliveries, admins all. Each SSE message has `id:` = the event position and `data:` = the event JSON (`OrderStreamEvent`). Send `Last-Event-ID` (EventSource does on reconnect) to resume right after that position; without it the stream starts at the present. Comment lines are heartbeats. Positions are global and increasing, with gaps.
+         */
+        get: operations["getEventStream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me": {
         parameters: {
             query?: never;
@@ -452,6 +472,28 @@ export interface components {
             /** @enum {string} */
             type: "orders";
         };
+        OrderStreamEvent: {
+            /**
+             * @description Role of who made the change
+             * @enum {string|null}
+             */
+            actorRole: "customer" | "restaurant" | "rider" | "admin" | null;
+            /** Format: date-time */
+            occurredAt: string;
+            /** Format: uuid */
+            orderId: string;
+            /** @description Position in the global order event log: resume after it with Last-Event-ID */
+            position: string;
+            /**
+             * @description The order status after this change
+             * @enum {string}
+             */
+            status: "pending" | "paid" | "accepted" | "ready" | "picked_up" | "delivered" | "cancelled" | "rejected";
+            /** @enum {string} */
+            type: "order.created" | "order.paid" | "order.accepted" | "order.rejected" | "order.ready" | "order.picked_up" | "order.delivered" | "order.cancelled";
+            /** @description The order version after this change */
+            version: number;
+        };
         PaymentResource: {
             attributes?: {
                 amount?: {
@@ -633,6 +675,83 @@ export interface operations {
             };
             /** @description Body is not JSON (application/json or application/vnd.api+json) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts for this account or from this address; the same answer whether the account exists or not */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getEventStream: {
+        parameters: {
+            query?: {
+                /** @description Only this order’s events */
+                order?: string;
+            };
+            header?: {
+                /** @description Resume after this position (the `id:` of the last event received) */
+                "last-event-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An endless `text/event-stream`; each `data:` is one `OrderStreamEvent` JSON object, `id:` its position */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["OrderStreamEvent"];
+                };
+            };
+            /** @description Malformed order id or Last-Event-ID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order visible to the caller */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -896,6 +1015,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error: no details, the requestId finds it in the logs */
             500: {
                 headers: {
@@ -1135,6 +1269,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error: no details, the requestId finds it in the logs */
             500: {
                 headers: {
@@ -1272,6 +1421,21 @@ export interface operations {
             /** @description If-Match is required */
             428: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1421,6 +1585,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error: no details, the requestId finds it in the logs */
             500: {
                 headers: {
@@ -1564,6 +1743,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error: no details, the requestId finds it in the logs */
             500: {
                 headers: {
@@ -1701,6 +1895,21 @@ export interface operations {
             /** @description If-Match is required */
             428: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1859,6 +2068,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error: no details, the requestId finds it in the logs */
             500: {
                 headers: {
@@ -1996,6 +2220,21 @@ export interface operations {
             /** @description If-Match is required */
             428: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

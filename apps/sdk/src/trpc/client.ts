@@ -4,10 +4,19 @@
  * operation (`orders.create` and every action), `expectedVersion` from the version last received,
  * and `TRPCClientError`s turned into the SDK's typed errors.
  */
-
-import { createTRPCClient, httpLink, type TRPCClient, TRPCClientError } from '@trpc/client';
+import type { OrderStreamEvent } from '@quickeats/domain';
+import {
+  createTRPCClient,
+  httpLink,
+  httpSubscriptionLink,
+  splitLink,
+  type TRPCClient,
+  TRPCClientError,
+} from '@trpc/client';
+import { EventSource } from 'eventsource';
 import { actionMethod, actionMethods } from '../actions';
 import { errorFromProblem, errorFromTrpc, QuickEatsNetworkError } from '../errors';
+import { eventQueue, eventsApi, type SubscribeOptions } from '../events';
 import { newIdempotencyKey } from '../idempotency';
 import { type ClientOptions, resolveToken, type TokenSource, trimBaseUrl } from '../options';
 import type { AppRouter, OrderAction } from '../public/types.generated';
@@ -78,26 +87,82 @@ export function createTrpcClient(options: ClientOptions): TrpcClient {
     timeoutMs: options.timeoutMs,
   });
 
+  const rawFetch = options.fetch ?? ((r: Request) => globalThis.fetch(r));
   const trpc = createTRPCClient<AppRouter>({
     links: [
-      // One HTTP request per operation (no batching), so each is retried on its own.
-      httpLink({
-        url: `${baseUrl}/trpc`,
-        fetch: (input, init) => resilient(new Request(input as RequestInfo, init as RequestInit)),
-        async headers({ op }) {
-          const headers: Record<string, string> = {};
-          const current = await resolveToken(token);
-          if (current) headers.Authorization = `Bearer ${current}`;
-          // The key in the input is what the API honours; the same key as a header marks the
-          // request as safe to retry for the resilient fetch (and shows up in proxies' logs). A
-          // mutation called through `trpc` without a key has no header and is never retried.
-          const key = (op.input as { idempotencyKey?: unknown } | undefined)?.idempotencyKey;
-          if (op.type === 'mutation' && typeof key === 'string') headers['Idempotency-Key'] = key;
-          return headers;
-        },
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        // Subscriptions over SSE. The `eventsource` package (fetch underneath, so it runs in Node and
+        // browsers) can send the bearer token as a header; a browser's own EventSource could not.
+        true: httpSubscriptionLink({
+          url: `${baseUrl}/trpc`,
+          EventSource,
+          eventSourceOptions: async () => {
+            const current = await resolveToken(token);
+            return {
+              fetch: (input, init) =>
+                rawFetch(
+                  new Request(input, {
+                    ...init,
+                    headers: { ...init.headers, ...(current ? { Authorization: `Bearer ${current}` } : {}) },
+                  }),
+                ),
+            };
+          },
+        }),
+        false: httpLinkForCalls(),
       }),
     ],
   });
+
+  function httpLinkForCalls() {
+    // One HTTP request per operation (no batching), so each is retried on its own.
+    return httpLink<AppRouter>({
+      url: `${baseUrl}/trpc`,
+      fetch: (input, init) => resilient(new Request(input as RequestInfo, init as RequestInit)),
+      async headers({ op }) {
+        const headers: Record<string, string> = {};
+        const current = await resolveToken(token);
+        if (current) headers.Authorization = `Bearer ${current}`;
+        // The key in the input is what the API honours; the same key as a header marks the
+        // request as safe to retry for the resilient fetch (and shows up in proxies' logs). A
+        // mutation called through `trpc` without a key has no header and is never retried.
+        const key = (op.input as { idempotencyKey?: unknown } | undefined)?.idempotencyKey;
+        if (op.type === 'mutation' && typeof key === 'string') headers['Idempotency-Key'] = key;
+        return headers;
+      },
+    });
+  }
+
+  /** `orders.onEvent`: tRPC tracks the last event id and resumes after it when it reconnects. */
+  function subscribeEvents(opts: SubscribeOptions = {}) {
+    const { signal, onStatus } = opts;
+    const queue = eventQueue<OrderStreamEvent>(() => subscription.unsubscribe());
+    const subscription = trpc.orders.onEvent.subscribe(
+      { orderId: opts.orderId, lastEventId: opts.lastEventId },
+      {
+        onData: ({ data }) => queue.push(data),
+        onError: (err) => queue.fail(translate(err)),
+        onStopped: () => queue.end(),
+        onComplete: () => queue.end(),
+        onConnectionStateChange: (state) => {
+          if (state.state === 'connecting')
+            onStatus?.(state.error ? 'reconnecting' : 'connecting', state.error);
+          else if (state.state === 'pending') onStatus?.('open');
+        },
+      },
+    );
+    signal?.addEventListener(
+      'abort',
+      () => {
+        subscription.unsubscribe();
+        queue.end();
+      },
+      { once: true },
+    );
+    if (signal?.aborted) queue.end();
+    return queue.iterator;
+  }
 
   const received = (order: Order): Order => {
     versions.remember(order);
@@ -141,6 +206,7 @@ export function createTrpcClient(options: ClientOptions): TrpcClient {
     transport: 'trpc',
     trpc,
     versions,
+    events: eventsApi(subscribeEvents),
 
     // Authentication is a REST route (tokens are not a tRPC concern); the token then serves both.
     async login(email, password) {

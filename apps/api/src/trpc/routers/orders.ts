@@ -7,6 +7,7 @@
 import {
   CreateOrderInputSchema,
   DomainError,
+  EventPositionSchema,
   IdempotencyKeySchema,
   IdSchema,
   ORDER_ACTIONS,
@@ -16,11 +17,12 @@ import {
   requiresIdempotencyKey,
   VersionSchema,
 } from '@quickeats/domain';
-import type { TRPCRouterRecord } from '@trpc/server';
+import { type TRPCRouterRecord, tracked } from '@trpc/server';
 import { z } from 'zod';
+import { followOrderEvents } from '../../services/order-events.service';
 import { createOrder, getOrder, performAction } from '../../services/orders.service';
 import { idempotentMutation } from '../idempotency';
-import { protectedProcedure } from '../trpc';
+import { domainTrpcError, protectedProcedure } from '../trpc';
 import { listOrdersProcedure } from './order-list';
 
 const RequiredKey = { idempotencyKey: IdempotencyKeySchema };
@@ -126,4 +128,31 @@ export const ordersRouter = {
     .output(OrderSchema)
     .query(({ ctx, input }) => getOrder(ctx.deps, ctx.actor, input.orderId)),
   ...actionProcedures,
+  /**
+   * Order events as they commit (over SSE with httpSubscriptionLink): the same events, scoping and
+   * resume as `GET /api/v2/event-stream`. Each is `tracked(position)`, so a reconnecting client sends
+   * the last one back as `lastEventId` and resumes right after it.
+   */
+  onEvent: protectedProcedure
+    .input(
+      z.strictObject({
+        orderId: IdSchema.optional(),
+        lastEventId: EventPositionSchema.nullish().describe('Resume after this position'),
+      }),
+    )
+    .subscription(async function* ({ ctx, input, signal }) {
+      // Thrown while the stream runs, so past the middleware that maps domain errors: mapped here
+      // (else a 404 would arrive as an internal error, which the client retries forever, and a
+      // shutdown's 503 — which it must retry, elsewhere, from the last tracked id — as something else).
+      try {
+        const events = await followOrderEvents(ctx.deps, ctx.actor, {
+          orderId: input.orderId,
+          lastEventId: input.lastEventId,
+          signal,
+        });
+        for await (const event of events) yield tracked(event.position, event);
+      } catch (err) {
+        throw err instanceof DomainError ? domainTrpcError(err) : err;
+      }
+    }),
 } satisfies TRPCRouterRecord;

@@ -1,0 +1,198 @@
+/**
+ * One event hub per API process: it follows the outbox and fans events out to this process's
+ * subscribers (SSE streams, tRPC subscriptions). PostgreSQL LISTEN/NOTIFY is only the wake-up —
+ * the `order_events` trigger notifies on commit, and any process's hub wakes and reads the outbox;
+ * the outbox is the truth. A missed notification (a dropped listener) costs latency, never events:
+ * the hub re-reads on every (re)connect of its listener and on a slow safety poll.
+ *
+ * Each subscriber has its own cursor. Recent events stay in memory, so live subscribers cost no
+ * query; one that resumes from further back (Last-Event-ID) or fell behind the window reads the
+ * outbox itself until it reaches the window. Either way it sees the log in position order, each
+ * event once.
+ */
+import { type Database, type DbHandle, outsideStatementTally } from '@quickeats/db';
+import { DomainError, type OrderStreamEvent } from '@quickeats/domain';
+import type { Logger } from '../logger';
+import { ORDER_EVENTS_CHANNEL, type OutboxEvent, outboxHorizon, readOutbox } from './outbox';
+
+export interface EventHubOptions {
+  db: Database;
+  listen: DbHandle['listen'];
+  logger: Logger;
+  /** Re-read the outbox this often even without a notification (a safety net, not the mechanism). */
+  pollIntervalMs?: number;
+  /** Events kept in memory for subscribers that are behind. */
+  windowSize?: number;
+  /** Called with every batch read from the outbox (metrics: how many, how late). */
+  onBatch?: (events: readonly OutboxEvent[]) => void;
+}
+
+export interface SubscribeOptions {
+  /** Start after this position (Last-Event-ID); default: the live head (only what happens from now). */
+  after?: bigint | undefined;
+  /** Which events this subscriber may and wants to see. */
+  filter: (event: OutboxEvent) => boolean;
+  /** Ends the subscription. */
+  signal?: AbortSignal | undefined;
+}
+
+const READ_BATCH = 1000;
+
+export class EventHub {
+  private head = 0n;
+  /** Every event in (windowBase, head], in position order. */
+  private window: OutboxEvent[] = [];
+  private windowBase = 0n;
+  private waiters = new Set<() => void>();
+  private pumping: Promise<void> | undefined;
+  private again = false;
+  private closed = false;
+  private timer: NodeJS.Timeout | undefined;
+  private unlisten: (() => Promise<void>) | undefined;
+  private started: Promise<void> | undefined;
+
+  constructor(private readonly options: EventHubOptions) {}
+
+  /**
+   * Starts the hub on first use (a process nobody subscribes to holds no listener): resolves once it
+   * knows the head and listens for wake-ups. A failed start is retried by the next call.
+   */
+  ready(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    // Started by whichever request subscribes first, but it belongs to the process, not that request.
+    this.started ??= outsideStatementTally(() => this.start()).catch((err: unknown) => {
+      this.started = undefined;
+      throw err;
+    });
+    return this.started;
+  }
+
+  /** True once `close()` was called (the process is shutting down). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** The position up to which this hub has read the outbox. */
+  get position(): bigint {
+    return this.head;
+  }
+
+  private async start() {
+    this.head = await outboxHorizon(this.options.db);
+    this.windowBase = this.head;
+    this.unlisten = await this.options.listen(
+      ORDER_EVENTS_CHANNEL,
+      () => this.wake(),
+      // (Re)connected: whatever was notified while the listener was down is read now.
+      () => this.wake(),
+    );
+    const interval = this.options.pollIntervalMs ?? 5000;
+    this.timer = setInterval(() => this.wake(), interval);
+    this.timer.unref();
+  }
+
+  /** Read the outbox now (coalesced: one read at a time, one more if woken meanwhile). */
+  wake(): void {
+    if (this.closed) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = this.pump()
+      .catch((err: unknown) => this.options.logger.error({ err }, 'reading the order event outbox failed'))
+      .finally(() => {
+        this.pumping = undefined;
+      });
+  }
+
+  private async pump() {
+    do {
+      this.again = false;
+      for (;;) {
+        const batch = await readOutbox(this.options.db, this.head, READ_BATCH);
+        if (batch.length > 0) {
+          this.window.push(...batch);
+          this.head = batch[batch.length - 1]!.position;
+          const excess = this.window.length - (this.options.windowSize ?? 10_000);
+          if (excess > 0) this.windowBase = this.window.splice(0, excess).at(-1)!.position;
+          this.options.onBatch?.(batch);
+          this.notifyWaiters();
+        }
+        if (batch.length < READ_BATCH || this.closed) break;
+      }
+    } while (this.again && !this.closed);
+  }
+
+  private notifyWaiters() {
+    const waiters = [...this.waiters];
+    this.waiters.clear();
+    for (const w of waiters) w();
+  }
+
+  /** Resolves when the head passes `cursor`, the hub closes, or `signal` aborts. */
+  private waitBeyond(cursor: bigint, signal: AbortSignal | undefined): Promise<void> {
+    if (this.head > cursor || this.closed || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.waiters.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      this.waiters.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /** Events in the window after `cursor` (the caller checked `cursor >= windowBase`). */
+  private windowAfter(cursor: bigint): OutboxEvent[] {
+    let lo = 0;
+    let hi = this.window.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.window[mid]!.position <= cursor) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.window.slice(lo, lo + READ_BATCH);
+  }
+
+  /**
+   * The events after `after` that pass `filter`, in position order, each once, until `signal` aborts.
+   * When the hub closes (shutdown) it throws SERVICE_UNAVAILABLE: a subscription is never "complete",
+   * so its client must reconnect (to another process) and resume, not stop.
+   */
+  async *subscribe(options: SubscribeOptions): AsyncGenerator<OrderStreamEvent, void, undefined> {
+    const { filter, signal } = options;
+    await this.ready();
+    let cursor = options.after ?? this.head;
+    const shutDown = () =>
+      new DomainError('SERVICE_UNAVAILABLE', 'This API process is shutting down; reconnect');
+    while (!signal?.aborted) {
+      if (this.closed) throw shutDown();
+      const batch =
+        cursor >= this.windowBase
+          ? this.windowAfter(cursor)
+          : await readOutbox(this.options.db, cursor, READ_BATCH);
+      if (batch.length === 0) {
+        await this.waitBeyond(cursor, signal);
+        continue;
+      }
+      for (const e of batch) {
+        cursor = e.position;
+        if (filter(e)) yield e.event;
+        if (signal?.aborted) return;
+        if (this.closed) throw shutDown();
+      }
+    }
+  }
+
+  /** Stop reading and end every subscription (their streams close; clients reconnect elsewhere). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.notifyWaiters();
+    await this.started?.catch(() => {});
+    await this.unlisten?.().catch(() => {});
+    await this.pumping;
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Orphan charges: the provider holds a charge made with an order's charge key and no payment row
+ * records it — the pay died between the charge and the commit. The maintenance pass settles it:
+ * a pending order becomes paid with the charge recorded, a cancelled one gets its money back; a
+ * pending order younger than the lease (a pay possibly still running) is left alone; passes
+ * running at once settle each order once.
+ */
+import { executeRows } from '@quickeats/db';
+import { InMemoryPaymentProvider } from '@quickeats/domain';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMetrics, METRICS } from '../observability/metrics';
+import { demoDish, newKey, postInit } from '../testing/orders-fixture';
+import { parseScrape } from '../testing/prometheus';
+import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../testing/test-app';
+import { runMaintenance } from './maintenance';
+import { chargeKey } from './orders.service';
+
+describe('orphan-charge reconciliation', () => {
+  const provider = new InMemoryPaymentProvider();
+  let t: TestApp;
+  let customer: string;
+  let dish: { restaurantId: string; menuItemId: string };
+
+  beforeAll(async () => {
+    t = await createTestApp({ seed: { orders: 0 }, paymentProvider: provider });
+    customer = await t.tokenFor(DEMO_ACCOUNTS.customer);
+    dish = await demoDish(t.database.db);
+  });
+  afterAll(() => t?.close());
+
+  async function pendingOrder(): Promise<{ id: string; total: number; currency: string }> {
+    const res = await t.app.request(
+      '/api/v2/orders',
+      postInit({
+        token: customer,
+        key: newKey(),
+        body: { restaurantId: dish.restaurantId, items: [{ menuItemId: dish.menuItemId, quantity: 2 }] },
+      }),
+    );
+    expect(res.status).toBe(201);
+    const doc = (await res.json()) as {
+      data: { id: string; attributes: { total: { amount: number; currency: string } } };
+    };
+    return { id: doc.data.id, ...doc.data.attributes.total, total: doc.data.attributes.total.amount };
+  }
+  /** What a pay that died after the provider answered leaves behind: a charge, nothing else. */
+  const chargeOnly = (order: { id: string; total: number; currency: string }) =>
+    provider.charge({
+      idempotencyKey: chargeKey(order.id),
+      orderId: order.id,
+      amount: { amount: order.total, currency: order.currency },
+    });
+  /** Older than any lease: the pay that charged is certainly gone. */
+  const age = (orderId: string) =>
+    t.database.db.execute(
+      sql`update orders set updated_at = now() - interval '10 minutes' where id = ${orderId}`,
+    );
+  const state = async (orderId: string) => {
+    const [row] = await executeRows<{
+      status: string;
+      version: number;
+      payment: string | null;
+      events: number;
+    }>(
+      t.database.db,
+      sql`select o.status, o.version, p.status as payment,
+                 (select count(*)::int from order_events e where e.order_id = o.id) as events
+            from orders o left join payments p on p.order_id = o.id where o.id = ${orderId}`,
+    );
+    return row;
+  };
+
+  it('records the charge of a pending order and moves it to paid, once', async () => {
+    const order = await pendingOrder();
+    const charge = await chargeOnly(order);
+    await age(order.id);
+    const first = await runMaintenance(t.deps);
+    expect(first.orphans.paid).toBe(1);
+    expect(await state(order.id)).toEqual({ status: 'paid', version: 2, payment: 'succeeded', events: 2 });
+    const [payment] = await executeRows<{ provider_reference: string; amount: number }>(
+      t.database.db,
+      sql`select provider_reference, amount from payments where order_id = ${order.id}`,
+    );
+    expect(payment).toEqual({ provider_reference: charge.id, amount: order.total });
+    expect((await runMaintenance(t.deps)).orphans.paid).toBe(0);
+    expect(await state(order.id)).toMatchObject({ status: 'paid', version: 2 });
+  });
+
+  it('counts each settled orphan as a reconciled payment outcome', async () => {
+    const metrics = createMetrics();
+    const order = await pendingOrder();
+    await chargeOnly(order);
+    await age(order.id);
+    expect((await runMaintenance({ ...t.deps, metrics })).orphans.paid).toBe(1);
+    const page = parseScrape(await metrics.registry!.metrics());
+    expect(page.value(METRICS.paymentOutcomes.name, { outcome: 'reconciled' })).toBe(1);
+  });
+
+  it('refunds the charge of an order cancelled meanwhile', async () => {
+    const order = await pendingOrder();
+    // The cancel's own lookup at the provider found nothing: the charge came after it.
+    const cancel = await t.app.request(
+      `/api/v2/orders/${order.id}/cancel`,
+      postInit({ token: customer, ifMatch: '"v1"' }),
+    );
+    expect(cancel.status).toBe(200);
+    await chargeOnly(order);
+    expect((await runMaintenance(t.deps)).orphans.refunded).toBe(1);
+    expect(await state(order.id)).toMatchObject({ status: 'cancelled', payment: 'refunded' });
+    expect([...provider.refunds.values()].filter((r) => r.idempotencyKey.includes(order.id))).toHaveLength(1);
+    expect((await runMaintenance(t.deps)).orphans.refunded).toBe(0);
+  });
+
+  it('leaves a pending order alone while a pay may still hold its lease', async () => {
+    const order = await pendingOrder();
+    await chargeOnly(order);
+    expect((await runMaintenance(t.deps)).orphans.paid).toBe(0);
+    expect(await state(order.id)).toMatchObject({ status: 'pending', payment: null });
+  });
+
+  it('passes running at once (several processes) settle each orphan once', async () => {
+    const orders = await Promise.all([pendingOrder(), pendingOrder(), pendingOrder()]);
+    for (const order of orders) {
+      await chargeOnly(order);
+      await age(order.id);
+    }
+    const passes = await Promise.all([
+      runMaintenance(t.deps),
+      runMaintenance(t.deps),
+      runMaintenance(t.deps),
+    ]);
+    expect(passes.reduce((n, p) => n + p.orphans.paid, 0)).toBe(3);
+    for (const order of orders)
+      expect(await state(order.id)).toEqual({ status: 'paid', version: 2, payment: 'succeeded', events: 2 });
+  });
+});

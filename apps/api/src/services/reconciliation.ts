@@ -1,0 +1,106 @@
+/**
+ * Orphan-charge reconciliation (SPEC "When dependencies fail"): a pay that reached the provider
+ * while its process or the database died before the commit leaves a charge no payment row records,
+ * and the order `pending`. Nothing else would notice unless the customer retried or cancelled, so
+ * the maintenance loop asks the provider — by the order's charge key — about orders that could hold
+ * such a charge, and settles each one:
+ * - still `pending`: record the payment and move the order to `paid`, as the pay would have;
+ * - cancelled or rejected meanwhile: record the charge and refund it (the cancel's own lookup may
+ *   have failed while the provider was down).
+ *
+ * Candidates: orders with no payment row that are `pending` for longer than the Idempotency-Key
+ * lease (a pay still running holds the lease; older than that, it died), or cancelled/rejected, in
+ * both cases changed within RECONCILE_WINDOW_HOURS (a charge is reconciled within hours or not at
+ * all: abandoned carts are not asked about forever). Safe on any number of processes at once: the
+ * transition is conditional on the version and the payment row is unique per order.
+ */
+import { executeRows, payments } from '@quickeats/db';
+import { type Actor, type Charge, decide } from '@quickeats/domain';
+import { sql } from 'drizzle-orm';
+import { loadSnapshot, transitionOrder } from './order-store';
+import { chargeKey, type OrderServiceDeps, paymentRow, refundUnrecorded } from './orders.service';
+
+export const RECONCILE_WINDOW_HOURS = 24;
+/** Provider lookups per maintenance pass. */
+export const RECONCILE_BATCH = 100;
+
+export interface ReconcileOutcome {
+  /** Orders looked up at the provider. */
+  checked: number;
+  /** Pending orders whose charge was found and recorded: now `paid`. */
+  paid: number;
+  /** Cancelled/rejected orders whose charge was found: recorded and refunded. */
+  refunded: number;
+}
+
+/**
+ * Where the previous pass of this process stopped: candidates stay candidates (an abandoned cart is
+ * pending with no payment for the whole window), so each pass continues after the last one it
+ * checked and wraps around, reaching every candidate instead of re-asking about the first batch.
+ */
+export interface ReconcileCursor {
+  after?: { updatedAt: string; id: string } | undefined;
+}
+
+export async function reconcileOrphanCharges(
+  deps: OrderServiceDeps,
+  options: { leaseSeconds: number; cursor?: ReconcileCursor },
+): Promise<ReconcileOutcome> {
+  const cursor = options.cursor ?? {};
+  const after = cursor.after;
+  const rows = await executeRows<{ id: string; status: string; updated_at: string }>(
+    deps.db,
+    sql`select o.id, o.status, o.updated_at::text as updated_at from orders o
+         where not exists (select 1 from ${payments} p where p.order_id = o.id)
+           and o.updated_at > now() - make_interval(hours => ${RECONCILE_WINDOW_HOURS})
+           and (o.status in ('cancelled', 'rejected')
+                or (o.status = 'pending' and o.updated_at < now() - make_interval(secs => ${options.leaseSeconds})))
+           ${after ? sql`and (o.updated_at, o.id) > (${after.updatedAt}::timestamptz, ${after.id}::uuid)` : sql``}
+         order by o.updated_at, o.id
+         limit ${RECONCILE_BATCH}`,
+  );
+  const last = rows.at(-1);
+  cursor.after =
+    rows.length === RECONCILE_BATCH && last ? { updatedAt: last.updated_at, id: last.id } : undefined;
+  const outcome: ReconcileOutcome = { checked: 0, paid: 0, refunded: 0 };
+  for (const row of rows) {
+    // One unreachable provider fails the pass (the loop logs it and tries again next time).
+    const charge = await deps.paymentProvider.findChargeByKey(chargeKey(row.id));
+    outcome.checked++;
+    if (charge?.status !== 'succeeded') continue;
+    if (row.status === 'pending' && (await recordAsPaid(deps, row.id, charge))) {
+      outcome.paid++;
+      deps.logger.warn({ orderId: row.id, chargeId: charge.id }, 'reconciled an orphan charge: order paid');
+      continue;
+    }
+    // Cancelled/rejected (or it left `pending` just now): the money goes back.
+    const snapshot = await loadSnapshot(deps.db, row.id);
+    if (snapshot && snapshot.status !== 'pending' && snapshot.status !== 'paid') {
+      await refundUnrecorded(deps, { id: row.id }, charge);
+      outcome.refunded++;
+      deps.logger.warn({ orderId: row.id, chargeId: charge.id }, 'reconciled an orphan charge: refunded');
+    }
+  }
+  return outcome;
+}
+
+/** The pay's own write, on behalf of the order's customer: conditional transition + payment row. */
+async function recordAsPaid(deps: OrderServiceDeps, orderId: string, charge: Charge): Promise<boolean> {
+  const order = await loadSnapshot(deps.db, orderId);
+  if (!order || order.status !== 'pending') return false;
+  const customer: Actor = { userId: order.customerId, role: 'customer' };
+  if (!decide(order, 'pay', customer).ok) return false;
+  return deps.db.transaction(async (tx) => {
+    const { after } = await transitionOrder(
+      tx,
+      orderId,
+      order.version,
+      'pay',
+      customer,
+      'reconciled: charge found at the provider',
+    );
+    if (!after) return false;
+    await tx.insert(payments).values(paymentRow(orderId, charge));
+    return true;
+  });
+}

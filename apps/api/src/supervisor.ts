@@ -1,0 +1,94 @@
+/**
+ * The process supervisor of `pnpm start` and `start:prod`: a node:cluster primary that runs
+ * WEB_CONCURRENCY workers on one listening port and replaces any worker that dies. Crash-only
+ * design — an error nothing anticipated ends its worker, and a fresh one takes its place within
+ * a second or two (the others keep serving meanwhile). The primary itself touches no dependency.
+ *
+ * SIGTERM/SIGINT: every worker is told to drain (stop accepting, finish in-flight requests within
+ * SHUTDOWN_DRAIN_TIMEOUT_MS, close its pool); a worker still alive well after that is killed.
+ */
+import cluster, { type Worker } from 'node:cluster';
+
+export interface SupervisorOptions {
+  workers: number;
+  drainTimeoutMs: number;
+  /** Extra environment of the workers (e.g. the URL of the provider the primary started). */
+  env: Record<string, string>;
+  log: (message: string) => void;
+  /** A worker reported it is listening (first report of the first worker starts the banner). */
+  onListening?: (message: WorkerListening) => void;
+}
+
+export interface WorkerListening {
+  type: 'listening';
+  /** What to print once the API is up (`{payments}` is the primary's to fill in). */
+  banner: string;
+}
+
+/** Crash loops (e.g. the database refusing every start) back off instead of spinning. */
+const RESTART_DELAYS_MS = [0, 250, 500, 1000, 2000, 5000];
+/** A worker that lived this long resets the backoff. */
+const HEALTHY_LIFETIME_MS = 10_000;
+
+export function runSupervisor(options: SupervisorOptions): { stop(): Promise<void> } {
+  // The workers accept on the shared socket themselves. With the default round-robin the primary
+  // accepts and hands each connection to a worker over IPC; a connection handed to a worker that
+  // has just died is never answered nor closed (a client hangs). Accepting in the workers, a
+  // crash costs only the connections that worker already held, and the others keep accepting.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
+  let stopping = false;
+  let failures = 0;
+  const startedAt = new Map<Worker, number>();
+
+  const fork = () => {
+    const worker = cluster.fork(options.env);
+    startedAt.set(worker, Date.now());
+    worker.on('message', (message: unknown) => {
+      if ((message as { type?: unknown })?.type === 'listening')
+        options.onListening?.(message as WorkerListening);
+    });
+  };
+
+  cluster.on('exit', (worker, code, signal) => {
+    const lived = Date.now() - (startedAt.get(worker) ?? Date.now());
+    startedAt.delete(worker);
+    if (stopping) return;
+    failures = lived >= HEALTHY_LIFETIME_MS ? 1 : failures + 1;
+    const delay = RESTART_DELAYS_MS[Math.min(failures - 1, RESTART_DELAYS_MS.length - 1)] ?? 0;
+    options.log(
+      `worker ${worker.process.pid} exited (${signal ?? code}) after ${lived} ms; starting a replacement${delay ? ` in ${delay} ms` : ''}`,
+    );
+    setTimeout(() => {
+      if (!stopping) fork();
+    }, delay);
+  });
+
+  for (let i = 0; i < options.workers; i++) fork();
+
+  let stopped: Promise<void> | undefined;
+  return {
+    stop: () => {
+      stopped ??= new Promise<void>((resolve) => {
+        stopping = true;
+        const alive = () =>
+          Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && !w.isDead());
+        if (alive().length === 0) return resolve();
+        for (const worker of alive()) worker.process.kill('SIGTERM');
+        // The workers enforce the drain timeout themselves; this is the backstop for a stuck one.
+        const kill = setTimeout(() => {
+          for (const worker of alive()) {
+            options.log(`worker ${worker.process.pid} did not stop after the drain timeout; killing it`);
+            worker.process.kill('SIGKILL');
+          }
+        }, options.drainTimeoutMs + 5000);
+        cluster.on('exit', () => {
+          if (alive().length === 0) {
+            clearTimeout(kill);
+            resolve();
+          }
+        });
+      });
+      return stopped;
+    },
+  };
+}
