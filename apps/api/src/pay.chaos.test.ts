@@ -23,7 +23,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessToken } from './auth/token';
 import { idempotencyStore, type StoreUnderTest } from './testing/idempotency-store';
-import { demoDish, newKey, postInit } from './testing/orders-fixture';
+import { demoDish, newKey, placeOrder, postInit } from './testing/orders-fixture';
 import { type ApiProcess, DEMO_ACCOUNTS, startApiProcess, TEST_TOKEN_SECRET } from './testing/test-app';
 
 const PROCESSES = 4;
@@ -101,16 +101,7 @@ describe.each(['postgres', 'upstash'] as const)(
       );
       const token = await signAccessToken({ userId: user!.id, role: 'customer' }, TEST_TOKEN_SECRET, 3600);
       const dish = await demoDish(database.db);
-      const created = await fetch(
-        `${apis[0]!.url}/api/v2/orders`,
-        postInit({
-          token,
-          key: newKey(),
-          body: { restaurantId: dish.restaurantId, items: [{ menuItemId: dish.menuItemId, quantity: 2 }] },
-        }),
-      );
-      expect(created.status).toBe(201);
-      const orderId = ((await created.json()) as { data: { id: string } }).data.id;
+      const { id: orderId } = await placeOrder((p, i) => fetch(`${apis[0]!.url}${p}`, i), token, dish, 2);
       const chargesAtProvider = async () =>
         (await admin.ledger()).charges.filter((c) => c.orderId === orderId).length;
 

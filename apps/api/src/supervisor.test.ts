@@ -8,7 +8,7 @@ import { get } from 'node:http';
 import { orders } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
 import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
-import { fetchOnFreshConnection, freePort, waitFor } from '@quickeats/test-support';
+import { fetchOnFreshConnection, freePort, holdTableLock, waitFor } from '@quickeats/test-support';
 import { count } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,23 +114,9 @@ describe('supervised API processes', () => {
       { timeoutMs: 120_000 },
     );
     const token = await login(api.url);
-    const locker = postgres(db.url, { max: 1, onnotice: () => {} });
     const watcher = postgres(db.url, { max: 1, onnotice: () => {} });
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
-    const holder = locker.begin(async (tx) => {
-      await tx`lock table orders in access exclusive mode`;
-      locked();
-      await released;
-    });
+    const lock = await holdTableLock(db.url, 'orders');
     try {
-      await isLocked;
       const inFlight = fetch(`${api.url}/api/v2/orders`, { headers: { authorization: `Bearer ${token}` } });
       // The request is inside the database, waiting for the lock.
       await waitFor(
@@ -147,14 +133,12 @@ describe('supervised API processes', () => {
         description: 'the listener to close',
         timeoutMs: 90_000,
       });
-      release();
+      await lock.release();
       const res = await inFlight;
       expect(res.status).toBe(200);
       expect(await exited).toBe(0);
     } finally {
-      release();
-      await holder.catch(() => {});
-      await locker.end();
+      await lock.release();
       await watcher.end();
     }
   });

@@ -18,16 +18,14 @@ import {
   type TestStack,
 } from '@quickeats/sdk/testing';
 import {
-  type AxeCount,
-  axeScan,
-  launchChromium,
+  type BrowserSession,
+  openBrowserSession,
   type ServedApp,
-  screenshot,
   serveBuiltApp,
   startTcpRelay,
   type TcpRelay,
 } from '@quickeats/test-support/browser';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiProxy as dashboardProxy } from '../../restaurant-dashboard/vite.config';
 import { apiProxy } from '../vite.config';
@@ -43,23 +41,14 @@ let tracking: ServedApp;
 /** Between the tracking page's server and the API, so a test can take the API away. */
 let relay: TcpRelay;
 let dashboard: ServedApp;
-let browser: Browser;
+let session: BrowserSession;
 let customer: RestClient;
 let menu: DemoMenu;
-const axe: AxeCount[] = [];
-const shots: string[] = [];
 
-async function newPage(viewport: { width: number; height: number }): Promise<Page> {
-  // A context per page (separate sessionStorage per user; axe-core needs its own context).
-  const page = await (await browser.newContext({ viewport })).newPage();
-  page.setDefaultTimeout(20_000);
-  return page;
-}
+const newPage = (viewport: { width: number; height: number }) => session.newPage(viewport);
 
 async function expectAccessible(page: Page, screen: string) {
-  const count = await axeScan(page, screen);
-  axe.push(count);
-  expect(count.details, `axe on ${screen}`).toEqual([]);
+  expect(await session.accessibility(page, screen), `axe on ${screen}`).toEqual([]);
 }
 
 async function customerSignsIn(page: Page) {
@@ -96,22 +85,15 @@ beforeAll(async () => {
   relay = await startTcpRelay(stack.apiUrl);
   tracking = await serveBuiltApp(APP_DIR, relay.url, apiProxy);
   dashboard = await serveBuiltApp(DASHBOARD_DIR, stack.apiUrl, dashboardProxy);
-  browser = await launchChromium();
+  session = await openBrowserSession(APP_DIR);
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await session?.close();
   await tracking?.close();
   await relay?.close();
   await dashboard?.close();
   await stack?.close();
-  console.log(['screenshots:', ...shots].join('\n  '));
-  console.log(
-    [
-      'axe (violations / serious / critical):',
-      ...axe.map((a) => `${a.screen}: ${a.violations} / ${a.serious} / ${a.critical}`),
-    ].join('\n  '),
-  );
 });
 
 describe('customer order tracking + kitchen dashboard in Chromium', () => {
@@ -122,16 +104,16 @@ describe('customer order tracking + kitchen dashboard in Chromium', () => {
     await phone.goto(`${tracking.url}/`);
     await phone.getByTestId('login-form').waitFor();
     await expectAccessible(phone, 'tracking sign-in (390)');
-    shots.push(await screenshot(phone, APP_DIR, 'tracking-sign-in-390'));
+    await session.screenshot(phone, 'tracking-sign-in-390');
     await customerSignsIn(phone);
     await phone.getByTestId('order-list').waitFor();
     await expectAccessible(phone, 'tracking my orders (390)');
-    shots.push(await screenshot(phone, APP_DIR, 'tracking-orders-390'));
+    await session.screenshot(phone, 'tracking-orders-390');
 
     await phone.getByTestId('nav-new').click();
     await phone.getByTestId('menu-item').first().waitFor();
     await expectAccessible(phone, 'tracking new order (390)');
-    shots.push(await screenshot(phone, APP_DIR, 'tracking-new-order-390'));
+    await session.screenshot(phone, 'tracking-new-order-390');
     const orderId = await placeOrder(phone, 'no onions');
     expect(
       await phone.getByTestId('timeline').locator('li[data-state=current]').getAttribute('data-status'),
@@ -183,7 +165,7 @@ describe('customer order tracking + kitchen dashboard in Chromium', () => {
       'delivered:todo',
     ]);
     await expectAccessible(phone, 'tracking order timeline (390)');
-    shots.push(await screenshot(phone, APP_DIR, 'tracking-timeline-390'));
+    await session.screenshot(phone, 'tracking-timeline-390');
     await kitchen.close();
     await phone.close();
   });
@@ -205,7 +187,7 @@ describe('customer order tracking + kitchen dashboard in Chromium', () => {
     const dialog = phone.getByTestId('reason-dialog');
     await dialog.getByRole('heading', { name: /Cancel order #/ }).waitFor();
     await expectAccessible(phone, 'tracking cancel dialog (390)');
-    shots.push(await screenshot(phone, APP_DIR, 'tracking-cancel-dialog-390'));
+    await session.screenshot(phone, 'tracking-cancel-dialog-390');
     await phone.getByTestId('dialog-dismiss').click();
     expect(await customer.orders.get(orderId)).toMatchObject({ status: 'pending' });
 

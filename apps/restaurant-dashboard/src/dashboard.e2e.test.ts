@@ -19,16 +19,14 @@ import {
   type TestStack,
 } from '@quickeats/sdk/testing';
 import {
-  type AxeCount,
-  axeScan,
-  launchChromium,
+  type BrowserSession,
+  openBrowserSession,
   type ServedApp,
-  screenshot,
   serveBuiltApp,
   startTcpRelay,
   type TcpRelay,
 } from '@quickeats/test-support/browser';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiProxy } from '../vite.config';
 
@@ -40,11 +38,9 @@ let stack: TestStack;
 let app: ServedApp;
 /** Between the page's server and the API, so the API process can be replaced at the same address. */
 let relay: TcpRelay;
-let browser: Browser;
+let session: BrowserSession;
 let customer: RestClient;
 let menu: DemoMenu;
-const axe: AxeCount[] = [];
-const shots: string[] = [];
 
 async function placePaidOrder(quantity: number, note?: string): Promise<Order> {
   const order = await customer.orders.create({
@@ -55,13 +51,7 @@ async function placePaidOrder(quantity: number, note?: string): Promise<Order> {
   return customer.orders.pay(order);
 }
 
-async function newPage(viewport = DESKTOP): Promise<Page> {
-  // A context per page: axe-core needs one it can open its own frames in.
-  const page = await (await browser.newContext({ viewport })).newPage();
-  // Fail with the selector that never showed up, well before the test's own timeout.
-  page.setDefaultTimeout(20_000);
-  return page;
-}
+const newPage = (viewport = DESKTOP) => session.newPage(viewport);
 
 async function signIn(page: Page, query: string) {
   await page.goto(`${app.url}/${query}`);
@@ -74,9 +64,7 @@ async function signIn(page: Page, query: string) {
 }
 
 async function expectAccessible(page: Page, screen: string) {
-  const count = await axeScan(page, screen);
-  axe.push(count);
-  expect(count.details, `axe on ${screen}`).toEqual([]);
+  expect(await session.accessibility(page, screen), `axe on ${screen}`).toEqual([]);
 }
 
 const cardOf = (page: Page, id: string) => page.locator(`[data-testid=order-card][data-order-id="${id}"]`);
@@ -89,22 +77,14 @@ beforeAll(async () => {
   await customer.login(DEMO_ACCOUNTS.customer, DEMO_PASSWORD);
   relay = await startTcpRelay(stack.apiUrl);
   app = await serveBuiltApp(APP_DIR, relay.url, apiProxy);
-  browser = await launchChromium();
+  session = await openBrowserSession(APP_DIR);
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await session?.close();
   await app?.close();
   await relay?.close();
   await stack?.close();
-  // The closing note's figures: each screen's screenshot and axe counts.
-  console.log(['screenshots:', ...shots].join('\n  '));
-  console.log(
-    [
-      'axe (violations / serious / critical):',
-      ...axe.map((a) => `${a.screen}: ${a.violations} / ${a.serious} / ${a.critical}`),
-    ].join('\n  '),
-  );
 });
 
 describe('restaurant dashboard in Chromium', () => {
@@ -113,7 +93,7 @@ describe('restaurant dashboard in Chromium', () => {
     await page.goto(`${app.url}/?poll=0`);
     await page.getByTestId('login-form').waitFor();
     await expectAccessible(page, 'dashboard sign-in (390)');
-    shots.push(await screenshot(page, APP_DIR, 'dashboard-sign-in-390'));
+    await session.screenshot(page, 'dashboard-sign-in-390');
     await page.fill('input[name=email]', DEMO_ACCOUNTS.customer);
     await page.fill('input[name=password]', DEMO_PASSWORD);
     await page.click('button[type=submit]');
@@ -147,7 +127,7 @@ describe('restaurant dashboard in Chromium', () => {
     const signOut = await page.getByTestId('sign-out').boundingBox();
     expect((signOut?.x ?? Number.POSITIVE_INFINITY) + (signOut?.width ?? 0)).toBeLessThanOrEqual(PHONE.width);
     await expectAccessible(page, 'dashboard board (390)');
-    shots.push(await screenshot(page, APP_DIR, 'dashboard-390'));
+    await session.screenshot(page, 'dashboard-390');
     // The narrowest phone the board supports: still no horizontal scrolling.
     await page.setViewportSize({ width: 360, height: 740 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
@@ -159,7 +139,7 @@ describe('restaurant dashboard in Chromium', () => {
     await dialog.waitFor();
     expect(await dialog.textContent()).toContain(`Reject order #${order.id.slice(0, 8)}?`);
     await expectAccessible(page, 'dashboard reject dialog (390)');
-    shots.push(await screenshot(page, APP_DIR, 'dashboard-reject-dialog-390'));
+    await session.screenshot(page, 'dashboard-reject-dialog-390');
     await page.getByTestId('dialog-dismiss').click();
     await dialog.waitFor({ state: 'detached' });
     expect(await customer.orders.get(order.id)).toMatchObject({ status: 'paid' });
@@ -195,7 +175,7 @@ describe('restaurant dashboard in Chromium', () => {
     await page.locator(`[data-testid=column-ready] [data-order-id="${order.id}"]`).waitFor();
     expect(await customer.orders.get(order.id)).toMatchObject({ status: 'ready' });
     await expectAccessible(page, 'dashboard board (1280)');
-    shots.push(await screenshot(page, APP_DIR, 'dashboard-1280'));
+    await session.screenshot(page, 'dashboard-1280');
 
     // An order the customer cancels while it is on the board: the owner is told, in plain words.
     const cancelled = await placePaidOrder(1);
@@ -237,7 +217,7 @@ describe('restaurant dashboard in Chromium', () => {
     await expect.poll(() => cardOf(page, order.id).count()).toBe(0);
     expect(await customer.orders.get(order.id)).toMatchObject({ status: 'cancelled' });
     await expectAccessible(page, 'dashboard conflict notice (1280)');
-    shots.push(await screenshot(page, APP_DIR, 'dashboard-conflict-1280'));
+    await session.screenshot(page, 'dashboard-conflict-1280');
 
     // The session survives a reload (token in sessionStorage) and ends with Sign out.
     await page.reload();
@@ -267,7 +247,7 @@ describe('restaurant dashboard in Chromium', () => {
     await stack.api.stop();
     await page.getByTestId('reconnecting').waitFor({ timeout: 60_000 });
     await expectAccessible(page, 'dashboard reconnecting (1280)');
-    shots.push(await screenshot(page, APP_DIR, 'dashboard-reconnecting-1280'));
+    await session.screenshot(page, 'dashboard-reconnecting-1280');
 
     // While the board is disconnected, an order is paid through a new API process on the same
     // database; then that process takes the old one's place.

@@ -154,3 +154,50 @@ export async function startTcpRelay(target: string): Promise<TcpRelay> {
       }),
   };
 }
+
+export interface BrowserSession {
+  /** A page in a context of its own (separate storage per user; axe-core opens frames in it). */
+  newPage(viewport: { width: number; height: number }): Promise<Page>;
+  /** axe-core on the page as it is now, recorded for the report; returns the serious/critical findings. */
+  accessibility(page: Page, screen: string): Promise<string[]>;
+  /** A full-page screenshot under the app's test-results/, recorded for the report. */
+  screenshot(page: Page, name: string): Promise<void>;
+  /** Close Chromium and print every screenshot path and axe count (the closing note's figures). */
+  close(): Promise<void>;
+}
+
+/**
+ * One headless Chromium for a browser test file, with what every screen check of the sample apps
+ * records: pages fail with the selector that never showed up after 20 s (well inside the test's
+ * own bound), and the screens' axe counts and screenshots are printed at the end.
+ */
+export async function openBrowserSession(appDir: string): Promise<BrowserSession> {
+  const browser = await launchChromium();
+  const axe: AxeCount[] = [];
+  const shots: string[] = [];
+  return {
+    async newPage(viewport) {
+      const page = await (await browser.newContext({ viewport })).newPage();
+      page.setDefaultTimeout(20_000);
+      return page;
+    },
+    async accessibility(page, screen) {
+      const count = await axeScan(page, screen);
+      axe.push(count);
+      return count.details;
+    },
+    async screenshot(page, name) {
+      shots.push(await screenshot(page, appDir, name));
+    },
+    async close() {
+      await browser.close();
+      console.log(['screenshots:', ...shots].join('\n  '));
+      console.log(
+        [
+          'axe (violations / serious / critical):',
+          ...axe.map((a) => `${a.screen}: ${a.violations} / ${a.serious} / ${a.critical}`),
+        ].join('\n  '),
+      );
+    },
+  };
+}

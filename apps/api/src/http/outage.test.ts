@@ -8,7 +8,7 @@
  */
 import { createDb, DEMO_ACCOUNTS } from '@quickeats/db';
 import { InMemoryPaymentProvider } from '@quickeats/domain';
-import postgres from 'postgres';
+import { holdTableLock } from '@quickeats/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app';
 import { signAccessToken } from '../auth/token';
@@ -117,38 +117,19 @@ describe('PostgreSQL unreachable', () => {
 
 describe('PostgreSQL not answering within the request deadline', () => {
   let t: TestApp;
-  let locker: postgres.Sql;
   beforeAll(async () => {
     t = await createTestApp({ seed: { orders: 5 }, env: { REQUEST_TIMEOUT_MS: '500' } });
-    locker = postgres(t.database.url, { max: 1, onnotice: () => {} });
   });
-  afterAll(async () => {
-    await locker?.end();
-    await t?.close();
-  });
+  afterAll(() => t?.close());
 
   it('answers 503 on every surface at the deadline, and normally once the database answers', async () => {
     const token = await t.tokenFor(DEMO_ACCOUNTS.admin);
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
     // Another session holds an exclusive lock on `orders`: every read of it waits.
-    const holder = locker.begin(async (tx) => {
-      await tx`lock table orders in access exclusive mode`;
-      locked();
-      await released;
-    });
-    await isLocked;
+    const lock = await holdTableLock(t.database.url, 'orders');
     try {
       await expectOutageAnswers(t.app, token);
     } finally {
-      release();
-      await holder;
+      await lock.release();
     }
     // Recovery needs no restart. Polled: on a busy machine a single answer may still miss 500 ms.
     for (const request of Object.values(surfaces(t.app, token))) {

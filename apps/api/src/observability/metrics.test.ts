@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventHub } from '../events/create-hub';
 import { createLogger } from '../logger';
 import { ControllableProvider } from '../testing/controllable-provider';
-import { answerOf, demoDish, newKey, postInit } from '../testing/orders-fixture';
+import { answerOf, demoDish, newKey, placeOrder, postInit } from '../testing/orders-fixture';
 import { parseScrape } from '../testing/prometheus';
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../testing/test-app';
 import { recordEventLag } from './instrument';
@@ -176,15 +176,7 @@ describe('Prometheus metrics: live stream lag', () => {
       await hub.ready();
       const customer = await t.tokenFor(DEMO_ACCOUNTS.customer);
       const dish = await demoDish(t.database.db);
-      const created = await t.app.request(
-        '/api/v2/orders',
-        postInit({
-          token: customer,
-          key: newKey(),
-          body: { restaurantId: dish.restaurantId, items: [{ menuItemId: dish.menuItemId, quantity: 1 }] },
-        }),
-      );
-      expect(created.status).toBe(201);
+      await placeOrder((p, i) => t.app.request(p, i), customer, dish);
       // The NOTIFY wakes the hub; its read of the new `order.created` event is observed once.
       const count = await waitFor(async () => {
         const lag = await metrics.registry!.getSingleMetric(METRICS.eventLag.name)!.get();

@@ -12,7 +12,7 @@ import type { Tracing } from '@quickeats/telemetry';
 import { InMemorySpanExporter, type ReadableSpan } from '@quickeats/telemetry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger';
-import { demoDish, newKey, postInit } from '../testing/orders-fixture';
+import { demoDish, newKey, placeOrder, postInit } from '../testing/orders-fixture';
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../testing/test-app';
 import { startApiTracing } from './tracing';
 
@@ -51,16 +51,7 @@ describe('tracing a REST pay', () => {
   it('is one trace under the caller’s: HTTP span → service span → SQL spans and the provider call, continued by the provider', async () => {
     const customer = await t.tokenFor(DEMO_ACCOUNTS.customer);
     const dish = await demoDish(t.database.db);
-    const created = await t.app.request(
-      '/api/v2/orders',
-      postInit({
-        token: customer,
-        key: newKey(),
-        body: { restaurantId: dish.restaurantId, items: [{ menuItemId: dish.menuItemId, quantity: 1 }] },
-      }),
-    );
-    expect(created.status).toBe(201);
-    const orderId = ((await created.json()) as { data: { id: string } }).data.id;
+    const { id: orderId } = await placeOrder((p, i) => t.app.request(p, i), customer, dish);
     exporter.reset();
 
     const init = postInit({ token: customer, key: newKey(), ifMatch: '"v1"' });

@@ -10,7 +10,7 @@ import { HttpPaymentProvider, type ProviderAdmin, providerAdmin } from '@quickea
 import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { answerOf, demoDish, newKey, postInit } from '../testing/orders-fixture';
+import { answerOf, demoDish, newKey, placeOrder, postInit } from '../testing/orders-fixture';
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../testing/test-app';
 import { runMaintenance } from './maintenance';
 import { chargeKey, PROVIDER_ATTEMPTS } from './orders.service';
@@ -25,16 +25,7 @@ describe('payments against the fake provider process, with faults', () => {
 
   const post = (path: string, options: Parameters<typeof postInit>[0]) =>
     t.app.request(`/api/v2${path}`, postInit(options));
-  async function pendingOrder(): Promise<{ id: string; total: number }> {
-    const res = await post('/orders', {
-      token: customer,
-      key: newKey(),
-      body: { restaurantId: dish.restaurantId, items: [{ menuItemId: dish.menuItemId, quantity: 1 }] },
-    });
-    expect(res.status).toBe(201);
-    const doc = (await res.json()) as { data: { id: string; attributes: { total: { amount: number } } } };
-    return { id: doc.data.id, total: doc.data.attributes.total.amount };
-  }
+  const pendingOrder = () => placeOrder((p, i) => t.app.request(p, i), customer, dish);
   const pay = (orderId: string, key = newKey()) =>
     post(`/orders/${orderId}/pay`, { token: customer, key, ifMatch: '"v1"' });
   async function ledgerFor(orderId: string) {

@@ -10,7 +10,7 @@ import { InMemoryPaymentProvider } from '@quickeats/domain';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics, METRICS } from '../observability/metrics';
-import { demoDish, newKey, postInit } from '../testing/orders-fixture';
+import { demoDish, newKey, placeOrder, postInit } from '../testing/orders-fixture';
 import { parseScrape } from '../testing/prometheus';
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../testing/test-app';
 import { runMaintenance } from './maintenance';
@@ -29,21 +29,7 @@ describe('orphan-charge reconciliation', () => {
   });
   afterAll(() => t?.close());
 
-  async function pendingOrder(): Promise<{ id: string; total: number; currency: string }> {
-    const res = await t.app.request(
-      '/api/v2/orders',
-      postInit({
-        token: customer,
-        key: newKey(),
-        body: { restaurantId: dish.restaurantId, items: [{ menuItemId: dish.menuItemId, quantity: 2 }] },
-      }),
-    );
-    expect(res.status).toBe(201);
-    const doc = (await res.json()) as {
-      data: { id: string; attributes: { total: { amount: number; currency: string } } };
-    };
-    return { id: doc.data.id, ...doc.data.attributes.total, total: doc.data.attributes.total.amount };
-  }
+  const pendingOrder = () => placeOrder((p, i) => t.app.request(p, i), customer, dish, 2);
   /** What a pay that died after the provider answered leaves behind: a charge, nothing else. */
   const chargeOnly = (order: { id: string; total: number; currency: string }) =>
     provider.charge({

@@ -219,6 +219,38 @@ export function postInit(options: PostOptions): RequestInit {
 
 export const newKey = () => randomUUID();
 
+/** Sends a request to the API under test: `t.app.request` in process, `fetch(url + path)` to a process. */
+export type Send = (path: string, init: RequestInit) => Response | Promise<Response>;
+
+/**
+ * Place a keyed order of `quantity` × `dish` as the token's customer and return what later steps
+ * need; anything but 201 throws with the answer, so a fixture failure reads as one.
+ */
+export async function placeOrder(
+  send: Send,
+  token: string,
+  dish: { restaurantId: string; menuItemId: string },
+  quantity = 1,
+): Promise<{ id: string; total: number; currency: string }> {
+  const res = await send(
+    '/api/v2/orders',
+    postInit({
+      token,
+      key: newKey(),
+      body: { restaurantId: dish.restaurantId, items: [{ menuItemId: dish.menuItemId, quantity }] },
+    }),
+  );
+  if (res.status !== 201) throw new Error(`placing an order failed: ${res.status} ${await res.text()}`);
+  const doc = (await res.json()) as {
+    data: { id: string; attributes: { total: { amount: number; currency: string } } };
+  };
+  return {
+    id: doc.data.id,
+    total: doc.data.attributes.total.amount,
+    currency: doc.data.attributes.total.currency,
+  };
+}
+
 /** The parts of a response that a replay must reproduce, read once. */
 export async function answerOf(res: Response) {
   return {
