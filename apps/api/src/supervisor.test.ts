@@ -59,7 +59,7 @@ describe('supervised API processes', () => {
 
   it('three processes started together on an empty database all start; the demo seed runs once', async () => {
     const env = { DATABASE_URL: db.url, PAYMENT_PROVIDER_URL: provider.url, SEED_ORDERS: '20' };
-    apis.push(...(await Promise.all([1, 2, 3].map(() => startApiProcess(env, { timeoutMs: 120_000 })))));
+    apis.push(...(await Promise.all([1, 2, 3].map(() => startApiProcess(env)))));
     for (const api of apis) await login(api.url);
     // One seed's worth of data (a second seed would have died on the same deterministic ids).
     const [row] = await db.db.select({ n: count() }).from(orders);
@@ -68,10 +68,12 @@ describe('supervised API processes', () => {
   });
 
   it('replaces a killed worker while the other keeps serving', async () => {
-    const api = await startApiProcess(
-      { DATABASE_URL: db.url, PAYMENT_PROVIDER_URL: provider.url, WEB_CONCURRENCY: '2', SEED_ORDERS: '20' },
-      { timeoutMs: 120_000 },
-    );
+    const api = await startApiProcess({
+      DATABASE_URL: db.url,
+      PAYMENT_PROVIDER_URL: provider.url,
+      WEB_CONCURRENCY: '2',
+      SEED_ORDERS: '20',
+    });
     apis.push(api);
     // Both workers answer behind the one port (each accepts on the shared socket).
     const seen = new Set<number>();
@@ -104,15 +106,11 @@ describe('supervised API processes', () => {
   });
 
   it('SIGTERM drains: a request in flight gets its answer, then the process exits 0', async () => {
-    const api = await startApiProcess(
-      {
-        DATABASE_URL: db.url,
-        PAYMENT_PROVIDER_URL: provider.url,
-        REQUEST_TIMEOUT_MS: '60000',
-        SEED_ORDERS: '20',
-      },
-      { timeoutMs: 120_000 },
-    );
+    const api = await startApiProcess({
+      DATABASE_URL: db.url,
+      PAYMENT_PROVIDER_URL: provider.url,
+      SEED_ORDERS: '20',
+    });
     const token = await login(api.url);
     const watcher = postgres(db.url, { max: 1, onnotice: () => {} });
     const lock = await holdTableLock(db.url, 'orders');

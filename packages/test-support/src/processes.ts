@@ -26,13 +26,16 @@ export interface ServiceProcessOptions {
   tsx?: boolean;
   /** The complete environment (PORT and HOST are set here). */
   env: NodeJS.ProcessEnv;
-  /** Outer bound for becoming healthy (default 120 s, scaled by TEST_TIME_SCALE): startup on a busy machine is slow. */
+  /**
+   * Outer bound for becoming healthy (default 240 s, scaled by TEST_TIME_SCALE; inside the 300 s hook
+   * bound): startup on a busy machine is slow, and the wait ends as soon as the process answers.
+   */
   timeoutMs?: number;
 }
 
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const { name, cwd, script, env, tsx = true } = options;
-  const timeoutMs = scaledTimeout(options.timeoutMs ?? 120_000);
+  const timeoutMs = scaledTimeout(options.timeoutMs ?? 240_000);
   const port = String(await freePort());
   const child = spawn(process.execPath, tsx ? ['--import', 'tsx', script] : [script], {
     cwd,

@@ -22,12 +22,7 @@ beforeAll(async () => {
     RATE_LIMIT_LOGIN_PER_ACCOUNT: '10',
     RATE_LIMIT_LOGIN_WINDOW_SECONDS: '3600',
   };
-  apis.push(
-    ...(await Promise.all([
-      startApiProcess(env, { timeoutMs: 120_000 }),
-      startApiProcess(env, { timeoutMs: 120_000 }),
-    ])),
-  );
+  apis.push(...(await Promise.all([startApiProcess(env), startApiProcess(env)])));
 });
 
 afterAll(async () => {

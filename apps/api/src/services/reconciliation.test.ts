@@ -10,7 +10,7 @@ import { InMemoryPaymentProvider } from '@quickeats/domain';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics, METRICS } from '../observability/metrics';
-import { demoDish, newKey, placeOrder, postInit } from '../testing/orders-fixture';
+import { demoDish, placeOrder, postInit } from '../testing/orders-fixture';
 import { parseScrape } from '../testing/prometheus';
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../testing/test-app';
 import { runMaintenance } from './maintenance';
