@@ -52,7 +52,7 @@ export async function spawnProvider(options: SpawnProviderOptions = {}): Promise
   child.stderr?.on('data', (d: Buffer) => {
     out += d.toString();
   });
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? 120_000;
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -39,9 +39,11 @@ export function startApiProcess(
       AUTH_TOKEN_SECRET: TEST_TOKEN_SECRET,
       // Tests write as a handful of users, fast: the per-user write limit is off unless a test sets it.
       RATE_LIMIT_WRITES_PER_USER: '0',
-      // The production request deadline (10 s) is not a verdict on a loaded machine's speed; tests of
-      // the deadline itself set their own.
+      // The production deadlines (request 10 s, statement 8 s, connect 3 s) are not a verdict on a
+      // loaded machine's speed; tests of the timeouts themselves set their own.
       REQUEST_TIMEOUT_MS: '60000',
+      DATABASE_STATEMENT_TIMEOUT_MS: '60000',
+      DATABASE_CONNECT_TIMEOUT_MS: '30000',
       ...env,
     },
     timeoutMs: options.timeoutMs,

@@ -28,9 +28,11 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     EXPOSE_SQL_STATEMENTS: 'true',
     // Tests write as a handful of users, fast: the write limit is off unless a test sets it.
     RATE_LIMIT_WRITES_PER_USER: '0',
-    // The request deadline is an outer bound for production; a test of a slow answer on a loaded
-    // machine must not turn into a 503. Tests of the deadline itself set their own.
+    // The request deadline and the database timeouts are outer bounds for production; a slow answer
+    // on a loaded machine must not turn into a 503 in a test. Tests of the timeouts set their own.
     REQUEST_TIMEOUT_MS: '60000',
+    DATABASE_STATEMENT_TIMEOUT_MS: '60000',
+    DATABASE_CONNECT_TIMEOUT_MS: '30000',
     ...overrides,
   });
 }
