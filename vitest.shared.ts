@@ -14,5 +14,10 @@ export default defineConfig({
     expect: { poll: { timeout: 60_000 * scale, interval: 50 } },
     // Two cores: test files that start databases and processes run two at a time.
     maxWorkers: 2,
+    // A worker keeps its module graph from one test file to the next instead of importing the whole
+    // app again for every file: importing was half of the suite's CPU time. Test files therefore
+    // must not leave process-wide state behind (env they set, global providers they register):
+    // each restores what it changes in its own hooks.
+    isolate: false,
   },
 });
