@@ -44,6 +44,8 @@ afterAll(async () => {
 describe('documentation pages offline', () => {
   it('the API reference renders the document (every tag group, an operation) from local assets', async () => {
     const page = await context.newPage();
+    // Loading a reference page is work for a busy machine; a missing asset fails by abort, not by clock.
+    page.setDefaultTimeout(120_000);
     const errors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(String(e)));
@@ -63,6 +65,8 @@ describe('documentation pages offline', () => {
 
   it('GraphiQL renders its editor from local assets', async () => {
     const page = await context.newPage();
+    // Loading a reference page is work for a busy machine; a missing asset fails by abort, not by clock.
+    page.setDefaultTimeout(120_000);
     await page.goto(`${origin}/graphql`, { waitUntil: 'load' });
     await page.locator('.graphiql-container').first().waitFor({ timeout: 120_000 });
     expect(blocked).toEqual([]);
