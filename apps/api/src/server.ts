@@ -25,6 +25,7 @@ import {
 } from './observability/metrics-server';
 import { startApiTracing } from './observability/tracing';
 import { createRateLimits } from './rate-limit';
+import { createReplicaReads } from './reads/replica-reads';
 import { startMaintenance } from './services/maintenance';
 
 /**
@@ -61,6 +62,9 @@ export async function startServer(
     maxConnections: config.database.poolSize,
     connectTimeoutMs: config.database.connectTimeoutMs,
     statementTimeoutMs: config.database.statementTimeoutMs,
+    pooled: config.database.pooled,
+    directUrl: config.database.directUrl,
+    replicaUrls: config.database.replicas.urls,
   });
   // Demo data on first start of an empty database (never in production), under the migration
   // lock: processes started together on an empty database would otherwise all seed it at once.
@@ -76,10 +80,21 @@ export async function startServer(
   }
 
   const metrics: Metrics = config.metrics ? createMetrics() : NO_METRICS;
+  const replicaReads = dbHandle.replicas.length
+    ? createReplicaReads({
+        primary: dbHandle.db,
+        replicas: dbHandle.replicas,
+        maxLagMs: config.database.replicas.maxLagMs,
+        checkIntervalMs: config.database.replicas.checkIntervalMs,
+        metrics,
+        logger,
+      })
+    : undefined;
   const deps: AppDeps = instrumentDeps({
     config,
     db: dbHandle.db,
     dbHandle,
+    replicaReads,
     logger,
     paymentProvider: options.paymentProvider ?? paymentProviderFor(config),
     idempotency: createIdempotencyStore(config, dbHandle.db),
@@ -109,6 +124,8 @@ export async function startServer(
     {
       url,
       driver: dbHandle.driver,
+      pooled: config.database.pooled,
+      replicas: dbHandle.replicas.map((r) => r.label),
       idempotencyStore: deps.idempotency.kind,
       paymentProvider: config.paymentProvider.url ?? 'in-memory',
       metrics: metricsServer?.url,
@@ -140,6 +157,7 @@ export async function startServer(
       await drained;
       await metricsServer?.close();
       await maintenance.stop();
+      replicaReads?.close();
       await dbHandle.close();
       await tracing?.shutdown();
       logger.info('shut down');
