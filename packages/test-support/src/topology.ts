@@ -172,7 +172,7 @@ export interface HaproxyOptions {
  * (500 ms apart: refused, or not 200 — draining, database down); a request whose connection to a dead process fails before
  * it was sent is redispatched to another (`retries`, `option redispatch`). A request already sent to
  * a process that dies answers 502 — the documented outcome of a crash mid-request. `X-Served-By`
- * names the process that answered.
+ * names the process that answered; `X-Route-To: apiN` (a test aid) pins a request to a live process.
  */
 export async function startHaproxy(options: HaproxyOptions): Promise<Daemon> {
   const binary = requireBinary('/usr/sbin/haproxy', 'haproxy');
@@ -192,7 +192,8 @@ export async function startHaproxy(options: HaproxyOptions): Promise<Daemon> {
       '  timeout tunnel 1h',
       '  retries 3',
       '  option redispatch',
-      '  retry-on conn-failure empty-response',
+      // Only what was never sent is retried elsewhere; a request a dying process took answers 502.
+      '  retry-on conn-failure',
       'frontend api',
       `  bind 127.0.0.1:${port}`,
       '  default_backend apis',
@@ -205,6 +206,9 @@ export async function startHaproxy(options: HaproxyOptions): Promise<Daemon> {
       // process out (a killed one within about a second), never a slow answer.
       '  timeout check 15s',
       '  default-server inter 500ms fall 2 rise 1',
+      // Test aid: `X-Route-To: apiN` pins a request to one process while it is up (the chaos test
+      // must know which process runs the payment it kills); otherwise, and once it is down, balanced.
+      ...options.backends.map((_, i) => `  use-server api${i} if { req.hdr(x-route-to) -m str api${i} }`),
       ...options.backends.map((url, i) => `  server api${i} ${new URL(url).host} check`),
       '',
     ].join('\n'),
@@ -231,6 +235,8 @@ export interface TopologyOptions {
   replica?: boolean;
   /** More environment for the API processes (PAYMENT_PROVIDER_URL, leases, timeouts, log level…). */
   apiEnv?: Record<string, string>;
+  /** Each API process serves Prometheus metrics on a port of its own (`Topology.metricsUrls`). */
+  metrics?: boolean;
   /** Progress lines (the CLI prints them). */
   log?: (line: string) => void;
 }
@@ -239,6 +245,8 @@ export interface Topology {
   /** HAProxy: where clients go. */
   url: string;
   apis: ApiProcess[];
+  /** `/metrics` of each API process (with `metrics: true`). */
+  metricsUrls: string[];
   primary: PrivatePostgres;
   replica: PrivatePostgres | undefined;
   pgbouncer: Daemon;
@@ -305,10 +313,18 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
     };
     const count = options.apiProcesses ?? 3;
     log(`${count} API processes`);
+    const metricsPorts = options.metrics
+      ? await Promise.all(Array.from({ length: count }, () => freePort()))
+      : [];
+    const start = (i: number) =>
+      startApiProcess({
+        ...apiEnv,
+        ...(options.metrics ? { METRICS_PORT: String(metricsPorts[i]), METRICS_HOST: '127.0.0.1' } : {}),
+      });
     // One first (it migrates and seeds), then the others together.
-    const apis: ApiProcess[] = [await startApiProcess(apiEnv)];
+    const apis: ApiProcess[] = [await start(0)];
     cleanup.push(() => Promise.all(apis.map((a) => a.stop())));
-    apis.push(...(await Promise.all(Array.from({ length: count - 1 }, () => startApiProcess(apiEnv)))));
+    apis.push(...(await Promise.all(Array.from({ length: count - 1 }, (_, i) => start(i + 1)))));
 
     log('HAProxy');
     const haproxy = await startHaproxy({ backends: apis.map((a) => a.url), dir: primary.dir });
@@ -329,6 +345,7 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
     return {
       url: haproxy.url,
       apis,
+      metricsUrls: metricsPorts.map((port) => `http://127.0.0.1:${port}/metrics`),
       primary,
       replica,
       pgbouncer,
