@@ -84,7 +84,7 @@ const EnvSchema = z
     WEB_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(64).optional()),
     SHUTDOWN_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
-    /** Adds `X-SQL-Statements` to responses: for tests, benchmarks and the demo, off in production. */
+    /** Adds `X-SQL-Statements` to responses: for tests, benchmarks and the demo; refused in production. */
     EXPOSE_SQL_STATEMENTS: bool,
     RATE_LIMIT_LOGIN_PER_ACCOUNT: z.coerce.number().int().min(0).max(1_000_000).default(10),
     RATE_LIMIT_LOGIN_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(300),
@@ -141,6 +141,14 @@ const EnvSchema = z
         code: 'custom',
         path: ['V1_LEGACY_WRITE_DELAY_MS'],
         message: 'is a demo/test aid and must be 0 in production',
+      });
+    }
+    // Statement and round-trip counts describe the server's queries to anyone: a debug aid only.
+    if (env.NODE_ENV === 'production' && env.EXPOSE_SQL_STATEMENTS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['EXPOSE_SQL_STATEMENTS'],
+        message: 'is a test/bench/demo aid and must be off in production',
       });
     }
     if (env.NODE_ENV === 'production' && !env.AUTH_TOKEN_SECRET) {
@@ -244,7 +252,7 @@ export const ENV_DOCS = {
   MAINTENANCE_INTERVAL_MS:
     'Period of the background upkeep: refund retries, orphan-charge reconciliation, idempotency purge',
   EXPOSE_SQL_STATEMENTS:
-    'Adds `X-SQL-Statements` (statements the request issued) and `X-DB-Round-Trips` (exchanges with the database, BEGIN/COMMIT included) to responses: tests, bench, demo',
+    'Adds `X-SQL-Statements` (statements the request issued) and `X-DB-Round-Trips` (exchanges with the database, BEGIN/COMMIT included) to responses: tests, bench, demo; refused in production',
   RATE_LIMIT_LOGIN_PER_ACCOUNT:
     'Token requests per account (email, known or not) per login window; a correct password clears it; `0` = off',
   RATE_LIMIT_LOGIN_PER_ADDRESS: 'Token requests per client address per login window; `0` = off',
