@@ -103,7 +103,7 @@ describe('POST /api/v2/orders with a JSON:API resource document', () => {
 
   const refusals: {
     name: string;
-    request: () => Promise<Response>;
+    request: () => Response | Promise<Response>;
     status: number;
     code: string;
     field?: string;
