@@ -175,8 +175,15 @@ function redactUrl(url: string): string {
 
 type PostgresOptions = NonNullable<Parameters<typeof postgres>[1]>;
 
-/** postgres.js options shared by every client of one handle. */
-function clientOptions(options: DbOptions, max: number, session: boolean): PostgresOptions {
+/**
+ * postgres.js options shared by every client of one handle. `prepare` is the client-wide default:
+ * it also covers what postgres.js sends by itself (a transaction's `commit` and `rollback`, tagged
+ * templates), not only Drizzle's queries. Through a transaction pooler a `commit` prepared on another
+ * server connection fails to bind, postgres.js re-sends it, and the server — its transaction aborted
+ * by the failure — answers the COMMIT with a ROLLBACK: the transaction reports success and its writes
+ * are gone (the topology test shows it).
+ */
+function clientOptions(options: DbOptions, max: number, session: boolean, prepare: boolean): PostgresOptions {
   const settings = {
     // A stuck query surfaces as an error instead of a hung request...
     statement_timeout: options.statementTimeoutMs ?? 8000,
@@ -186,6 +193,7 @@ function clientOptions(options: DbOptions, max: number, session: boolean): Postg
   };
   return {
     max,
+    prepare,
     onnotice: () => {},
     // An unreachable or frozen server fails the connection attempt instead of queueing forever.
     connect_timeout: (options.connectTimeoutMs ?? 3000) / 1000,
@@ -224,7 +232,7 @@ export function createDb(options: DbOptions = {}): DbHandle {
     const max = options.maxConnections ?? 10;
     const pooled = options.pooled ?? false;
     const prepare = options.preparedStatements ?? !pooled;
-    const client = postgres(options.url, clientOptions(options, max, !pooled));
+    const client = postgres(options.url, clientOptions(options, max, !pooled, prepare));
     // Sessions (LISTEN, the migration lock) need a connection of their own, not one a pooler
     // hands to somebody else after each transaction: opened on first use only.
     const directUrl = options.directUrl ?? (pooled ? undefined : options.url);
@@ -234,7 +242,7 @@ export function createDb(options: DbOptions = {}): DbHandle {
         throw new Error('a transaction-mode pooler needs a direct connection for sessions (directUrl)');
       }
       if (directUrl === options.url) return client;
-      direct ??= postgres(directUrl, clientOptions(options, 3, true));
+      direct ??= postgres(directUrl, clientOptions(options, 3, true, true));
       return direct;
     };
     const poolStats = trackPoolDemand(client, max);
@@ -244,7 +252,7 @@ export function createDb(options: DbOptions = {}): DbHandle {
       logger,
     }) as unknown as Database;
     const replicas = (options.replicaUrls ?? []).map((url): ReplicaHandle => {
-      const replica = postgres(url, clientOptions(options, max, !pooled));
+      const replica = postgres(url, clientOptions(options, max, !pooled, prepare));
       return {
         db: drizzlePostgres({ client: instrument(replica, prepare), schema, logger }) as unknown as Database,
         label: redactUrl(url),
