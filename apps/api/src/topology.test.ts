@@ -46,6 +46,8 @@ beforeAll(async () => {
       // The chaos test's settings (see pay.chaos.test.ts): the request running the payment must
       // still be in flight when the test finds and kills its process, however loaded the machine.
       PAYMENT_PROVIDER_TIMEOUT_MS: '60000',
+      // The longest deadline the configuration allows (on a machine at load 60 one of the race's 64
+      // requests once took longer and was answered with the deadline's 503).
       REQUEST_TIMEOUT_MS: '60000',
       IDEMPOTENCY_LEASE_SECONDS: String(LEASE_SECONDS),
       // Lag is measured often; a replica held back on purpose (replay paused) stays in use, so what
