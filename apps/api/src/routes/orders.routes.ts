@@ -189,7 +189,7 @@ function withOrderHeaders(c: Context<AppEnv>, order: Order, created = false) {
 
 export function orderRoutes(deps: AppDeps) {
   const app = createOpenApiRouter();
-  app.use('/orders/*', requireActor(deps.config.auth.tokenSecret), jsonApiNegotiation);
+  app.use('/orders/*', requireActor(deps), jsonApiNegotiation);
   // Per-user write limit: after authentication, before anything reads or fingerprints the body.
   app.use('/orders/*', limitWrites(deps.rateLimits));
   // After authentication (a key is scoped to its user) and before the handlers' own validation (a

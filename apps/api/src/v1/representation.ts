@@ -34,7 +34,10 @@ type V1User = V1OrderRelations['customer'][number];
  * a payment's provider references the paying customer's (and an admin's) — not the restaurant's,
  * nor every rider's who may see a `ready` order. The legacy shape keeps the keys, with `null`.
  */
-function v1Person(user: V1User | undefined, viewer: Actor): (Omit<V1User, 'email'> & { email: string | null }) | null {
+function v1Person(
+  user: V1User | undefined,
+  viewer: Actor,
+): (Omit<V1User, 'email'> & { email: string | null }) | null {
   if (!user) return null;
   const own = viewer.role === 'admin' || viewer.userId === user.id;
   return { ...user, email: own ? user.email : null };

@@ -403,7 +403,9 @@ describe('v1 personal data (what v2 never shows)', () => {
     const byRider = (await (await call('GET', `/orders/${order.id}`, { as: 'rider' })).json()) as Nested;
     expect(byRider.rider).toMatchObject({ id: rider.userId, email: DEMO_ACCOUNTS.rider });
     expect(byRider.customer.email).toBeNull();
-    const byCustomer = (await (await call('GET', `/orders/${order.id}`, { as: 'customer' })).json()) as Nested;
+    const byCustomer = (await (
+      await call('GET', `/orders/${order.id}`, { as: 'customer' })
+    ).json()) as Nested;
     expect(byCustomer.rider).toMatchObject({ id: rider.userId, email: null });
     expect(byCustomer.customer.email).toBe(DEMO_ACCOUNTS.customer);
   });
