@@ -17,7 +17,7 @@ import type { Actor } from '@quickeats/domain';
 import { and, gt, isNotNull, sql } from 'drizzle-orm';
 import type { Logger } from '../logger';
 
-/** The channel the `users_auth_change` trigger notifies (migration 0003). */
+/** The channel the `users_auth_change` trigger notifies (migration 0004_fresh_roles). */
 export const USER_AUTH_CHANNEL = 'quickeats_user_auth';
 
 /** Extra time a change is remembered past the token lifetime (clock skew between database and API). */
