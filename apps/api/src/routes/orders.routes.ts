@@ -153,7 +153,9 @@ const createOrderRoute = createRoute({
 async function createInputFrom(c: Context<AppEnv>): Promise<{ input: CreateOrderInput; document: boolean }> {
   let body: unknown;
   try {
-    body = await c.req.json();
+    // An empty body is an empty object: refused below naming the missing fields (issue 12).
+    const text = await c.req.text();
+    body = text.trim() === '' ? {} : JSON.parse(text);
   } catch {
     throw new DomainError('MALFORMED_JSON');
   }
