@@ -5,7 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { IDEMPOTENCY_LEASE_SECONDS, IDEMPOTENCY_RETENTION_SECONDS } from '@quickeats/domain';
+import {
+  IDEMPOTENCY_LEASE_SECONDS,
+  IDEMPOTENCY_RETENTION_SECONDS,
+  WEBHOOK_RETRY_SCHEDULE_SECONDS,
+} from '@quickeats/domain';
 import { z } from 'zod';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -29,6 +33,13 @@ const EnvSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOG_FORMAT: z.preprocess(emptyAsUndefined, z.enum(['json', 'pretty']).optional()),
     DATABASE_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+        .optional(),
+    ),
+    DATABASE_DIRECT_URL: z.preprocess(
       emptyAsUndefined,
       z
         .string()
@@ -78,6 +89,22 @@ const EnvSchema = z
     V1_LEGACY_WRITE_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
     EVENTS_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
     EVENTS_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(5000),
+    /** Seconds before each retry, comma-separated (tests compress it: `0.2,0.4`). */
+    WEBHOOK_RETRY_SCHEDULE: z
+      .string()
+      .regex(/^\d+(\.\d+)?(,\d+(\.\d+)?)*$/, 'must be seconds separated by commas, e.g. 5,300,1800')
+      .default(WEBHOOK_RETRY_SCHEDULE_SECONDS.join(',')),
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(20),
+    WEBHOOK_QUEUE_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+    WEBHOOK_QUEUE_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+    WEBHOOK_SECRET_ROTATION_GRACE_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400)
+      .default(86_400),
+    WEBHOOKS_DELIVER: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).optional()),
     /** Per-request deadline: past it the client gets 503 SERVICE_UNAVAILABLE with Retry-After. */
     REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     /** Worker processes of the node:cluster supervisor; unset → see resolveWorkers. */
@@ -122,6 +149,13 @@ const EnvSchema = z
     OTEL_SDK_DISABLED: bool,
   })
   .superRefine((env, ctx) => {
+    if (env.WEBHOOKS_DELIVER === 'true' && !env.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WEBHOOKS_DELIVER'],
+        message: 'the webhook queue needs DATABASE_URL (PostgreSQL)',
+      });
+    }
     if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
       ctx.addIssue({
         code: 'custom',
@@ -233,6 +267,20 @@ export const ENV_DOCS = {
     'Demo/test aid: v1 waits this long between its read and its write (problem 3); refused in production',
   EVENTS_HEARTBEAT_SECONDS:
     'Seconds between heartbeat comments on an idle `GET /api/v2/event-stream` (keeps proxies from closing it)',
+  DATABASE_DIRECT_URL:
+    'Direct (unpooled) PostgreSQL URL for LISTEN and the webhook queue (pg-boss), when DATABASE_URL goes through a transaction-mode pooler; default DATABASE_URL',
+  WEBHOOK_RETRY_SCHEDULE:
+    'Seconds before each webhook retry after the first attempt, comma-separated (±20 % jitter); a delivery fails after the last, and an endpoint failing since before that delivery is disabled',
+  WEBHOOK_TIMEOUT_MS: 'How long a webhook receiver has to answer one attempt',
+  WEBHOOK_CONCURRENCY: 'Webhook attempts one API process runs at once',
+  WEBHOOK_QUEUE_POLL_SECONDS:
+    'How often a process asks the queue for due webhook attempts (new deliveries wake the local worker at once)',
+  WEBHOOK_QUEUE_MAINTENANCE_SECONDS:
+    'pg-boss maintenance interval: an attempt whose process died is retried after its lease (timeout + 5 s) and this',
+  WEBHOOK_SECRET_ROTATION_GRACE_SECONDS:
+    'After a secret rotation, deliveries carry a signature with the previous secret too for this long',
+  WEBHOOKS_DELIVER:
+    'Run the webhook delivery worker in this process; default: on with DATABASE_URL (pg-boss needs PostgreSQL: on the embedded database endpoints can be managed but receive nothing)',
   EVENTS_POLL_INTERVAL_MS:
     'Safety re-read of the order event outbox without a NOTIFY (the wake-up is LISTEN/NOTIFY; this only bounds a lost one)',
   REQUEST_TIMEOUT_MS:
@@ -293,6 +341,8 @@ export interface Config {
   logFormat: 'json' | 'pretty';
   database: {
     url: string | undefined;
+    /** LISTEN and the webhook queue connect here (not through a transaction-mode pooler). */
+    directUrl: string | undefined;
     poolSize: number;
     dataDir: string;
     seedOrders: number;
@@ -306,6 +356,16 @@ export interface Config {
   idempotency: { leaseSeconds: number; retentionSeconds: number; redisKeyPrefix: string };
   v1: { deprecation: Date; sunset: Date; legacyWriteDelayMs: number };
   events: { heartbeatSeconds: number; pollIntervalMs: number };
+  webhooks: {
+    /** Run the delivery worker (needs PostgreSQL). */
+    deliver: boolean;
+    retryScheduleSeconds: number[];
+    timeoutMs: number;
+    concurrency: number;
+    pollSeconds: number;
+    maintenanceSeconds: number;
+    rotationGraceSeconds: number;
+  };
   exposeSqlStatements: boolean;
   requestTimeoutMs: number;
   /** Workers of the supervisor (main.ts). */
@@ -348,6 +408,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'development' ? 'pretty' : 'json'),
     database: {
       url: e.DATABASE_URL,
+      directUrl: e.DATABASE_DIRECT_URL ?? e.DATABASE_URL,
       poolSize: e.DATABASE_POOL_SIZE,
       dataDir: e.DATA_DIR ?? `${REPO_ROOT}.data/pglite`,
       seedOrders: e.SEED_ORDERS,
@@ -378,6 +439,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       legacyWriteDelayMs: e.V1_LEGACY_WRITE_DELAY_MS,
     },
     events: { heartbeatSeconds: e.EVENTS_HEARTBEAT_SECONDS, pollIntervalMs: e.EVENTS_POLL_INTERVAL_MS },
+    webhooks: {
+      deliver: e.WEBHOOKS_DELIVER ? e.WEBHOOKS_DELIVER === 'true' : Boolean(e.DATABASE_URL),
+      retryScheduleSeconds: e.WEBHOOK_RETRY_SCHEDULE.split(',').map(Number),
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      concurrency: e.WEBHOOK_CONCURRENCY,
+      pollSeconds: e.WEBHOOK_QUEUE_POLL_SECONDS,
+      maintenanceSeconds: e.WEBHOOK_QUEUE_MAINTENANCE_SECONDS,
+      rotationGraceSeconds: e.WEBHOOK_SECRET_ROTATION_GRACE_SECONDS,
+    },
     exposeSqlStatements: e.EXPOSE_SQL_STATEMENTS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     // Production serves every core; development keeps one process (readable logs, PGlite).

@@ -26,6 +26,7 @@ import {
 import { startApiTracing } from './observability/tracing';
 import { createRateLimits } from './rate-limit';
 import { startMaintenance } from './services/maintenance';
+import { createWebhookRuntime } from './webhooks/runtime';
 
 /**
  * The provider at PAYMENT_PROVIDER_URL (the fake provider's server in development and tests; `main.ts`
@@ -57,6 +58,7 @@ export async function startServer(
     options.logger ?? createLogger(config.logLevel, config.logFormat === 'pretty' ? 'pretty' : undefined);
   const dbHandle = createDb({
     url: config.database.url,
+    directUrl: config.database.directUrl,
     dataDir: config.database.dataDir,
     maxConnections: config.database.poolSize,
     connectTimeoutMs: config.database.connectTimeoutMs,
@@ -76,6 +78,9 @@ export async function startServer(
   }
 
   const metrics: Metrics = config.metrics ? createMetrics() : NO_METRICS;
+  const events = createEventHub(config, dbHandle, logger, { onBatch: recordEventLag(metrics) });
+  const webhooks = createWebhookRuntime(config, events, logger, metrics);
+  await webhooks?.start();
   const deps: AppDeps = instrumentDeps({
     config,
     db: dbHandle.db,
@@ -83,7 +88,8 @@ export async function startServer(
     logger,
     paymentProvider: options.paymentProvider ?? paymentProviderFor(config),
     idempotency: createIdempotencyStore(config, dbHandle.db),
-    events: createEventHub(config, dbHandle, logger, { onBatch: recordEventLag(metrics) }),
+    events,
+    webhookQueue: webhooks?.queue,
     rateLimits: createRateLimits(config),
     now: () => new Date(),
     draining: () => closing !== undefined,
@@ -136,8 +142,10 @@ export async function startServer(
       });
       // Event streams never finish by themselves: end them (clients reconnect to another process
       // with Last-Event-ID and lose nothing).
+      await webhooks?.dispatcher.stop();
       await deps.events.close();
       await drained;
+      await webhooks?.stop();
       await metricsServer?.close();
       await maintenance.stop();
       await dbHandle.close();

@@ -37,6 +37,11 @@ export interface DbOptions {
   url?: string | undefined;
   /** PGlite data directory (ignored with `url`); `memory://` keeps everything in memory. */
   dataDir?: string | undefined;
+  /**
+   * A direct (unpooled) URL for LISTEN, when `url` goes through a transaction-mode pooler (PgBouncer
+   * cannot hold a LISTEN): the listener connects here. Default: `url`.
+   */
+  directUrl?: string | undefined;
   /** postgres.js pool size. */
   maxConnections?: number;
   /** Client-side limit on opening a connection (postgres.js `connect_timeout`). Default 3 s. */
@@ -144,6 +149,18 @@ export function createDb(options: DbOptions = {}): DbHandle {
       },
     });
     const poolStats = trackPoolDemand(client, max);
+    // LISTEN needs a session of its own: on the direct URL when one is given, else on this client.
+    let directClient: PgClient | undefined;
+    const listener = () => {
+      if (!options.directUrl || options.directUrl === options.url) return client;
+      directClient ??= postgres(options.directUrl, {
+        max: 1,
+        onnotice: () => {},
+        connect_timeout: (options.connectTimeoutMs ?? 3000) / 1000,
+        connection: { application_name: 'quickeats-listen' },
+      });
+      return directClient;
+    };
     const db = drizzlePostgres({
       client: instrument(client, options.preparedStatements ?? true),
       schema,
@@ -174,10 +191,12 @@ export function createDb(options: DbOptions = {}): DbHandle {
       },
       listen: async (channel, onNotify, onListen) => {
         // postgres.js holds one extra connection for all listeners of this client.
-        const { unlisten } = await client.listen(channel, onNotify, onListen);
+        const { unlisten } = await listener().listen(channel, onNotify, onListen);
         return unlisten;
       },
-      close: () => client.end({ timeout: 5 }),
+      close: async () => {
+        await Promise.all([client.end({ timeout: 5 }), directClient?.end({ timeout: 5 })]);
+      },
     };
   }
   const dataDir = options.dataDir ?? 'memory://';
