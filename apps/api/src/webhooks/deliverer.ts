@@ -11,8 +11,8 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import type { WebhookQueue } from './queue';
-import type { QueueTx } from './tx';
 import { signedHeaders } from './signing';
+import type { QueueTx } from './tx';
 
 interface Claimed {
   attempts: number;

@@ -17,8 +17,8 @@ import {
 } from '@quickeats/domain';
 import { sql as drizzleSql, type SQL } from 'drizzle-orm';
 import type { AppDeps } from '../context';
-import type { QueueTx, Sql } from './tx';
 import { generateWebhookSecret } from './signing';
+import type { QueueTx, Sql } from './tx';
 
 type Deps = Pick<AppDeps, 'db' | 'config' | 'webhookQueue'>;
 
