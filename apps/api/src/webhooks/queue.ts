@@ -1,3 +1,4 @@
+/// <reference path="../types/pg.d.ts" />
 /**
  * The webhook queue: pg-boss on the same PostgreSQL, over the one direct connection factory
  * (`createDirectPool`). Jobs only wake deliveries up — the `webhook_deliveries` row says whether an
