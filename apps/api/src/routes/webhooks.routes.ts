@@ -252,7 +252,7 @@ const routes = {
 export function webhookRoutes(deps: AppDeps) {
   const app = createOpenApiRouter();
   for (const path of ['/webhook-endpoints', '/webhook-endpoints/*']) {
-    app.use(path, requireActor(deps.config.auth.tokenSecret));
+    app.use(path, requireActor(deps));
     app.use(path, limitWrites(deps.rateLimits));
   }
   const json = { 'Content-Type': JSONAPI_MEDIA_TYPE };

@@ -8,6 +8,7 @@ import { type Actor, InMemoryPaymentProvider, type PaymentProvider } from '@quic
 import { TEST_TOKEN_SECRET } from '@quickeats/test-support';
 import { eq } from 'drizzle-orm';
 import { createApp } from '../app';
+import { createTokenRevocations } from '../auth/create-revocations';
 import { signAccessToken } from '../auth/token';
 import { type Config, loadConfig } from '../config';
 import type { AppDeps } from '../context';
@@ -80,9 +81,11 @@ export async function createTestApp(
     events,
     webhookQueue: webhooks?.queue,
     rateLimits: createRateLimits(config),
+    revocations: createTokenRevocations(config, database, createLogger('silent')),
     now: () => new Date(),
     metrics: options.metrics ?? NO_METRICS,
   });
+  await deps.revocations.start();
   const actorFor = async (email: string): Promise<Actor> => {
     const [u] = await database.db
       .select({ id: users.id, role: users.role })
@@ -102,6 +105,7 @@ export async function createTestApp(
       await webhooks?.dispatcher.stop();
       await deps.events.close();
       await webhooks?.stop();
+      await deps.revocations.close();
       await pool?.close();
       await database.close();
     },
