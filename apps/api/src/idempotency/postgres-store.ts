@@ -48,6 +48,11 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
       throw new IdempotencyLeaseLost();
   }
 
+  foldable(lease: Lease) {
+    const { userId, route, key } = lease.scope;
+    return { userId, route, key, token: lease.token, retentionSeconds: this.timing.retentionSeconds };
+  }
+
   async afterCommit(): Promise<void> {
     // Nothing to do: the record committed with the effect.
   }

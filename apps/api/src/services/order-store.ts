@@ -8,7 +8,15 @@
  *   explain a refusal) and as it is now (the answer) — so the event log can never disagree with the
  *   order, across any number of API processes, and a client that sent its version needs no read first.
  */
-import { type Database, executeRows, orderEvents, orderItems, orders, type Tx } from '@quickeats/db';
+import {
+  type Database,
+  executeRows,
+  idempotencyKeys,
+  orderEvents,
+  orderItems,
+  orders,
+  type Tx,
+} from '@quickeats/db';
 import type { Actor, Order, OrderAction, OrderSnapshot, OrderStatus, Party } from '@quickeats/domain';
 import { allowedActions, canView, rulesFor } from '@quickeats/domain';
 import { type SQL, sql } from 'drizzle-orm';
@@ -166,6 +174,35 @@ export interface TransitionResult {
   before: StoredOrder | null;
   /** The order as changed and shown to the actor, when this statement made the change. */
   after: Order | null;
+  /** With a folded record: the key was no longer held by its token, so nothing was changed. */
+  leaseLost?: boolean;
+}
+
+/**
+ * The media type marking a stored response whose body is the answer's data (the order snapshot the
+ * transition statement wrote with the change), not yet the bytes sent: a replay renders it with the
+ * route's own renderer, which is what rendered the first answer from the very same text.
+ */
+export const ORDER_SNAPSHOT_TYPE = 'application/x.quickeats.order-snapshot+json';
+
+/**
+ * An Idempotency-Key record that the transition statement completes itself (issue 15): the key's
+ * in-flight row, held by `token`, becomes `completed` with the answer's data in the same statement
+ * as the change and its event, so the effect and the record commit together in one round trip.
+ */
+export interface FoldedRecord {
+  userId: string;
+  route: string;
+  key: string;
+  token: string;
+  retentionSeconds: number;
+}
+
+/** The order an {@link ORDER_SNAPSHOT_TYPE} body holds, as the API shows it to `actor`. */
+export function orderFromSnapshot(body: string, actor: Actor): Order {
+  const order = toView(JSON.parse(body) as ViewRow, actor);
+  if (!order) throw new Error('A stored order snapshot is not visible to the actor it was written for');
+  return order;
 }
 
 /**
@@ -185,15 +222,56 @@ export async function transitionOrder(
   action: OrderAction,
   actor: Actor,
   reason: string | undefined,
+  record?: FoldedRecord,
 ): Promise<TransitionResult> {
   const plan = writePlan(action, actor);
   // No rule for this role: nothing can match (the domain refuses it with a 403 from `before`).
   const guard = plan?.guard ?? sql`false`;
+  // With a folded record, the key's row is locked first (FOR UPDATE, re-checked against its latest
+  // version): the update only happens while this token still holds the key, and the same statement
+  // completes the record with the answer's data, so neither can commit without the other.
+  const k = idempotencyKeys;
+  const held = record
+    ? sql`lk as materialized (
+          select ${k.id} from ${k}
+           where ${k.userId} = ${record.userId} and ${k.route} = ${record.route} and ${k.key} = ${record.key}
+             and ${k.leaseToken} = ${record.token} and ${k.state} = 'in-flight'
+             for update
+        ), `
+    : sql``;
+  const heldGuard = record ? sql` and exists (select 1 from lk)` : sql``;
+  const folded = record
+    ? sql`, snap as (
+          select json_build_object('id', cur.id, 'status', upd.status, 'version', upd.version,
+                   'customer_id', cur.customer_id, 'restaurant_id', cur.restaurant_id, 'owner_id', cur.owner_id,
+                   'rider_id', upd.rider_id, 'total_amount', cur.total_amount, 'currency', cur.currency,
+                   'note', cur.note, 'created_at', cur.created_at, 'updated_at', upd.updated_at,
+                   'items', ${itemsOf(sql`cur.id`)})::text as body
+            from cur, upd
+        ), rec as (
+          update ${k} set state = 'completed', lease_token = null, lease_expires_at = null,
+                 response_status = 200, response_headers = ${JSON.stringify({ 'Content-Type': ORDER_SNAPSHOT_TYPE })}::jsonb,
+                 response_body = snap.body, expires_at = now() + make_interval(secs => ${record.retentionSeconds})
+            from snap
+           where ${k.id} in (select id from lk)
+        )`
+    : sql``;
+  const answer = record
+    ? sql`snap.body as snapshot, exists (select 1 from lk) as key_held
+          from cur left join upd on true left join snap on true`
+    : sql`case when upd.version is not null then ${itemsOf(sql`cur.id`)} end as items
+          from cur left join upd on true`;
   const [row] = await executeRows<
-    ViewRow & { new_status: OrderStatus | null; new_version: number | null; new_rider_id: string | null }
+    ViewRow & {
+      new_status: OrderStatus | null;
+      new_version: number | null;
+      new_rider_id: string | null;
+      snapshot?: string | null;
+      key_held?: boolean;
+    }
   >(
     db,
-    sql`with cur as (
+    sql`with ${held}cur as (
           select ${SNAPSHOT_COLUMNS}, o.note, o.created_at, o.updated_at
             from ${orders} o join restaurants r on r.id = o.restaurant_id
            where o.id = ${orderId}
@@ -202,21 +280,22 @@ export async function transitionOrder(
              set status = ${plan?.to ?? 'pending'}, version = o.version + 1,
                  rider_id = ${plan?.riderId ?? sql`o.rider_id`}, updated_at = now()
             from cur
-           where o.id = cur.id and o.version = ${expectedVersion} and (${guard})
+           where o.id = cur.id and o.version = ${expectedVersion} and (${guard})${heldGuard}
        returning o.status, o.version, o.rider_id, o.updated_at
         ), ev as (
           insert into ${orderEvents} (order_id, action, from_status, to_status, actor_id, actor_role, version, reason)
           select cur.id, ${action}, cur.status, upd.status, ${actor.userId}, ${actor.role}, upd.version, ${reason ?? null}
             from cur, upd
-        )
+        )${folded}
         select cur.*, upd.status as new_status, upd.version as new_version, upd.rider_id as new_rider_id,
-               upd.updated_at as new_updated_at,
-               case when upd.version is not null then ${itemsOf(sql`cur.id`)} end as items
-          from cur left join upd on true`,
+               upd.updated_at as new_updated_at, ${answer}`,
   );
   if (!row) return { before: null, after: null };
   const before = toStored(row);
+  if (record && !row.key_held) return { before, after: null, leaseLost: true };
   if (row.new_version === null) return { before, after: null };
+  // Folded: the answer is rendered from the very text stored with the key, as its replays will be.
+  if (record) return { before, after: orderFromSnapshot(row.snapshot!, actor) };
   const after = toView(
     {
       ...row,

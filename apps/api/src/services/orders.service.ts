@@ -44,6 +44,7 @@ import { inSpan } from '@quickeats/telemetry';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Logger } from '../logger';
 import {
+  type FoldedRecord,
   loadOrderView,
   loadSnapshot,
   type StoredOrder,
@@ -76,7 +77,14 @@ export const refundKey = (orderId: string) => `order:${orderId}:refund`;
  * caller will be answered: the idempotency layer stores its response there, so the effect and the
  * stored response commit together or not at all. Throwing rolls the change back.
  */
-export type CommitHook = (tx: Tx, order: Order) => Promise<void>;
+export type CommitHook = ((tx: Tx, order: Order) => Promise<void>) & {
+  /**
+   * Set when the store lets the write statement itself complete its record (the Postgres store):
+   * a single-statement transition then carries `record` instead of opening a transaction for the
+   * hook, calls `committed` with the answer, and throws `lost()` when the key was no longer held.
+   */
+  fold?: { record: FoldedRecord; committed(order: Order): void; lost(): Error };
+};
 
 export interface WriteOptions {
   onCommit?: CommitHook | undefined;
@@ -337,6 +345,22 @@ async function writeTransition(
   };
   const hook = options.onCommit;
   if (!charge && !hook) return write(deps.db);
+  if (!charge && hook?.fold) {
+    // The change, its event and the idempotency record in one statement: one round trip.
+    const { record, committed, lost } = hook.fold;
+    const result = await transitionOrder(
+      deps.db,
+      cmd.orderId,
+      expectedVersion,
+      cmd.action,
+      actor,
+      cmd.reason,
+      record,
+    );
+    if (result.leaseLost) throw lost();
+    if (result.after) committed(result.after);
+    return result;
+  }
   return deps.db.transaction((tx) => write(tx, hook && ((view) => hook(tx, view))));
 }
 
