@@ -7,12 +7,12 @@
  * with prepared statements off (a transaction-mode pooler).
  */
 import { executeRows } from '@quickeats/db';
-import type { Actor } from '@quickeats/domain';
+import type { Actor, Order } from '@quickeats/domain';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger';
-import { ORDER_SNAPSHOT_TYPE } from '../services/order-store';
-import { performAction } from '../services/orders.service';
+import { type FoldedRecord, ORDER_SNAPSHOT_TYPE } from '../services/order-store';
+import { type CommitHook, performAction } from '../services/orders.service';
 import { type DemoClients, demoClients, newKey, orderIn, postInit } from '../testing/orders-fixture';
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../testing/test-app';
 import { createCaller } from '../trpc/root';
@@ -179,6 +179,60 @@ describe.each([true, false])(
         accepts: 1,
       });
       expect((await recordOf(scope.key))?.state).toBe('completed');
+    });
+
+    describe('the insert form (the Upstash store: the lease is in Redis, Postgres gets the final record)', () => {
+      const acceptCmd = (o: { id: string; version: number }) => ({
+        orderId: o.id,
+        action: 'accept' as const,
+        ifMatch: { kind: 'versions' as const, versions: [o.version], weak: 0, foreign: 0 },
+      });
+      /** A hook whose record the statement inserts (as the Upstash store's `foldable` gives). */
+      function inserting(scope: { route: string; key: string }) {
+        const committed: Order[] = [];
+        const record: FoldedRecord = {
+          mode: 'insert',
+          userId: owner.userId,
+          ...scope,
+          fingerprint: 'fp',
+          retentionSeconds: 86_400,
+        };
+        const hook = (async () => {
+          throw new Error('the folded path never opens a transaction');
+        }) as CommitHook;
+        hook.fold = { record, committed: (o) => committed.push(o), lost: () => new IdempotencyLeaseLost() };
+        return { hook, committed };
+      }
+
+      it('inserts the completed record with the change; a second execution of the key changes nothing', async () => {
+        const [a, b] = [await orderIn(t, c, 'paid'), await orderIn(t, c, 'paid')];
+        const scope = { route: 'POST /folded-insert', key: newKey() };
+        const first = inserting(scope);
+        await performAction(t.deps, owner, acceptCmd(a), { onCommit: first.hook });
+        expect(first.committed).toHaveLength(1);
+        expect((await recordOf(scope.key))?.state).toBe('completed');
+        // Redis lost the lease and the same key ran again (here on another order, to see it not change).
+        const second = inserting(scope);
+        await expect(
+          performAction(t.deps, owner, acceptCmd(b), { onCommit: second.hook }),
+        ).rejects.toBeInstanceOf(IdempotencyLeaseLost);
+        expect(await orderRow(b.id)).toEqual({ version: b.version, status: 'paid', accepts: 0 });
+        expect(second.committed).toEqual([]);
+      });
+
+      it('executions racing on one key: exactly one change commits, the others roll back on the unique index', async () => {
+        const orders = await Promise.all(Array.from({ length: 6 }, () => orderIn(t, c, 'paid')));
+        const scope = { route: 'POST /folded-race', key: newKey() };
+        const outcomes = await Promise.allSettled(
+          orders.map((o) => performAction(t.deps, owner, acceptCmd(o), { onCommit: inserting(scope).hook })),
+        );
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        for (const o of outcomes)
+          if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(IdempotencyLeaseLost);
+        const rows = await Promise.all(orders.map((o) => orderRow(o.id)));
+        expect(rows.filter((r) => r.status === 'accepted')).toHaveLength(1);
+        expect(rows.reduce((n, r) => n + r.accepts, 0)).toBe(1);
+      });
     });
   },
 );

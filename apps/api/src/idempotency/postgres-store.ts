@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Tx } from '@quickeats/db';
 import { judgeIdempotency } from '@quickeats/domain';
+import type { FoldedRecord } from '../services/order-store';
 import { completeHeld, deleteExpired, deleteHeld, selectRecord, takeOrRead } from './postgres-records';
 import {
   type Admission,
@@ -48,9 +49,10 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
       throw new IdempotencyLeaseLost();
   }
 
-  foldable(lease: Lease) {
+  foldable(lease: Lease): FoldedRecord {
     const { userId, route, key } = lease.scope;
-    return { userId, route, key, token: lease.token, retentionSeconds: this.timing.retentionSeconds };
+    const { retentionSeconds } = this.timing;
+    return { mode: 'held', userId, route, key, token: lease.token, retentionSeconds };
   }
 
   async afterCommit(): Promise<void> {

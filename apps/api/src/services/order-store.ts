@@ -186,16 +186,62 @@ export interface TransitionResult {
 export const ORDER_SNAPSHOT_TYPE = 'application/x.quickeats.order-snapshot+json';
 
 /**
- * An Idempotency-Key record that the transition statement completes itself (issue 15): the key's
- * in-flight row, held by `token`, becomes `completed` with the answer's data in the same statement
- * as the change and its event, so the effect and the record commit together in one round trip.
+ * An Idempotency-Key record that the transition statement completes itself (issue 15), in the same
+ * statement as the change and its event, so the effect and the record commit together in one round
+ * trip: `held` — the key's in-flight row, held by `token`, becomes `completed` (the Postgres store,
+ * whose lease is that row); `insert` — the completed row is inserted, unless a live record of the key
+ * exists (the Upstash store, whose lease lives in Redis: the unique index is the last guard).
  */
-export interface FoldedRecord {
+export type FoldedRecord = {
   userId: string;
   route: string;
   key: string;
-  token: string;
   retentionSeconds: number;
+} & ({ mode: 'held'; token: string } | { mode: 'insert'; fingerprint: string });
+
+/**
+ * The CTEs of a folded record: `lk` locks the key's row first (FOR UPDATE, re-checked against its
+ * latest version, so a concurrent takeover is seen), `gate` is what the update must also satisfy,
+ * and `write` completes the record from `snap` (the answer's data).
+ */
+function foldedRecordSql(record: FoldedRecord) {
+  const k = idempotencyKeys;
+  const scope = sql`${k.userId} = ${record.userId} and ${k.route} = ${record.route} and ${k.key} = ${record.key}`;
+  const headers = sql`${JSON.stringify({ 'Content-Type': ORDER_SNAPSHOT_TYPE })}::jsonb`;
+  const expires = sql`now() + make_interval(secs => ${record.retentionSeconds})`;
+  if (record.mode === 'held') {
+    return {
+      lock: sql`lk as materialized (
+          select ${k.id} from ${k} where ${scope} and ${k.leaseToken} = ${record.token} and ${k.state} = 'in-flight'
+             for update
+        )`,
+      gate: sql`exists (select 1 from lk)`,
+      write: sql`rec as (
+          update ${k} set state = 'completed', lease_token = null, lease_expires_at = null,
+                 response_status = 200, response_headers = ${headers}, response_body = snap.body, expires_at = ${expires}
+            from snap where ${k.id} in (select id from lk)
+        )`,
+    };
+  }
+  return {
+    lock: sql`lk as materialized (
+          select ${k.id}, ${k.expiresAt} <= now() as expired from ${k} where ${scope} for update
+        )`,
+    gate: sql`not exists (select 1 from lk where not lk.expired)`,
+    // A concurrent insert of the same key makes this one fail on the unique index: the whole
+    // statement, change included, rolls back (the caller reads that as the key lost).
+    write: sql`rec_new as (
+          insert into ${k} (user_id, route, key, fingerprint, state, response_status, response_headers, response_body, expires_at)
+          select ${record.userId}, ${record.route}, ${record.key}, ${record.fingerprint}, 'completed', 200, ${headers},
+                 snap.body, ${expires}
+            from snap where not exists (select 1 from lk)
+        ), rec_old as (
+          update ${k} set fingerprint = ${record.fingerprint}, state = 'completed', lease_token = null,
+                 lease_expires_at = null, response_status = 200, response_headers = ${headers},
+                 response_body = snap.body, created_at = now(), expires_at = ${expires}
+            from snap where ${k.id} in (select id from lk where lk.expired)
+        )`,
+  };
 }
 
 /** The order an {@link ORDER_SNAPSHOT_TYPE} body holds, as the API shows it to `actor`. */
@@ -227,20 +273,12 @@ export async function transitionOrder(
   const plan = writePlan(action, actor);
   // No rule for this role: nothing can match (the domain refuses it with a 403 from `before`).
   const guard = plan?.guard ?? sql`false`;
-  // With a folded record, the key's row is locked first (FOR UPDATE, re-checked against its latest
-  // version): the update only happens while this token still holds the key, and the same statement
-  // completes the record with the answer's data, so neither can commit without the other.
-  const k = idempotencyKeys;
-  const held = record
-    ? sql`lk as materialized (
-          select ${k.id} from ${k}
-           where ${k.userId} = ${record.userId} and ${k.route} = ${record.route} and ${k.key} = ${record.key}
-             and ${k.leaseToken} = ${record.token} and ${k.state} = 'in-flight'
-             for update
-        ), `
-    : sql``;
-  const heldGuard = record ? sql` and exists (select 1 from lk)` : sql``;
-  const folded = record
+  // With a folded record, the update only happens while the key is still this request's to record,
+  // and the same statement completes the record with the answer's data: neither commits alone.
+  const fold = record ? foldedRecordSql(record) : null;
+  const held = fold ? sql`${fold.lock}, ` : sql``;
+  const heldGuard = fold ? sql` and ${fold.gate}` : sql``;
+  const folded = fold
     ? sql`, snap as (
           select json_build_object('id', cur.id, 'status', upd.status, 'version', upd.version,
                    'customer_id', cur.customer_id, 'restaurant_id', cur.restaurant_id, 'owner_id', cur.owner_id,
@@ -248,16 +286,10 @@ export async function transitionOrder(
                    'note', cur.note, 'created_at', cur.created_at, 'updated_at', upd.updated_at,
                    'items', ${itemsOf(sql`cur.id`)})::text as body
             from cur, upd
-        ), rec as (
-          update ${k} set state = 'completed', lease_token = null, lease_expires_at = null,
-                 response_status = 200, response_headers = ${JSON.stringify({ 'Content-Type': ORDER_SNAPSHOT_TYPE })}::jsonb,
-                 response_body = snap.body, expires_at = now() + make_interval(secs => ${record.retentionSeconds})
-            from snap
-           where ${k.id} in (select id from lk)
-        )`
+        ), ${fold.write}`
     : sql``;
-  const answer = record
-    ? sql`snap.body as snapshot, exists (select 1 from lk) as key_held
+  const answer = fold
+    ? sql`snap.body as snapshot, ${fold.gate} as key_held
           from cur left join upd on true left join snap on true`
     : sql`case when upd.version is not null then ${itemsOf(sql`cur.id`)} end as items
           from cur left join upd on true`;

@@ -20,6 +20,7 @@ import {
   orderItems,
   orders,
   payments,
+  pgErrorOf,
   type Tx,
 } from '@quickeats/db';
 import {
@@ -348,15 +349,22 @@ async function writeTransition(
   if (!charge && hook?.fold) {
     // The change, its event and the idempotency record in one statement: one round trip.
     const { record, committed, lost } = hook.fold;
-    const result = await transitionOrder(
-      deps.db,
-      cmd.orderId,
-      expectedVersion,
-      cmd.action,
-      actor,
-      cmd.reason,
-      record,
-    );
+    let result: TransitionResult;
+    try {
+      result = await transitionOrder(
+        deps.db,
+        cmd.orderId,
+        expectedVersion,
+        cmd.action,
+        actor,
+        cmd.reason,
+        record,
+      );
+    } catch (err) {
+      // Another execution inserted the key's record first: this statement, change included, rolled back.
+      if (pgErrorOf(err)?.constraint === 'idempotency_keys_scope_key') throw lost();
+      throw err;
+    }
     if (result.leaseLost) throw lost();
     if (result.after) committed(result.after);
     return result;
