@@ -64,6 +64,22 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...env, ALLOW_EMBEDDED_DATABASE: 'true' }).database.url).toBeUndefined();
   });
 
+  it('refuses EXPOSE_SQL_STATEMENTS in production, a debug aid elsewhere', () => {
+    const env = {
+      NODE_ENV: 'production',
+      AUTH_TOKEN_SECRET: SECRET,
+      DATABASE_URL: 'postgres://db/x',
+      PAYMENT_PROVIDER_URL: 'https://payments.example',
+    };
+    expect(loadConfig(env).exposeSqlStatements).toBe(false);
+    expect(() => loadConfig({ ...env, EXPOSE_SQL_STATEMENTS: 'true' })).toThrow(
+      /EXPOSE_SQL_STATEMENTS: is a test\/bench\/demo aid and must be off in production/,
+    );
+    expect(loadConfig({ ...env, NODE_ENV: 'test', EXPOSE_SQL_STATEMENTS: 'true' }).exposeSqlStatements).toBe(
+      true,
+    );
+  });
+
   it('requires a payment provider in production, where the fake one must never stand in', () => {
     const secret = SECRET;
     expect(() =>

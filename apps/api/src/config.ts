@@ -3,12 +3,31 @@
  * below takes the typed `Config`; nothing reads `process.env` deeper in.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IDEMPOTENCY_LEASE_SECONDS, IDEMPOTENCY_RETENTION_SECONDS } from '@quickeats/domain';
 import { z } from 'zod';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * The `.env` files a start reads before validating the configuration: the current directory's, then
+ * the repository root's (next to `.env.example`; `pnpm start` runs in `apps/api`). A variable set in
+ * the environment wins over both, the current directory's file over the root's. Tests
+ * (`NODE_ENV=test` in the environment) read none, so a developer's `.env` cannot change them.
+ * Returns the files read.
+ */
+export function loadDotEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  files: readonly string[] = [resolve('.env'), `${REPO_ROOT}.env`],
+): string[] {
+  if (env.NODE_ENV === 'test') return [];
+  const read = [...new Set(files)].filter((file) => existsSync(file));
+  for (const file of read) process.loadEnvFile(file);
+  return read;
+}
 
 const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
 const optionalUrl = z.preprocess(emptyAsUndefined, z.url().optional());
@@ -84,7 +103,11 @@ const EnvSchema = z
     WEB_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(64).optional()),
     SHUTDOWN_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
-    /** Adds `X-SQL-Statements` to responses: for tests, benchmarks and the demo, off in production. */
+    /** Refund retries: attempts before a refund needs an operator, first backoff, longest backoff. */
+    REFUND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+    REFUND_RETRY_BASE_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+    REFUND_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(0).max(604_800_000).default(3_600_000),
+    /** Adds `X-SQL-Statements` to responses: for tests, benchmarks and the demo; refused in production. */
     EXPOSE_SQL_STATEMENTS: bool,
     RATE_LIMIT_LOGIN_PER_ACCOUNT: z.coerce.number().int().min(0).max(1_000_000).default(10),
     RATE_LIMIT_LOGIN_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(300),
@@ -141,6 +164,14 @@ const EnvSchema = z
         code: 'custom',
         path: ['V1_LEGACY_WRITE_DELAY_MS'],
         message: 'is a demo/test aid and must be 0 in production',
+      });
+    }
+    // Statement and round-trip counts describe the server's queries to anyone: a debug aid only.
+    if (env.NODE_ENV === 'production' && env.EXPOSE_SQL_STATEMENTS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['EXPOSE_SQL_STATEMENTS'],
+        message: 'is a test/bench/demo aid and must be off in production',
       });
     }
     if (env.NODE_ENV === 'production' && !env.AUTH_TOKEN_SECRET) {
@@ -243,8 +274,13 @@ export const ENV_DOCS = {
     'On SIGTERM, how long in-flight requests may finish before the remaining connections are cut',
   MAINTENANCE_INTERVAL_MS:
     'Period of the background upkeep: refund retries, orphan-charge reconciliation, idempotency purge',
+  REFUND_MAX_ATTEMPTS:
+    'Failed attempts after which a refund stops being retried and is marked as needing an operator (logged once, counted)',
+  REFUND_RETRY_BASE_MS:
+    'Backoff after the first failed refund attempt; it doubles after each further failure (up to REFUND_RETRY_MAX_DELAY_MS)',
+  REFUND_RETRY_MAX_DELAY_MS: 'Longest backoff between two refund attempts',
   EXPOSE_SQL_STATEMENTS:
-    'Adds `X-SQL-Statements` (statements the request issued) and `X-DB-Round-Trips` (exchanges with the database, BEGIN/COMMIT included) to responses: tests, bench, demo',
+    'Adds `X-SQL-Statements` (statements the request issued) and `X-DB-Round-Trips` (exchanges with the database, BEGIN/COMMIT included) to responses: tests, bench, demo; refused in production',
   RATE_LIMIT_LOGIN_PER_ACCOUNT:
     'Token requests per account (email, known or not) per login window; a correct password clears it; `0` = off',
   RATE_LIMIT_LOGIN_PER_ADDRESS: 'Token requests per client address per login window; `0` = off',
@@ -312,6 +348,8 @@ export interface Config {
   workers: number;
   shutdownDrainTimeoutMs: number;
   maintenanceIntervalMs: number;
+  /** Refund retries (services/orders.service.ts `RefundRetryPolicy`). */
+  refunds: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
   rateLimits: {
     login: { perAccount: number; perAddress: number; windowSeconds: number };
     writes: { perUser: number; windowSeconds: number };
@@ -385,6 +423,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.WEB_CONCURRENCY ?? (e.NODE_ENV === 'production' && e.DATABASE_URL ? availableParallelism() : 1),
     shutdownDrainTimeoutMs: e.SHUTDOWN_DRAIN_TIMEOUT_MS,
     maintenanceIntervalMs: e.MAINTENANCE_INTERVAL_MS,
+    refunds: {
+      maxAttempts: e.REFUND_MAX_ATTEMPTS,
+      baseDelayMs: e.REFUND_RETRY_BASE_MS,
+      maxDelayMs: e.REFUND_RETRY_MAX_DELAY_MS,
+    },
     rateLimits: {
       login: {
         perAccount: e.RATE_LIMIT_LOGIN_PER_ACCOUNT,

@@ -155,6 +155,21 @@ export const payments = pgTable(
     idempotencyKey: text('idempotency_key').notNull(),
     refundReference: text('refund_reference'),
     refundedAt: timestamp('refunded_at', { withTimezone: true, mode: 'date' }),
+    /**
+     * Demo data: the seed wrote this payment without a provider ever charging it, so its refund is
+     * recorded here without asking one (the provider `pnpm start` spawns has never heard of it).
+     */
+    seeded: boolean('seeded').notNull().default(false),
+    /**
+     * Refund retries (a payment still `succeeded` on a cancelled/rejected order): how many refund
+     * attempts failed, when the next one is due (exponential backoff), what the last one answered,
+     * and — once the attempts reach their bound — when the retries stopped: the payment then needs
+     * an operator (SPEC "When dependencies fail"), and no process asks the provider again.
+     */
+    refundAttempts: integer('refund_attempts').notNull().default(0),
+    refundNextAttemptAt: timestamp('refund_next_attempt_at', { withTimezone: true, mode: 'date' }),
+    refundLastError: text('refund_last_error'),
+    refundNeedsAttentionAt: timestamp('refund_needs_attention_at', { withTimezone: true, mode: 'date' }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -164,6 +179,7 @@ export const payments = pgTable(
     uniqueIndex('payments_idempotency_key_key').on(t.idempotencyKey),
     check('payments_status_check', sql`${t.status} in (${inList(PAYMENT_STATUSES)})`),
     check('payments_amount_check', sql`${t.amount} >= 0`),
+    check('payments_refund_attempts_check', sql`${t.refundAttempts} >= 0`),
     check('payments_currency_check', currencyCheck('currency')),
     check(
       'payments_refund_check',

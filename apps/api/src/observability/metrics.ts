@@ -69,6 +69,13 @@ export const METRICS = {
     labels: ['outcome'],
     values: { outcome: ['charged', 'refunded', 'outcome_unknown', 'refused', 'reconciled'] },
   },
+  refundFailures: {
+    kind: 'counter',
+    name: 'quickeats_refund_failures_total',
+    help: 'Refunds of cancelled/rejected orders that failed: failed (an attempt failed; the next one backs off), recovered (a retry refunded), needs_attention (the attempts ran out: an operator must act; logged once)',
+    labels: ['outcome'],
+    values: { outcome: ['failed', 'recovered', 'needs_attention'] },
+  },
   rateLimitRefusals: {
     kind: 'counter',
     name: 'quickeats_rate_limit_refusals_total',

@@ -19,7 +19,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { AppDeps } from '../context';
 import { dependencyUnavailable } from '../http/outage';
-import { fieldErrors } from '../http/problem';
+import { fieldErrors, validationMessage } from '../http/problem';
 import type { Logger } from '../logger';
 
 export interface TrpcContext {
@@ -71,10 +71,14 @@ const t = initTRPC.context<TrpcContext>().create({
     const { stack: _stack, ...data } = shape.data;
     return {
       ...shape,
+      // A zod error's own message is its issues as JSON: say it as REST's problem `detail` does,
+      // the structured field errors staying in `data.errors`.
       message:
-        error.code === 'INTERNAL_SERVER_ERROR' && !app
-          ? 'An unexpected error occurred; it has been logged.'
-          : shape.message,
+        error.cause instanceof ZodError && app?.errors
+          ? validationMessage('input', app.errors)
+          : error.code === 'INTERNAL_SERVER_ERROR' && !app
+            ? 'An unexpected error occurred; it has been logged.'
+            : shape.message,
       data: {
         ...data,
         errorCode: app?.errorCode ?? (error.code === 'INTERNAL_SERVER_ERROR' ? 'INTERNAL' : error.code),

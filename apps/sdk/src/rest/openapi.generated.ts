@@ -78,7 +78,7 @@ export interface paths {
         put?: never;
         /**
          * Place an order (customers)
-         * @description Place an order (customers)
+         * @description Send a JSON:API 1.1 resource document as `application/vnd.api+json`: `data.type` `orders`, the restaurant as the `restaurant` relationship, the ordered menu items as the `lines` attribute. No `data.id` (the server assigns it; a client-generated id → 403), another `type` → 409, a restaurant that does not exist → 404. The same order as a flat object (`restaurantId`, `items`, `note`) is accepted as `application/json`. JSON:API extensions (`ext`) are not supported (415); profiles are ignored. The answer is the order document either way.
          */
         post: operations["postOrders"];
         delete?: never;
@@ -319,6 +319,47 @@ export interface components {
              * @enum {string}
              */
             type: "menu-items";
+        };
+        OrderCreateDocument: {
+            data: components["schemas"]["OrderCreateResource"];
+            jsonapi?: {
+                version?: string;
+            };
+            /** @description Non-standard meta-information (ignored) */
+            meta?: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description A new order. No `id`: the server assigns it (a client-generated id is refused with 403). `type` other than `orders` → 409. */
+        OrderCreateResource: {
+            attributes: {
+                /** @description What is ordered: menu items of the related restaurant, each at most once, with a quantity */
+                lines: {
+                    /** Format: uuid */
+                    menuItemId: string;
+                    quantity: number;
+                }[];
+                note?: string;
+            };
+            /** @description A local id identifying the new resource within this document */
+            lid?: string;
+            /** @description Non-standard meta-information (ignored) */
+            meta?: {
+                [key: string]: unknown;
+            };
+            relationships: {
+                /** @description The restaurant ordered from (404 when it does not exist) */
+                restaurant: {
+                    data: {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        type: "restaurants";
+                    };
+                };
+            };
+            /** @enum {string} */
+            type: "orders";
         };
         OrderDocument: {
             data: components["schemas"]["OrderResource"];
@@ -922,16 +963,7 @@ export interface operations {
                     /** Format: uuid */
                     restaurantId: string;
                 };
-                "application/vnd.api+json": {
-                    items: {
-                        /** Format: uuid */
-                        menuItemId: string;
-                        quantity: number;
-                    }[];
-                    note?: string;
-                    /** Format: uuid */
-                    restaurantId: string;
-                };
+                "application/vnd.api+json": components["schemas"]["OrderCreateDocument"];
             };
         };
         responses: {
@@ -968,7 +1000,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Only customers place orders */
+            /** @description Only customers place orders; a JSON:API document with a client-generated id */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -977,7 +1009,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A request with this Idempotency-Key is in flight (Retry-After) */
+            /** @description JSON:API document: the related restaurant does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is in flight (Retry-After); a JSON:API document whose type is not orders */
             409: {
                 headers: {
                     /** @description Seconds to wait before retrying (a request with this Idempotency-Key is in flight) */
@@ -997,7 +1038,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body is not JSON */
+            /** @description Body is not JSON, or names an unsupported JSON:API extension */
             415: {
                 headers: {
                     [name: string]: unknown;
