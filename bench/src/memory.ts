@@ -128,14 +128,16 @@ export async function payLoad(options: {
               }),
             }),
             onResponse: (_status, body, context) => {
-              context.orderId = (JSON.parse(body) as { data?: { id?: string } }).data?.id;
+              (context as { orderId?: string }).orderId = (
+                JSON.parse(body) as { data?: { id?: string } }
+              ).data?.id;
             },
           },
           {
             method: 'POST',
             setupRequest: (req, context) => ({
               ...req,
-              path: `/api/v2/orders/${context.orderId as string}/pay`,
+              path: `/api/v2/orders/${(context as { orderId?: string }).orderId}/pay`,
               headers: { ...auth, 'idempotency-key': randomUUID(), 'if-match': '"v1"' },
               body: '{}',
             }),
