@@ -3,20 +3,19 @@
  * answers of charges it recorded, and dies with them unsent — under an 8-connection burst of
  * creates, pays and reads across 2 API processes, then started again on the same port. The
  * provider keeps its books in a journal file (PROVIDER_LEDGER_FILE) like a real provider whose
- * ledger survives its crash. PostgreSQL's database, the provider and the API processes are the
- * test's own. The contract: pays answer 502/503 with Retry-After while the provider is gone, the
- * rest goes on, no process dies, recovery is automatic, and afterwards every charge the provider
- * made is recorded once (the retried pay finds it by the order's key, or the maintenance loop
- * reconciles it): ledger = payments. The figures are printed for the README.
+ * ledger survives its crash. PostgreSQL (a private initdb cluster), the provider and the API
+ * processes are the test's own. The contract: pays answer 502/503 with Retry-After while the
+ * provider is gone, the rest goes on, no process dies, recovery is automatic, and afterwards every
+ * charge the provider made is recorded once (the retried pay finds it by the order's key, or the
+ * maintenance loop reconciles it): ledger = payments. The figures are printed for the README.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_PASSWORD } from '@quickeats/db';
-import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
+import { createDb, type DbHandle, DEMO_PASSWORD } from '@quickeats/db';
 import { providerAdmin } from '@quickeats/payment-provider/client';
 import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
-import { freePort, waitFor } from '@quickeats/test-support';
+import { freePort, type PrivatePostgres, startPrivatePostgres, waitFor } from '@quickeats/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerToken, FAULT_REQUEST_TIMEOUT_MS, faultBurst } from '../testing/fault-burst';
 import { demoDish } from '../testing/orders-fixture';
@@ -26,19 +25,19 @@ describe('payment provider killed after charging, and restarted, under load', ()
   const dir = mkdtempSync(join(tmpdir(), 'qe-fault-provider-'));
   const ledgerFile = join(dir, 'ledger.jsonl');
   let port: number;
-  let database: TestDatabase;
+  let pg: PrivatePostgres;
+  let db: DbHandle;
   let provider: SpawnedProvider;
   let apis: ApiProcess[] = [];
   let burst: ReturnType<typeof faultBurst>;
 
   beforeAll(async () => {
     port = await freePort();
-    [database, provider] = await Promise.all([
-      createTestDatabase({ seed: { orders: 10 } }),
-      spawnProvider({ port, ledgerFile }),
-    ]);
+    [pg, provider] = await Promise.all([startPrivatePostgres(), spawnProvider({ port, ledgerFile })]);
     const env = {
-      DATABASE_URL: database.url,
+      DATABASE_URL: pg.adminUrl,
+      SEED_ORDERS: '10',
+      DATABASE_CONNECT_TIMEOUT_MS: '2000',
       PAYMENT_PROVIDER_URL: provider.url,
       REQUEST_TIMEOUT_MS: String(FAULT_REQUEST_TIMEOUT_MS),
       PAYMENT_PROVIDER_TIMEOUT_MS: '2000',
@@ -49,12 +48,13 @@ describe('payment provider killed after charging, and restarted, under load', ()
       startApiProcess(env, { timeoutMs: 180_000 }),
       startApiProcess(env, { timeoutMs: 180_000 }),
     ]);
+    db = createDb({ url: pg.adminUrl, maxConnections: 2 });
     const token = await customerToken(apis[0]!.url, DEMO_ACCOUNTS.customer, DEMO_PASSWORD);
     burst = faultBurst({
       apis,
       token,
-      dish: await demoDish(database.db),
-      db: database.db,
+      dish: await demoDish(db.db),
+      db: db.db,
       providerUrl: provider.url,
       idempotencyInPostgres: true,
     });
@@ -63,7 +63,8 @@ describe('payment provider killed after charging, and restarted, under load', ()
   afterAll(async () => {
     await Promise.all(apis.map((api) => api.stop()));
     await provider?.stop();
-    await database?.close();
+    await db?.close().catch(() => {});
+    await pg?.destroy();
     rmSync(dir, { recursive: true, force: true });
   });
 

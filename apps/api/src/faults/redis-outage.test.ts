@@ -1,17 +1,21 @@
 /**
  * Fault test (issue 11): the Redis behind the Upstash idempotency store killed (SIGKILL) under an
  * 8-connection burst of creates, pays and reads across 2 API processes, then started again. Redis,
- * the Upstash bridge in front of it, PostgreSQL's database, the provider and the API processes are
- * the test's own. The contract (README "What happens when PostgreSQL, Redis or the provider
- * fails"): keyed writes answer 503 with Retry-After while the store is unreachable — no fallback to
- * PostgreSQL, which would let one key run twice across the two stores — reads go on, no process
- * dies, recovery is automatic, and nothing is lost or done twice. The figures are printed for the README.
+ * the Upstash bridge in front of it, PostgreSQL (a private initdb cluster), the provider and the
+ * API processes are the test's own. The contract (README "What happens when PostgreSQL, Redis or
+ * the provider fails"): keyed writes answer 503 with Retry-After while the store is unreachable —
+ * no fallback to PostgreSQL, which would let one key run twice across the two stores — reads go
+ * on, no process dies, recovery is automatic, and nothing is lost or done twice. The figures are
+ * printed for the README.
  */
-
-import { DEMO_PASSWORD } from '@quickeats/db';
-import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
+import { createDb, type DbHandle, DEMO_PASSWORD } from '@quickeats/db';
 import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
-import { type PrivateRedis, startPrivateRedis } from '@quickeats/test-support';
+import {
+  type PrivatePostgres,
+  type PrivateRedis,
+  startPrivatePostgres,
+  startPrivateRedis,
+} from '@quickeats/test-support';
 import { startUpstashBridge, type UpstashBridge } from '@quickeats/upstash-bridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerToken, FAULT_REQUEST_TIMEOUT_MS, faultBurst } from '../testing/fault-burst';
@@ -21,20 +25,19 @@ import { type ApiProcess, DEMO_ACCOUNTS, startApiProcess } from '../testing/test
 describe('Redis (Upstash idempotency store) killed and restarted under load', () => {
   let redis: PrivateRedis;
   let bridge: UpstashBridge;
-  let database: TestDatabase;
+  let pg: PrivatePostgres;
+  let db: DbHandle;
   let provider: SpawnedProvider;
   let apis: ApiProcess[] = [];
   let burst: ReturnType<typeof faultBurst>;
 
   beforeAll(async () => {
-    [redis, database, provider] = await Promise.all([
-      startPrivateRedis(),
-      createTestDatabase({ seed: { orders: 10 } }),
-      spawnProvider(),
-    ]);
+    [redis, pg, provider] = await Promise.all([startPrivateRedis(), startPrivatePostgres(), spawnProvider()]);
     bridge = await startUpstashBridge({ redisUrl: redis.url });
     const env = {
-      DATABASE_URL: database.url,
+      DATABASE_URL: pg.adminUrl,
+      SEED_ORDERS: '10',
+      DATABASE_CONNECT_TIMEOUT_MS: '2000',
       PAYMENT_PROVIDER_URL: provider.url,
       UPSTASH_REDIS_REST_URL: bridge.url,
       UPSTASH_REDIS_REST_TOKEN: bridge.token,
@@ -46,12 +49,13 @@ describe('Redis (Upstash idempotency store) killed and restarted under load', ()
       startApiProcess(env, { timeoutMs: 180_000 }),
       startApiProcess(env, { timeoutMs: 180_000 }),
     ]);
+    db = createDb({ url: pg.adminUrl, maxConnections: 2 });
     const token = await customerToken(apis[0]!.url, DEMO_ACCOUNTS.customer, DEMO_PASSWORD);
     burst = faultBurst({
       apis,
       token,
-      dish: await demoDish(database.db),
-      db: database.db,
+      dish: await demoDish(db.db),
+      db: db.db,
       providerUrl: provider.url,
       idempotencyInPostgres: false,
     });
@@ -62,7 +66,8 @@ describe('Redis (Upstash idempotency store) killed and restarted under load', ()
     await bridge?.close();
     await redis?.destroy();
     await provider?.stop();
-    await database?.close();
+    await db?.close().catch(() => {});
+    await pg?.destroy();
   });
 
   it('kill -9, restart: keyed writes 503 with Retry-After, reads go on, no process dies, recovery, nothing lost', async () => {
