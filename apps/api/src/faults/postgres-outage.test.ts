@@ -26,7 +26,7 @@ describe('PostgreSQL restarted and frozen under load', () => {
   let burst: ReturnType<typeof faultBurst>;
 
   beforeAll(async () => {
-    [pg, provider] = await Promise.all([startPrivatePostgres(), spawnProvider()]);
+    [pg, provider] = await Promise.all([startPrivatePostgres(), spawnProvider({ timeoutMs: 180_000 })]);
     const env = {
       DATABASE_URL: pg.adminUrl,
       PAYMENT_PROVIDER_URL: provider.url,

@@ -33,7 +33,10 @@ describe('payment provider killed after charging, and restarted, under load', ()
 
   beforeAll(async () => {
     port = await freePort();
-    [pg, provider] = await Promise.all([startPrivatePostgres(), spawnProvider({ port, ledgerFile })]);
+    [pg, provider] = await Promise.all([
+      startPrivatePostgres(),
+      spawnProvider({ port, ledgerFile, timeoutMs: 180_000 }),
+    ]);
     const env = {
       DATABASE_URL: pg.adminUrl,
       SEED_ORDERS: '10',
@@ -87,7 +90,7 @@ describe('payment provider killed after charging, and restarted, under load', ()
         await provider.stop('SIGKILL');
       },
       async () => {
-        provider = await spawnProvider({ port, ledgerFile });
+        provider = await spawnProvider({ port, ledgerFile, timeoutMs: 180_000 });
       },
     );
     burst.checkContract(during);

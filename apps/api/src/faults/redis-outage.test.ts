@@ -32,7 +32,11 @@ describe('Redis (Upstash idempotency store) killed and restarted under load', ()
   let burst: ReturnType<typeof faultBurst>;
 
   beforeAll(async () => {
-    [redis, pg, provider] = await Promise.all([startPrivateRedis(), startPrivatePostgres(), spawnProvider()]);
+    [redis, pg, provider] = await Promise.all([
+      startPrivateRedis(),
+      startPrivatePostgres(),
+      spawnProvider({ timeoutMs: 180_000 }),
+    ]);
     bridge = await startUpstashBridge({ redisUrl: redis.url });
     const env = {
       DATABASE_URL: pg.adminUrl,
