@@ -3,12 +3,31 @@
  * below takes the typed `Config`; nothing reads `process.env` deeper in.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IDEMPOTENCY_LEASE_SECONDS, IDEMPOTENCY_RETENTION_SECONDS } from '@quickeats/domain';
 import { z } from 'zod';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * The `.env` files a start reads before validating the configuration: the current directory's, then
+ * the repository root's (next to `.env.example`; `pnpm start` runs in `apps/api`). A variable set in
+ * the environment wins over both, the current directory's file over the root's. Tests
+ * (`NODE_ENV=test` in the environment) read none, so a developer's `.env` cannot change them.
+ * Returns the files read.
+ */
+export function loadDotEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  files: readonly string[] = [resolve('.env'), `${REPO_ROOT}.env`],
+): string[] {
+  if (env.NODE_ENV === 'test') return [];
+  const read = [...new Set(files)].filter((file) => existsSync(file));
+  for (const file of read) process.loadEnvFile(file);
+  return read;
+}
 
 const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
 const optionalUrl = z.preprocess(emptyAsUndefined, z.url().optional());
