@@ -69,6 +69,11 @@ const EnvSchema = z
       .min(60)
       .max(7 * 24 * 3600)
       .default(3600),
+    /**
+     * Safety re-read of the recently revoked tokens (role changes, disabled accounts, sign-outs):
+     * the wake-up is LISTEN/NOTIFY; this bounds how late a process learns of a change if one is lost.
+     */
+    AUTH_REVOCATION_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(10_000),
     BODY_LIMIT_BYTES: z.coerce
       .number()
       .int()
@@ -247,6 +252,8 @@ export const ENV_DOCS = {
   AUTH_TOKEN_SECRET:
     'HS256 secret of bearer tokens, ≥ 32 characters, the same on every process; unset → random per process',
   AUTH_TOKEN_TTL_SECONDS: 'Lifetime of issued tokens',
+  AUTH_REVOCATION_POLL_MS:
+    'Safety re-read of recently revoked tokens (role change, disabled account, sign-out) without a NOTIFY; the longest a lost NOTIFY delays a revocation (≤ 60 s)',
   BODY_LIMIT_BYTES: 'Largest request body (413 above)',
   PAYMENT_PROVIDER_URL:
     'Payment provider base URL; unset → `pnpm start` runs the bundled fake provider as its own process',
@@ -335,7 +342,12 @@ export interface Config {
     connectTimeoutMs: number;
     statementTimeoutMs: number;
   };
-  auth: { tokenSecret: string; tokenSecretGenerated: boolean; tokenTtlSeconds: number };
+  auth: {
+    tokenSecret: string;
+    tokenSecretGenerated: boolean;
+    tokenTtlSeconds: number;
+    revocationPollMs: number;
+  };
   bodyLimitBytes: number;
   paymentProvider: { url: string | undefined; timeoutMs: number };
   upstash: { url: string; token: string } | undefined;
@@ -398,6 +410,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       tokenSecret: e.AUTH_TOKEN_SECRET ?? randomBytes(32).toString('hex'),
       tokenSecretGenerated: !e.AUTH_TOKEN_SECRET,
       tokenTtlSeconds: e.AUTH_TOKEN_TTL_SECONDS,
+      revocationPollMs: e.AUTH_REVOCATION_POLL_MS,
     },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     paymentProvider: { url: e.PAYMENT_PROVIDER_URL, timeoutMs: e.PAYMENT_PROVIDER_TIMEOUT_MS },

@@ -4,6 +4,7 @@
  */
 import type { Database, DbHandle } from '@quickeats/db';
 import type { Actor, PaymentProvider } from '@quickeats/domain';
+import type { TokenRevocations } from './auth/revocations';
 import type { Config } from './config';
 import type { EventHub } from './events/hub';
 import type { IdempotencyStore, RequestIdempotency } from './idempotency/store';
@@ -24,6 +25,8 @@ export interface AppDeps {
   events: EventHub;
   /** Sign-in and write limits (Redis with UPSTASH_REDIS_REST_*, else per process). */
   rateLimits: RateLimits;
+  /** Users whose tokens were recently revoked (role change, disabled, sign-out): checked per request. */
+  revocations: TokenRevocations;
   now: () => Date;
   /** True once the process began its graceful drain (SIGTERM): `/readyz` answers 503. */
   draining?: () => boolean;
@@ -36,6 +39,8 @@ export interface AppEnv {
     requestId: string;
     log: Logger;
     actor: Actor;
+    /** The token version of the caller's token (auth/revocations.ts). */
+    tokenVersion: number;
     /** Set while a POST holds its Idempotency-Key (absent when the request sent none). */
     idempotency: RequestIdempotency | undefined;
     /** Set by surfaces serving many operations on one path (tRPC, GraphQL): see `routeLabel`. */

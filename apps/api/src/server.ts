@@ -10,6 +10,7 @@ import { createDb, seedIfEmpty } from '@quickeats/db';
 import { InMemoryPaymentProvider, type PaymentProvider } from '@quickeats/domain';
 import { HttpPaymentProvider } from '@quickeats/payment-provider/client';
 import { createApp } from './app';
+import { createTokenRevocations } from './auth/create-revocations';
 import type { Config } from './config';
 import type { AppDeps } from './context';
 import { createEventHub } from './events/create-hub';
@@ -85,11 +86,14 @@ export async function startServer(
     idempotency: createIdempotencyStore(config, dbHandle.db),
     events: createEventHub(config, dbHandle, logger, { onBatch: recordEventLag(metrics) }),
     rateLimits: createRateLimits(config),
+    revocations: createTokenRevocations(config, dbHandle, logger),
     now: () => new Date(),
     draining: () => closing !== undefined,
     metrics,
   });
   let closing: Promise<void> | undefined;
+  // Before the first request: a revoked token must not pass while the list loads.
+  await deps.revocations.start();
   const app = createApp(deps);
   const maintenance = startMaintenance(deps, config.maintenanceIntervalMs);
 
@@ -137,6 +141,7 @@ export async function startServer(
       // Event streams never finish by themselves: end them (clients reconnect to another process
       // with Last-Event-ID and lose nothing).
       await deps.events.close();
+      await deps.revocations.close();
       await drained;
       await metricsServer?.close();
       await maintenance.stop();

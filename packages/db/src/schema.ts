@@ -34,10 +34,21 @@ export const users = pgTable(
     role: text('role', { enum: ROLES }).notNull(),
     passwordHash: text('password_hash').notNull(),
     createdAt: createdAt(),
+    /**
+     * Access tokens carry the version they were issued at (`tv`); one below the current is revoked.
+     * The `users_auth_change` trigger (migration 0004_fresh_roles) raises it on every change of role, password
+     * or `disabled_at`, so a demotion revokes the old tokens whichever way it is written.
+     */
+    tokenVersion: integer('token_version').notNull().default(0),
+    /** Set while the account is disabled: no sign-in, and its tokens are refused. */
+    disabledAt: timestamp('disabled_at', { withTimezone: true, mode: 'date' }),
+    /** When `token_version` last rose (set by the trigger): API processes load the recent changes. */
+    authChangedAt: timestamp('auth_changed_at', { withTimezone: true, mode: 'date' }),
   },
   (t) => [
     uniqueIndex('users_email_key').on(sql`lower(${t.email})`),
     check('users_role_check', sql`${t.role} in (${inList(ROLES)})`),
+    index('users_auth_changed_at_idx').on(t.authChangedAt).where(sql`${t.authChangedAt} is not null`),
   ],
 );
 

@@ -43,7 +43,7 @@ const VISIBILITY =
 
 export function orderReadRoutes(deps: AppDeps) {
   const app = createOpenApiRouter();
-  const middleware = [requireActor(deps.config.auth.tokenSecret), jsonApiNegotiation];
+  const middleware = [requireActor(deps), jsonApiNegotiation];
 
   const listRoute = createRoute({
     method: 'get',

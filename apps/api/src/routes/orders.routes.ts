@@ -153,7 +153,9 @@ const createOrderRoute = createRoute({
 async function createInputFrom(c: Context<AppEnv>): Promise<{ input: CreateOrderInput; document: boolean }> {
   let body: unknown;
   try {
-    body = await c.req.json();
+    // An empty body is an empty object: refused below naming the missing fields (issue 12).
+    const text = await c.req.text();
+    body = text.trim() === '' ? {} : JSON.parse(text);
   } catch {
     throw new DomainError('MALFORMED_JSON');
   }
@@ -250,7 +252,7 @@ const changed = orderAnswer(200);
 
 export function orderRoutes(deps: AppDeps) {
   const app = createOpenApiRouter();
-  app.use('/orders/*', requireActor(deps.config.auth.tokenSecret), jsonApiNegotiation);
+  app.use('/orders/*', requireActor(deps), jsonApiNegotiation);
   // Per-user write limit: after authentication, before anything reads or fingerprints the body.
   app.use('/orders/*', limitWrites(deps.rateLimits));
   // After authentication (a key is scoped to its user) and before the handlers' own validation (a

@@ -8,6 +8,7 @@ import { type Actor, InMemoryPaymentProvider, type PaymentProvider } from '@quic
 import { TEST_TOKEN_SECRET } from '@quickeats/test-support';
 import { eq } from 'drizzle-orm';
 import { createApp } from '../app';
+import { createTokenRevocations } from '../auth/create-revocations';
 import { signAccessToken } from '../auth/token';
 import { type Config, loadConfig } from '../config';
 import type { AppDeps } from '../context';
@@ -75,9 +76,11 @@ export async function createTestApp(
     idempotency: createIdempotencyStore(config, pool?.db ?? database.db),
     events: createEventHub(config, database, createLogger('silent')),
     rateLimits: createRateLimits(config),
+    revocations: createTokenRevocations(config, database, createLogger('silent')),
     now: () => new Date(),
     metrics: options.metrics ?? NO_METRICS,
   });
+  await deps.revocations.start();
   const actorFor = async (email: string): Promise<Actor> => {
     const [u] = await database.db
       .select({ id: users.id, role: users.role })
@@ -94,6 +97,7 @@ export async function createTestApp(
     tokenFor: async (email) => signAccessToken(await actorFor(email), TEST_TOKEN_SECRET, 3600),
     close: async () => {
       await deps.events.close();
+      await deps.revocations.close();
       await pool?.close();
       await database.close();
     },

@@ -29,6 +29,10 @@ export interface TrpcContext {
   log: Logger;
   /** Headers of the HTTP response (absent for in-process callers): `Idempotent-Replayed`, `Retry-After`. */
   responseHeaders?: Headers | undefined;
+  /** The token version of the caller's token (auth/revocations.ts): open subscriptions end when it is revoked. */
+  tokenVersion?: number | undefined;
+  /** Why a token that was sent is refused (invalid, expired, revoked, account disabled). */
+  authRefusal?: string | undefined;
 }
 
 /** Pure context factory (tests build it directly and use `createCaller`). */
@@ -124,10 +128,11 @@ const inputHygiene = t.middleware(async function inputHygiene({ getRawInput, nex
 
 const isAuthed = t.middleware(function isAuthed({ ctx, next }) {
   if (!ctx.actor) {
+    const message = ctx.authRefusal ?? 'Authentication required';
     throw new TRPCError({
       code: 'UNAUTHORIZED',
-      message: 'Authentication required',
-      cause: new DomainError('UNAUTHENTICATED'),
+      message,
+      cause: new DomainError('UNAUTHENTICATED', message),
     });
   }
   return next({ ctx: { ...ctx, actor: ctx.actor } });
