@@ -56,10 +56,19 @@ export async function createTestApp(
     webhooks?: boolean;
     /** The app's own pool of this many connections (round-trip tests: 1, so one warm-up prepares). */
     poolSize?: number;
+    /** The app's own pool with named prepared statements on or off (off: a PgBouncer-style setup). */
+    preparedStatements?: boolean;
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase({ seed: options.seed ?? { orders: 50 } });
-  const pool = options.poolSize ? createDb({ url: database.url, maxConnections: options.poolSize }) : null;
+  const pool =
+    options.poolSize || options.preparedStatements !== undefined
+      ? createDb({
+          url: database.url,
+          maxConnections: options.poolSize ?? 10,
+          preparedStatements: options.preparedStatements ?? true,
+        })
+      : null;
   const config = testConfig({
     ...(options.webhooks ? { DATABASE_URL: database.url, WEBHOOKS_DELIVER: 'true' } : {}),
     ...options.env,
