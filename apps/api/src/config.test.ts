@@ -110,7 +110,7 @@ describe('loadConfig', () => {
     const direct = 'postgres://app@primary:5432/quickeats';
     expect(loadConfig({ DATABASE_URL: direct }).database).toMatchObject({
       pooled: false,
-      directUrl: undefined,
+      directUrl: direct,
     });
     expect(loadConfig({ DATABASE_URL: pooled, DATABASE_DIRECT_URL: direct }).database).toMatchObject({
       pooled: true,

@@ -12,6 +12,7 @@ import type { Logger } from './logger';
 import type { Metrics } from './observability/metrics';
 import type { RateLimits } from './rate-limit';
 import type { ReplicaReads } from './reads/replica-reads';
+import type { WebhookQueuePort } from './webhooks/tx';
 
 export interface AppDeps {
   config: Config;
@@ -26,6 +27,8 @@ export interface AppDeps {
   idempotency: IdempotencyStore;
   /** This process's follower of the order event outbox (SSE, tRPC subscriptions). */
   events: EventHub;
+  /** The webhook queue when this process delivers webhooks (PostgreSQL); undefined on the embedded database. */
+  webhookQueue?: WebhookQueuePort | undefined;
   /** Sign-in and write limits (Redis with UPSTASH_REDIS_REST_*, else per process). */
   rateLimits: RateLimits;
   /** Users whose tokens were recently revoked (role change, disabled, sign-out): checked per request. */

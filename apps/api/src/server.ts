@@ -28,6 +28,7 @@ import { startApiTracing } from './observability/tracing';
 import { createRateLimits } from './rate-limit';
 import { createReplicaReads } from './reads/replica-reads';
 import { startMaintenance } from './services/maintenance';
+import { createWebhookRuntime } from './webhooks/runtime';
 
 /**
  * The provider at PAYMENT_PROVIDER_URL (the fake provider's server in development and tests; `main.ts`
@@ -91,6 +92,9 @@ export async function startServer(
         logger,
       })
     : undefined;
+  const events = createEventHub(config, dbHandle, logger, { onBatch: recordEventLag(metrics) });
+  const webhooks = createWebhookRuntime(config, events, logger, metrics);
+  await webhooks?.start();
   const deps: AppDeps = instrumentDeps({
     config,
     db: dbHandle.db,
@@ -99,7 +103,8 @@ export async function startServer(
     logger,
     paymentProvider: options.paymentProvider ?? paymentProviderFor(config),
     idempotency: createIdempotencyStore(config, dbHandle.db),
-    events: createEventHub(config, dbHandle, logger, { onBatch: recordEventLag(metrics) }),
+    events,
+    webhookQueue: webhooks?.queue,
     rateLimits: createRateLimits(config),
     revocations: createTokenRevocations(config, dbHandle, logger),
     now: () => new Date(),
@@ -157,9 +162,11 @@ export async function startServer(
       });
       // Event streams never finish by themselves: end them (clients reconnect to another process
       // with Last-Event-ID and lose nothing).
+      await webhooks?.dispatcher.stop();
       await deps.events.close();
       await deps.revocations.close();
       await drained;
+      await webhooks?.stop();
       await metricsServer?.close();
       await maintenance.stop();
       replicaReads?.close();

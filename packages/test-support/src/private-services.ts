@@ -144,7 +144,7 @@ export interface PrivateRedis {
   url: string;
   /** Start (again) and wait until it answers PING. */
   start(): Promise<void>;
-  /** SIGKILL: a crash, nothing saved. */
+  /** SIGKILL: a crash (what it acknowledged is in its append-only file). */
   kill(): Promise<void>;
   destroy(): Promise<void>;
 }
@@ -167,7 +167,22 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     start: async () => {
       child = spawn(
         'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+        // Durable like the Upstash it stands for: every write is in the append-only file before
+        // Redis answers, so a kill loses nothing it acknowledged (a restart replays the file).
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'yes',
+          '--appendfsync',
+          'always',
+          '--dir',
+          dir,
+        ],
         { stdio: 'ignore' },
       );
       await waitFor(ping, { description: `redis-server on ${port}`, timeoutMs: 60_000 });

@@ -247,6 +247,9 @@ function withOrderHeaders(c: Context<AppEnv>, order: Order, created = false) {
   return orderDocument(order);
 }
 
+const created = orderAnswer(201);
+const changed = orderAnswer(200);
+
 export function orderRoutes(deps: AppDeps) {
   const app = createOpenApiRouter();
   app.use('/orders/*', requireActor(deps), jsonApiNegotiation);
@@ -254,11 +257,14 @@ export function orderRoutes(deps: AppDeps) {
   app.use('/orders/*', limitWrites(deps.rateLimits));
   // After authentication (a key is scoped to its user) and before the handlers' own validation (a
   // refused body is a final 4xx, stored like any other).
-  app.use('/orders', idempotencyKeys(deps.idempotency, { required: requiresIdempotencyKey('create') }));
+  app.use(
+    '/orders',
+    idempotencyKeys(deps.idempotency, { required: requiresIdempotencyKey('create'), render: created }),
+  );
   for (const action of ORDER_ACTIONS) {
     app.use(
       `/orders/:id/${action}`,
-      idempotencyKeys(deps.idempotency, { required: requiresIdempotencyKey(action) }),
+      idempotencyKeys(deps.idempotency, { required: requiresIdempotencyKey(action), render: changed }),
     );
   }
 
@@ -266,7 +272,7 @@ export function orderRoutes(deps: AppDeps) {
   app.openapi({ ...createOrderRoute, hide: true, request: { headers: createOrderHeaders } }, async (c) => {
     const { input, document } = await createInputFrom(c);
     const order = await createOrder(deps, c.var.actor, input, {
-      onCommit: c.var.idempotency?.commitWith(orderAnswer(201)),
+      onCommit: c.var.idempotency?.commitWith(created),
     }).catch(async (error: unknown) => {
       throw document ? await inDocumentTerms(error, input, (id) => restaurantExists(deps, id)) : error;
     });
@@ -281,7 +287,7 @@ export function orderRoutes(deps: AppDeps) {
         deps,
         c.var.actor,
         { orderId: c.req.valid('param').id, action, ifMatch, reason: body.reason },
-        { onCommit: c.var.idempotency?.commitWith(orderAnswer(200)) },
+        { onCommit: c.var.idempotency?.commitWith(changed) },
       );
       return c.json(withOrderHeaders(c, order), 200);
     });

@@ -20,6 +20,7 @@ import {
   orderItems,
   orders,
   payments,
+  pgErrorOf,
   type Tx,
 } from '@quickeats/db';
 import {
@@ -45,6 +46,7 @@ import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import {
+  type FoldedRecord,
   loadOrderView,
   loadSnapshot,
   type StoredOrder,
@@ -81,7 +83,14 @@ export const refundKey = (orderId: string) => `order:${orderId}:refund`;
  * caller will be answered: the idempotency layer stores its response there, so the effect and the
  * stored response commit together or not at all. Throwing rolls the change back.
  */
-export type CommitHook = (tx: Tx, order: Order) => Promise<void>;
+export type CommitHook = ((tx: Tx, order: Order) => Promise<void>) & {
+  /**
+   * Set when the store lets the write statement itself complete its record (the Postgres store):
+   * a single-statement transition then carries `record` instead of opening a transaction for the
+   * hook, calls `committed` with the answer, and throws `lost()` when the key was no longer held.
+   */
+  fold?: { record: FoldedRecord; committed(order: Order): void; lost(): Error };
+};
 
 export interface WriteOptions {
   onCommit?: CommitHook | undefined;
@@ -342,6 +351,29 @@ async function writeTransition(
   };
   const hook = options.onCommit;
   if (!charge && !hook) return write(deps.db);
+  if (!charge && hook?.fold) {
+    // The change, its event and the idempotency record in one statement: one round trip.
+    const { record, committed, lost } = hook.fold;
+    let result: TransitionResult;
+    try {
+      result = await transitionOrder(
+        deps.db,
+        cmd.orderId,
+        expectedVersion,
+        cmd.action,
+        actor,
+        cmd.reason,
+        record,
+      );
+    } catch (err) {
+      // Another execution inserted the key's record first: this statement, change included, rolled back.
+      if (pgErrorOf(err)?.constraint === 'idempotency_keys_scope_key') throw lost();
+      throw err;
+    }
+    if (result.leaseLost) throw lost();
+    if (result.after) committed(result.after);
+    return result;
+  }
   return deps.db.transaction((tx) => write(tx, hook && ((view) => hook(tx, view))));
 }
 
