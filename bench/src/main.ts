@@ -251,7 +251,10 @@ async function main() {
       tsx: false,
       env: {
         ...env,
-        NODE_ENV: 'production',
+        // The production bundle, but not NODE_ENV=production: production refuses
+        // EXPOSE_SQL_STATEMENTS, whose per-request counts this table reports.
+        NODE_ENV: 'test',
+        LOG_FORMAT: 'json',
         PAYMENT_PROVIDER_URL: provider.url,
         DATABASE_URL: url,
         AUTH_TOKEN_SECRET: TOKEN_SECRET,
@@ -353,7 +356,7 @@ async function main() {
       '',
       `${new Date().toISOString()} · ${ORDERS} seeded orders · node ${process.version} · ${cpus().length} cores · ` +
         `autocannon ${CONNECTIONS} connections, ${SECONDS} s per scenario after ${WARMUP} s warm-up · ` +
-        'API and baseline each in their own process (API: NODE_ENV=production, LOG_LEVEL=warn) · admin token (sees every order) · ' +
+        'API and baseline each in their own process (API: production bundle, NODE_ENV=test for the statement counts, LOG_LEVEL=warn) · admin token (sees every order) · ' +
         `load average at the end ${loadavg()
           .map((l) => l.toFixed(1))
           .join(' / ')} (1 / 5 / 15 min; a shared machine: compare rows of one run, not runs)`,

@@ -3,12 +3,35 @@
  * below takes the typed `Config`; nothing reads `process.env` deeper in.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IDEMPOTENCY_LEASE_SECONDS, IDEMPOTENCY_RETENTION_SECONDS } from '@quickeats/domain';
+import {
+  IDEMPOTENCY_LEASE_SECONDS,
+  IDEMPOTENCY_RETENTION_SECONDS,
+  WEBHOOK_RETRY_SCHEDULE_SECONDS,
+} from '@quickeats/domain';
 import { z } from 'zod';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * The `.env` files a start reads before validating the configuration: the current directory's, then
+ * the repository root's (next to `.env.example`; `pnpm start` runs in `apps/api`). A variable set in
+ * the environment wins over both, the current directory's file over the root's. Tests
+ * (`NODE_ENV=test` in the environment) read none, so a developer's `.env` cannot change them.
+ * Returns the files read.
+ */
+export function loadDotEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  files: readonly string[] = [resolve('.env'), `${REPO_ROOT}.env`],
+): string[] {
+  if (env.NODE_ENV === 'test') return [];
+  const read = [...new Set(files)].filter((file) => existsSync(file));
+  for (const file of read) process.loadEnvFile(file);
+  return read;
+}
 
 const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
 const optionalUrl = z.preprocess(emptyAsUndefined, z.url().optional());
@@ -35,7 +58,32 @@ const EnvSchema = z
         .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
         .optional(),
     ),
+    DATABASE_DIRECT_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+        .optional(),
+    ),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    /** `transaction`: DATABASE_URL is a transaction-mode pooler; `auto`: so when a direct URL is given. */
+    DATABASE_POOLER: z.enum(['auto', 'none', 'transaction']).default('auto'),
+    /** Comma-separated postgres:// URLs of streaming replicas for order reads. */
+    DATABASE_REPLICA_URLS: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .transform((v) =>
+          v
+            .split(',')
+            .map((u) => u.trim())
+            .filter(Boolean),
+        )
+        .pipe(z.array(z.string().regex(/^postgres(ql)?:\/\//, 'must be postgres:// URLs, comma-separated')))
+        .optional(),
+    ),
+    DATABASE_REPLICA_MAX_LAG_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
+    DATABASE_REPLICA_CHECK_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
     DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(8000),
     DATA_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
@@ -50,6 +98,11 @@ const EnvSchema = z
       .min(60)
       .max(7 * 24 * 3600)
       .default(3600),
+    /**
+     * Safety re-read of the recently revoked tokens (role changes, disabled accounts, sign-outs):
+     * the wake-up is LISTEN/NOTIFY; this bounds how late a process learns of a change if one is lost.
+     */
+    AUTH_REVOCATION_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(10_000),
     BODY_LIMIT_BYTES: z.coerce
       .number()
       .int()
@@ -78,13 +131,33 @@ const EnvSchema = z
     V1_LEGACY_WRITE_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
     EVENTS_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
     EVENTS_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(5000),
+    /** Seconds before each retry, comma-separated (tests compress it: `0.2,0.4`). */
+    WEBHOOK_RETRY_SCHEDULE: z
+      .string()
+      .regex(/^\d+(\.\d+)?(,\d+(\.\d+)?)*$/, 'must be seconds separated by commas, e.g. 5,300,1800')
+      .default(WEBHOOK_RETRY_SCHEDULE_SECONDS.join(',')),
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(20),
+    WEBHOOK_QUEUE_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+    WEBHOOK_QUEUE_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+    WEBHOOK_SECRET_ROTATION_GRACE_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400)
+      .default(86_400),
+    WEBHOOKS_DELIVER: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).optional()),
     /** Per-request deadline: past it the client gets 503 SERVICE_UNAVAILABLE with Retry-After. */
     REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     /** Worker processes of the node:cluster supervisor; unset → see resolveWorkers. */
     WEB_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(64).optional()),
     SHUTDOWN_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
-    /** Adds `X-SQL-Statements` to responses: for tests, benchmarks and the demo, off in production. */
+    /** Refund retries: attempts before a refund needs an operator, first backoff, longest backoff. */
+    REFUND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+    REFUND_RETRY_BASE_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+    REFUND_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(0).max(604_800_000).default(3_600_000),
+    /** Adds `X-SQL-Statements` to responses: for tests, benchmarks and the demo; refused in production. */
     EXPOSE_SQL_STATEMENTS: bool,
     RATE_LIMIT_LOGIN_PER_ACCOUNT: z.coerce.number().int().min(0).max(1_000_000).default(10),
     RATE_LIMIT_LOGIN_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(300),
@@ -122,6 +195,13 @@ const EnvSchema = z
     OTEL_SDK_DISABLED: bool,
   })
   .superRefine((env, ctx) => {
+    if (env.WEBHOOKS_DELIVER === 'true' && !env.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WEBHOOKS_DELIVER'],
+        message: 'the webhook queue needs DATABASE_URL (PostgreSQL)',
+      });
+    }
     if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
       ctx.addIssue({
         code: 'custom',
@@ -143,6 +223,14 @@ const EnvSchema = z
         message: 'is a demo/test aid and must be 0 in production',
       });
     }
+    // Statement and round-trip counts describe the server's queries to anyone: a debug aid only.
+    if (env.NODE_ENV === 'production' && env.EXPOSE_SQL_STATEMENTS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['EXPOSE_SQL_STATEMENTS'],
+        message: 'is a test/bench/demo aid and must be off in production',
+      });
+    }
     if (env.NODE_ENV === 'production' && !env.AUTH_TOKEN_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_TOKEN_SECRET'], message: 'is required in production' });
     }
@@ -161,6 +249,20 @@ const EnvSchema = z
         path: ['DATABASE_URL'],
         message:
           'is required in production (or set ALLOW_EMBEDDED_DATABASE=true for a single-instance PGlite)',
+      });
+    }
+    if (!env.DATABASE_URL) {
+      for (const name of ['DATABASE_DIRECT_URL', 'DATABASE_REPLICA_URLS'] as const) {
+        if (env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'needs DATABASE_URL' });
+      }
+    }
+    // Through a transaction pooler a session (LISTEN, the migration lock) has nowhere else to go.
+    if (env.DATABASE_POOLER === 'transaction' && !env.DATABASE_DIRECT_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_DIRECT_URL'],
+        message:
+          'is required with DATABASE_POOLER=transaction (LISTEN and the migration lock need a session)',
       });
     }
     // Embedded PGlite is one process's file: several workers would each open it.
@@ -207,6 +309,14 @@ export const ENV_DOCS = {
     '`pretty` (readable lines, pino-pretty) or `json`; unset → `pretty` in development, `json` otherwise',
   DATABASE_URL: 'PostgreSQL (postgres.js); unset → embedded PGlite under DATA_DIR',
   DATABASE_POOL_SIZE: 'postgres.js connections per process',
+  DATABASE_POOLER:
+    '`transaction`: DATABASE_URL is a transaction-mode pooler (PgBouncer) → no prepared statements, no session settings at connect; `auto` → `transaction` when DATABASE_DIRECT_URL differs from DATABASE_URL',
+  DATABASE_REPLICA_URLS:
+    'Comma-separated streaming replicas: order list/get reads go there (writes and transactions never); read-your-writes by ETag',
+  DATABASE_REPLICA_MAX_LAG_MS:
+    'A replica further behind than this (measured) is skipped: reads go to the primary',
+  DATABASE_REPLICA_CHECK_INTERVAL_MS:
+    'How often each replica’s lag is measured (also the metric’s freshness)',
   DATABASE_CONNECT_TIMEOUT_MS:
     'Client-side limit on opening a PostgreSQL connection (an unreachable database fails fast → 503)',
   DATABASE_STATEMENT_TIMEOUT_MS: 'Server-side `statement_timeout` of every PostgreSQL session',
@@ -216,6 +326,8 @@ export const ENV_DOCS = {
   AUTH_TOKEN_SECRET:
     'HS256 secret of bearer tokens, ≥ 32 characters, the same on every process; unset → random per process',
   AUTH_TOKEN_TTL_SECONDS: 'Lifetime of issued tokens',
+  AUTH_REVOCATION_POLL_MS:
+    'Safety re-read of recently revoked tokens (role change, disabled account, sign-out) without a NOTIFY; the longest a lost NOTIFY delays a revocation (≤ 60 s)',
   BODY_LIMIT_BYTES: 'Largest request body (413 above)',
   PAYMENT_PROVIDER_URL:
     'Payment provider base URL; unset → `pnpm start` runs the bundled fake provider as its own process',
@@ -233,6 +345,20 @@ export const ENV_DOCS = {
     'Demo/test aid: v1 waits this long between its read and its write (problem 3); refused in production',
   EVENTS_HEARTBEAT_SECONDS:
     'Seconds between heartbeat comments on an idle `GET /api/v2/event-stream` (keeps proxies from closing it)',
+  DATABASE_DIRECT_URL:
+    'Direct (unpooled, session) PostgreSQL URL for LISTEN, the migration/seed advisory lock and the webhook queue (pg-boss), when DATABASE_URL goes through a transaction-mode pooler; default DATABASE_URL',
+  WEBHOOK_RETRY_SCHEDULE:
+    'Seconds before each webhook retry after the first attempt, comma-separated (±20 % jitter); a delivery fails after the last, and an endpoint failing since before that delivery is disabled',
+  WEBHOOK_TIMEOUT_MS: 'How long a webhook receiver has to answer one attempt',
+  WEBHOOK_CONCURRENCY: 'Webhook attempts one API process runs at once',
+  WEBHOOK_QUEUE_POLL_SECONDS:
+    'How often a process asks the queue for due webhook attempts (new deliveries wake the local worker at once)',
+  WEBHOOK_QUEUE_MAINTENANCE_SECONDS:
+    'pg-boss maintenance interval: an attempt whose process died is retried after its lease (timeout + 5 s) and this',
+  WEBHOOK_SECRET_ROTATION_GRACE_SECONDS:
+    'After a secret rotation, deliveries carry a signature with the previous secret too for this long',
+  WEBHOOKS_DELIVER:
+    'Run the webhook delivery worker in this process; default: on with DATABASE_URL (pg-boss needs PostgreSQL: on the embedded database endpoints can be managed but receive nothing)',
   EVENTS_POLL_INTERVAL_MS:
     'Safety re-read of the order event outbox without a NOTIFY (the wake-up is LISTEN/NOTIFY; this only bounds a lost one)',
   REQUEST_TIMEOUT_MS:
@@ -243,8 +369,13 @@ export const ENV_DOCS = {
     'On SIGTERM, how long in-flight requests may finish before the remaining connections are cut',
   MAINTENANCE_INTERVAL_MS:
     'Period of the background upkeep: refund retries, orphan-charge reconciliation, idempotency purge',
+  REFUND_MAX_ATTEMPTS:
+    'Failed attempts after which a refund stops being retried and is marked as needing an operator (logged once, counted)',
+  REFUND_RETRY_BASE_MS:
+    'Backoff after the first failed refund attempt; it doubles after each further failure (up to REFUND_RETRY_MAX_DELAY_MS)',
+  REFUND_RETRY_MAX_DELAY_MS: 'Longest backoff between two refund attempts',
   EXPOSE_SQL_STATEMENTS:
-    'Adds `X-SQL-Statements` (statements the request issued) and `X-DB-Round-Trips` (exchanges with the database, BEGIN/COMMIT included) to responses: tests, bench, demo',
+    'Adds `X-SQL-Statements` (statements the request issued) and `X-DB-Round-Trips` (exchanges with the database, BEGIN/COMMIT included) to responses: tests, bench, demo; refused in production',
   RATE_LIMIT_LOGIN_PER_ACCOUNT:
     'Token requests per account (email, known or not) per login window; a correct password clears it; `0` = off',
   RATE_LIMIT_LOGIN_PER_ADDRESS: 'Token requests per client address per login window; `0` = off',
@@ -293,25 +424,47 @@ export interface Config {
   logFormat: 'json' | 'pretty';
   database: {
     url: string | undefined;
+    /** LISTEN and the webhook queue connect here (not through a transaction-mode pooler). */
+    directUrl: string | undefined;
     poolSize: number;
     dataDir: string;
     seedOrders: number;
     connectTimeoutMs: number;
     statementTimeoutMs: number;
+    /** `url` is a transaction-mode pooler. */
+    pooled: boolean;
+    replicas: { urls: string[]; maxLagMs: number; checkIntervalMs: number };
   };
-  auth: { tokenSecret: string; tokenSecretGenerated: boolean; tokenTtlSeconds: number };
+  auth: {
+    tokenSecret: string;
+    tokenSecretGenerated: boolean;
+    tokenTtlSeconds: number;
+    revocationPollMs: number;
+  };
   bodyLimitBytes: number;
   paymentProvider: { url: string | undefined; timeoutMs: number };
   upstash: { url: string; token: string } | undefined;
   idempotency: { leaseSeconds: number; retentionSeconds: number; redisKeyPrefix: string };
   v1: { deprecation: Date; sunset: Date; legacyWriteDelayMs: number };
   events: { heartbeatSeconds: number; pollIntervalMs: number };
+  webhooks: {
+    /** Run the delivery worker (needs PostgreSQL). */
+    deliver: boolean;
+    retryScheduleSeconds: number[];
+    timeoutMs: number;
+    concurrency: number;
+    pollSeconds: number;
+    maintenanceSeconds: number;
+    rotationGraceSeconds: number;
+  };
   exposeSqlStatements: boolean;
   requestTimeoutMs: number;
   /** Workers of the supervisor (main.ts). */
   workers: number;
   shutdownDrainTimeoutMs: number;
   maintenanceIntervalMs: number;
+  /** Refund retries (services/orders.service.ts `RefundRetryPolicy`). */
+  refunds: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
   rateLimits: {
     login: { perAccount: number; perAddress: number; windowSeconds: number };
     writes: { perUser: number; windowSeconds: number };
@@ -348,11 +501,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'development' ? 'pretty' : 'json'),
     database: {
       url: e.DATABASE_URL,
+      directUrl: e.DATABASE_DIRECT_URL ?? e.DATABASE_URL,
       poolSize: e.DATABASE_POOL_SIZE,
       dataDir: e.DATA_DIR ?? `${REPO_ROOT}.data/pglite`,
       seedOrders: e.SEED_ORDERS,
       connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      pooled:
+        e.DATABASE_POOLER === 'transaction' ||
+        (e.DATABASE_POOLER === 'auto' &&
+          e.DATABASE_DIRECT_URL !== undefined &&
+          e.DATABASE_DIRECT_URL !== e.DATABASE_URL),
+      replicas: {
+        urls: e.DATABASE_REPLICA_URLS ?? [],
+        maxLagMs: e.DATABASE_REPLICA_MAX_LAG_MS,
+        checkIntervalMs: e.DATABASE_REPLICA_CHECK_INTERVAL_MS,
+      },
     },
     auth: {
       // Without a configured secret, tokens are signed with a per-process random key: fine for one
@@ -360,6 +524,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       tokenSecret: e.AUTH_TOKEN_SECRET ?? randomBytes(32).toString('hex'),
       tokenSecretGenerated: !e.AUTH_TOKEN_SECRET,
       tokenTtlSeconds: e.AUTH_TOKEN_TTL_SECONDS,
+      revocationPollMs: e.AUTH_REVOCATION_POLL_MS,
     },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     paymentProvider: { url: e.PAYMENT_PROVIDER_URL, timeoutMs: e.PAYMENT_PROVIDER_TIMEOUT_MS },
@@ -378,6 +543,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       legacyWriteDelayMs: e.V1_LEGACY_WRITE_DELAY_MS,
     },
     events: { heartbeatSeconds: e.EVENTS_HEARTBEAT_SECONDS, pollIntervalMs: e.EVENTS_POLL_INTERVAL_MS },
+    webhooks: {
+      deliver: e.WEBHOOKS_DELIVER ? e.WEBHOOKS_DELIVER === 'true' : Boolean(e.DATABASE_URL),
+      retryScheduleSeconds: e.WEBHOOK_RETRY_SCHEDULE.split(',').map(Number),
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      concurrency: e.WEBHOOK_CONCURRENCY,
+      pollSeconds: e.WEBHOOK_QUEUE_POLL_SECONDS,
+      maintenanceSeconds: e.WEBHOOK_QUEUE_MAINTENANCE_SECONDS,
+      rotationGraceSeconds: e.WEBHOOK_SECRET_ROTATION_GRACE_SECONDS,
+    },
     exposeSqlStatements: e.EXPOSE_SQL_STATEMENTS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     // Production serves every core; development keeps one process (readable logs, PGlite).
@@ -385,6 +559,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.WEB_CONCURRENCY ?? (e.NODE_ENV === 'production' && e.DATABASE_URL ? availableParallelism() : 1),
     shutdownDrainTimeoutMs: e.SHUTDOWN_DRAIN_TIMEOUT_MS,
     maintenanceIntervalMs: e.MAINTENANCE_INTERVAL_MS,
+    refunds: {
+      maxAttempts: e.REFUND_MAX_ATTEMPTS,
+      baseDelayMs: e.REFUND_RETRY_BASE_MS,
+      maxDelayMs: e.REFUND_RETRY_MAX_DELAY_MS,
+    },
     rateLimits: {
       login: {
         perAccount: e.RATE_LIMIT_LOGIN_PER_ACCOUNT,

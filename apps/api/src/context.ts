@@ -4,12 +4,15 @@
  */
 import type { Database, DbHandle } from '@quickeats/db';
 import type { Actor, PaymentProvider } from '@quickeats/domain';
+import type { TokenRevocations } from './auth/revocations';
 import type { Config } from './config';
 import type { EventHub } from './events/hub';
 import type { IdempotencyStore, RequestIdempotency } from './idempotency/store';
 import type { Logger } from './logger';
 import type { Metrics } from './observability/metrics';
 import type { RateLimits } from './rate-limit';
+import type { ReplicaReads } from './reads/replica-reads';
+import type { WebhookQueuePort } from './webhooks/tx';
 
 export interface AppDeps {
   config: Config;
@@ -17,13 +20,19 @@ export interface AppDeps {
   /** Health checks and shutdown. */
   dbHandle: Pick<DbHandle, 'ping' | 'driver' | 'poolStats'>;
   logger: Logger;
+  /** Order list/get reads through streaming replicas (primary fallback); absent → `db`. */
+  replicaReads?: ReplicaReads | undefined;
   paymentProvider: PaymentProvider;
   /** Where Idempotency-Key leases and stored responses live (Postgres, or Upstash Redis). */
   idempotency: IdempotencyStore;
   /** This process's follower of the order event outbox (SSE, tRPC subscriptions). */
   events: EventHub;
+  /** The webhook queue when this process delivers webhooks (PostgreSQL); undefined on the embedded database. */
+  webhookQueue?: WebhookQueuePort | undefined;
   /** Sign-in and write limits (Redis with UPSTASH_REDIS_REST_*, else per process). */
   rateLimits: RateLimits;
+  /** Users whose tokens were recently revoked (role change, disabled, sign-out): checked per request. */
+  revocations: TokenRevocations;
   now: () => Date;
   /** True once the process began its graceful drain (SIGTERM): `/readyz` answers 503. */
   draining?: () => boolean;
@@ -36,6 +45,8 @@ export interface AppEnv {
     requestId: string;
     log: Logger;
     actor: Actor;
+    /** The token version of the caller's token (auth/revocations.ts). */
+    tokenVersion: number;
     /** Set while a POST holds its Idempotency-Key (absent when the request sent none). */
     idempotency: RequestIdempotency | undefined;
     /** Set by surfaces serving many operations on one path (tRPC, GraphQL): see `routeLabel`. */

@@ -7,8 +7,9 @@
  * API; it also exits by itself if the API dies.
  */
 import cluster from 'node:cluster';
+import { DataDirLockedError, lockDataDir } from '@quickeats/db/data-dir-lock';
 import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
-import { type Config, ConfigError, loadConfig } from './config';
+import { type Config, ConfigError, loadConfig, loadDotEnv } from './config';
 import { runSupervisor, type WorkerListening } from './supervisor';
 
 /** Set to true by the production build (scripts/build.mjs). */
@@ -27,8 +28,21 @@ function configOrExit(): Config {
   }
 }
 
-async function primary() {
+async function primary(dotEnvFiles: string[]) {
+  for (const file of dotEnvFiles) console.error(`read ${file} (variables set in the environment win)`);
   const config = configOrExit();
+  if (!config.database.url) {
+    // PGlite takes no lock of its own: this process holds the directory while it (and its workers) run.
+    try {
+      lockDataDir(config.database.dataDir);
+    } catch (err) {
+      if (err instanceof DataDirLockedError) {
+        console.error(err.message);
+        process.exit(75); // EX_TEMPFAIL: try again once the other process has stopped
+      }
+      throw err;
+    }
+  }
   let provider: SpawnedProvider | undefined;
   let stopping = false;
   const env: Record<string, string> = {};
@@ -133,7 +147,8 @@ function redacted(err: unknown): unknown {
   return Object.assign(new Error(err.message), rest, { name: err.name, stack: err.stack });
 }
 
-(cluster.isPrimary ? primary() : worker()).catch((err) => {
+// Workers inherit the primary's environment, .env included.
+(cluster.isPrimary ? primary(loadDotEnv()) : worker()).catch((err) => {
   console.error(redacted(err));
   process.exit(1);
 });

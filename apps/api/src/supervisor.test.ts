@@ -4,6 +4,7 @@
  * SIGKILL is replaced while its sibling keeps answering; SIGTERM drains — a request in flight
  * finishes with its answer, then the process exits 0.
  */
+import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { orders } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
@@ -97,6 +98,11 @@ describe('supervised API processes', () => {
       { description: 'a replacement worker', timeoutMs: 90_000 },
     );
     expect(replacement).not.toBe(victim);
+    // Every worker, the replacement too, runs with the memory settings (issue 15).
+    for (const pid of [survivor, replacement]) {
+      expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toContain('MALLOC_ARENA_MAX=2');
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=4');
+    }
     // While the replacement started, the survivor answered; nothing hung (-1), at most the
     // connections the dying worker already held were lost.
     expect(answeredBy).not.toContain(-1);

@@ -96,11 +96,46 @@ export async function runDemo(ctx: DemoContext): Promise<DemoRow[]> {
   return rows;
 }
 
-/** A plain-text table: scenario | v1 outcome | v2 outcome | evidence (with a ✔/✘ on v2). */
-export function formatDemoTable(rows: DemoRow[]): string {
-  const header = ['scenario', 'v1 outcome', 'v2 outcome', 'evidence'];
-  const body = rows.map((r) => [r.scenario, r.v1, `${r.v2Correct ? '✔' : '✘'} ${r.v2}`, r.evidence]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+/** The widest line `pnpm demo` prints: readable in a 120-column terminal. */
+export const DEMO_WIDTH = 120;
+
+const LABEL_WIDTH = 14; // '   evidence   '
+
+/** Words of `text` in lines of at most `width` characters (a longer word gets a line of its own). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && [...line].length + 1 + [...word].length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
+}
+
+/**
+ * One block per scenario — its v1 outcome, its v2 outcome (✔ when it is the fix, ✘ when not) and
+ * the evidence — each value wrapped under its label so no line is wider than `width`:
+ *
+ *     1. cancel after delivery
+ *        v1          200: delivered → cancelled, meal refunded
+ *        v2 ✔        409 INVALID_TRANSITION: stays delivered
+ *        evidence    allowedActions []; v1 accepted an invalid transition: yes
+ */
+export function formatDemoTable(rows: DemoRow[], width = DEMO_WIDTH): string {
+  const field = (label: string, value: string) =>
+    wrap(value, width - LABEL_WIDTH).map(
+      (text, i) => `${(i === 0 ? `   ${label}` : '').padEnd(LABEL_WIDTH)}${text}`,
+    );
+  return rows
+    .map((r) =>
+      [
+        r.scenario,
+        ...field('v1', r.v1),
+        ...field(`v2 ${r.v2Correct ? '✔' : '✘'}`, r.v2),
+        ...field('evidence', r.evidence),
+      ].join('\n'),
+    )
+    .join('\n\n');
 }

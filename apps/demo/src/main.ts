@@ -1,7 +1,7 @@
 /**
  * `pnpm demo`: start a fresh API (embedded PGlite in a temporary directory, or `DATABASE_URL`
  * when set) with the fake payment provider, run the five problem scenarios against v1 and v2,
- * print the side-by-side table, and exit 1 when any v2 outcome is wrong.
+ * print v1 beside v2 for each (within 120 columns), and exit 1 when any v2 outcome is wrong.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -9,6 +9,8 @@ const ConfigSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Set by `spawnProvider`: exit when the parent closes our stdin, i.e. when the parent dies. */
   PROVIDER_EXIT_WITH_PARENT: z.enum(['0', '1']).default('0'),
+  /** Append every charge and refund to this file and replay it at start (survive a kill). */
+  PROVIDER_LEDGER_FILE: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
   // OpenTelemetry's standard variables, as the API reads them: an endpoint turns tracing on.
   OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
@@ -20,6 +22,8 @@ export interface ProviderConfig {
   port: number;
   hostname: string;
   exitWithParent: boolean;
+  /** The ledger's journal file (undefined: the ledger lives in memory only). */
+  ledgerFile: string | undefined;
   /** Traces to the same OTLP collector as the API, under the provider's own service name. */
   tracing: { enabled: boolean; serviceName: string };
 }
@@ -33,6 +37,7 @@ export function loadConfig(env: Record<string, string | undefined>): ProviderCon
     port: parsed.data.PORT,
     hostname: parsed.data.HOST,
     exitWithParent: parsed.data.PROVIDER_EXIT_WITH_PARENT === '1',
+    ledgerFile: parsed.data.PROVIDER_LEDGER_FILE,
     tracing: {
       enabled:
         Boolean(parsed.data.OTEL_EXPORTER_OTLP_ENDPOINT || parsed.data.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) &&

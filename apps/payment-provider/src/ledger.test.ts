@@ -1,3 +1,6 @@
+import { appendFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Ledger } from './ledger';
 
@@ -122,5 +125,33 @@ describe('Ledger refunds', () => {
     ledger.refund('r3', { chargeId, amount: eur(10) });
     expect(ledger.refund('r3', { chargeId, amount: eur(20) })).toEqual({ kind: 'key-reused' });
     expect(ledger.snapshot().refunds).toHaveLength(1);
+  });
+});
+
+describe('Ledger journal (PROVIDER_LEDGER_FILE)', () => {
+  it('Should replay every charge and refund in a new ledger on the same file, keys and refundable rest included', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'qe-ledger-')), 'ledger.jsonl');
+    const first = new Ledger({ journal: file });
+    const charged = first.charge('k1', { orderId: 'o1', amount: eur(1000) });
+    if (charged.kind !== 'created') throw new Error('not created');
+    first.refund('r1', { chargeId: charged.charge.id, amount: eur(400) });
+    // A process killed in the middle of writing its last line: that answer never left.
+    appendFileSync(file, '{"kind":"charge","key":"k2"');
+
+    const restarted = new Ledger({ journal: file });
+    expect(restarted.snapshot()).toEqual(first.snapshot());
+    expect(restarted.findChargeByKey('k1')).toEqual(charged.charge);
+    expect(restarted.charge('k1', { orderId: 'o1', amount: eur(1000) })).toEqual({
+      kind: 'replayed',
+      charge: charged.charge,
+    });
+    expect(restarted.refund('r2', { chargeId: charged.charge.id, amount: eur(700) })).toEqual({
+      kind: 'exceeds-charge',
+      refundable: 600,
+    });
+    expect(restarted.refund('r1', { chargeId: charged.charge.id, amount: eur(400) }).kind).toBe('replayed');
+
+    restarted.clear();
+    expect(new Ledger({ journal: file }).snapshot()).toEqual({ charges: [], refunds: [] });
   });
 });

@@ -4,8 +4,14 @@
  * record happen in one turn of the event loop, so no concurrent request can slip in between them —
  * however many requests with one key arrive together and whatever latency the faults add before.
  * Keep it that way: an `await` between check and insert would bring back the double charge.
+ *
+ * With a journal file (PROVIDER_LEDGER_FILE) every new charge and refund is appended to it —
+ * synchronously, before the answer leaves — and a new process replays it: the provider can be
+ * killed (fault tests kill it right after it charged) and come back knowing every charge, like a
+ * real provider whose books survive its crash.
  */
 import { randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Charge, Refund } from '@quickeats/domain';
 import { requestFingerprint } from '@quickeats/domain';
 import type { ChargeRequest, LedgerSnapshot, RefundRequest } from './wire';
@@ -30,12 +36,53 @@ interface Keyed<T> {
   fingerprint: string;
 }
 
+/** One line of the journal. */
+type JournalEntry =
+  | { kind: 'charge'; key: string; fingerprint: string; charge: Charge }
+  | { kind: 'refund'; key: string; fingerprint: string; refund: Refund };
+
 export class Ledger {
   private readonly chargesByKey = new Map<string, Keyed<Charge>>();
   private readonly chargesById = new Map<string, Charge>();
   private readonly refundsByKey = new Map<string, Keyed<Refund>>();
   /** Charge id → sum of its refunds, so the refundable rest is one subtraction. */
   private readonly refundedById = new Map<string, number>();
+  private readonly journal: string | undefined;
+
+  /** `journal`: a file to append every charge and refund to, replayed first if it exists. */
+  constructor(options: { journal?: string | undefined } = {}) {
+    this.journal = options.journal;
+    if (!this.journal || !existsSync(this.journal)) return;
+    for (const line of readFileSync(this.journal, 'utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      let entry: JournalEntry;
+      try {
+        entry = JSON.parse(line) as JournalEntry;
+      } catch {
+        continue; // the last line of a process killed while writing it: that answer never left
+      }
+      if (entry.kind === 'charge') this.addCharge(entry.key, entry.fingerprint, entry.charge);
+      else this.addRefund(entry.key, entry.fingerprint, entry.refund);
+    }
+  }
+
+  private record(entry: JournalEntry): void {
+    if (this.journal) appendFileSync(this.journal, `${JSON.stringify(entry)}\n`);
+  }
+
+  private addCharge(key: string, fingerprint: string, charge: Charge): void {
+    this.chargesByKey.set(key, { record: charge, fingerprint });
+    this.chargesById.set(charge.id, charge);
+  }
+
+  private addRefund(key: string, fingerprint: string, refund: Refund): void {
+    this.refundsByKey.set(key, { record: refund, fingerprint });
+    const charge = this.chargesById.get(refund.chargeId);
+    const refunded = (this.refundedById.get(refund.chargeId) ?? 0) + refund.amount.amount;
+    this.refundedById.set(refund.chargeId, refunded);
+    // Like Stripe's `refunded` flag: only a charge refunded in full counts as refunded.
+    if (charge && refunded === charge.amount.amount) charge.status = 'refunded';
+  }
 
   charge(idempotencyKey: string, req: ChargeRequest): ChargeOutcome {
     const fingerprint = requestFingerprint({ method: 'POST', route: '/v1/charges', body: req });
@@ -53,8 +100,8 @@ export class Ledger {
       status: 'succeeded',
       createdAt: new Date().toISOString(),
     };
-    this.chargesByKey.set(idempotencyKey, { record: charge, fingerprint });
-    this.chargesById.set(charge.id, charge);
+    this.record({ kind: 'charge', key: idempotencyKey, fingerprint, charge });
+    this.addCharge(idempotencyKey, fingerprint, charge);
     return { kind: 'created', charge: copy(charge) };
   }
 
@@ -83,10 +130,8 @@ export class Ledger {
       amount: { ...req.amount },
       createdAt: new Date().toISOString(),
     };
-    this.refundsByKey.set(idempotencyKey, { record: refund, fingerprint });
-    this.refundedById.set(charge.id, alreadyRefunded + req.amount.amount);
-    // Like Stripe's `refunded` flag: only a charge refunded in full counts as refunded.
-    if (alreadyRefunded + req.amount.amount === charge.amount.amount) charge.status = 'refunded';
+    this.record({ kind: 'refund', key: idempotencyKey, fingerprint, refund });
+    this.addRefund(idempotencyKey, fingerprint, refund);
     return { kind: 'created', refund: copy(refund) };
   }
 
@@ -108,6 +153,7 @@ export class Ledger {
     this.chargesById.clear();
     this.refundsByKey.clear();
     this.refundedById.clear();
+    if (this.journal) writeFileSync(this.journal, '');
   }
 }
 

@@ -6,11 +6,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createProviderApp } from './app';
+import { Ledger } from './ledger';
 
 export interface StartProviderOptions {
   /** 0 picks a free port. */
   port?: number;
   hostname?: string;
+  /** Journal file of the ledger (see ledger.ts); absent → in memory only. */
+  ledgerFile?: string | undefined;
 }
 
 export interface RunningProvider {
@@ -33,7 +36,10 @@ export interface RunningProvider {
 export async function startProvider(options: StartProviderOptions = {}): Promise<RunningProvider> {
   const hostname = options.hostname ?? '127.0.0.1';
   const shutdown = new AbortController();
-  const app = createProviderApp({ shutdown: shutdown.signal });
+  const app = createProviderApp({
+    shutdown: shutdown.signal,
+    ledger: new Ledger({ journal: options.ledgerFile }),
+  });
 
   const { server, port } = await new Promise<{ server: Server; port: number }>((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname }, (info: AddressInfo) =>

@@ -22,6 +22,8 @@ export interface SpawnProviderOptions {
   port?: number;
   host?: string;
   timeoutMs?: number;
+  /** PROVIDER_LEDGER_FILE: the ledger survives a kill and a restart with the same file. */
+  ledgerFile?: string;
 }
 
 /**
@@ -40,6 +42,7 @@ export async function spawnProvider(options: SpawnProviderOptions = {}): Promise
       HOST: options.host ?? '127.0.0.1',
       // stdin is a pipe from us: when this process dies, the provider sees it close and exits.
       PROVIDER_EXIT_WITH_PARENT: '1',
+      ...(options.ledgerFile ? { PROVIDER_LEDGER_FILE: options.ledgerFile } : {}),
       // Inherited OTEL_* point its spans at the API's collector, under its own name.
       OTEL_SERVICE_NAME: 'quickeats-payment-provider',
     },

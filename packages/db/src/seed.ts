@@ -287,6 +287,8 @@ export async function seed(db: Database, options: SeedOptions = {}): Promise<See
           status: 'succeeded',
           providerReference: `ch_seed_${i}`,
           idempotencyKey: key,
+          // No provider ever charged it: a refund is recorded without asking one (schema.ts).
+          seeded: true,
           createdAt: when,
         };
       }

@@ -12,7 +12,9 @@ describe('error catalogue', () => {
 
   it.each([
     ['FORBIDDEN', 403],
+    ['CLIENT_ID_UNSUPPORTED', 403],
     ['NOT_FOUND', 404],
+    ['RESOURCE_TYPE_CONFLICT', 409],
     ['INVALID_TRANSITION', 409],
     ['IDEMPOTENCY_IN_FLIGHT', 409],
     ['PRECONDITION_FAILED', 412],

@@ -40,13 +40,28 @@ export const ERROR_CODES = {
   UNAUTHENTICATED: { status: 401, title: 'Authentication required', rpc: 'UNAUTHORIZED' },
   INVALID_CREDENTIALS: { status: 401, title: 'Invalid email or password', rpc: 'UNAUTHORIZED' },
   FORBIDDEN: { status: 403, title: 'This role may not perform this action', rpc: 'FORBIDDEN' },
+  CLIENT_ID_UNSUPPORTED: {
+    status: 403,
+    title: 'Client-generated ids are not supported; the server assigns the id',
+    rpc: 'FORBIDDEN',
+  },
   NOT_FOUND: { status: 404, title: 'Resource not found', rpc: 'NOT_FOUND' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed', rpc: 'METHOD_NOT_SUPPORTED' },
   NOT_ACCEPTABLE: { status: 406, title: 'Not acceptable', rpc: 'BAD_REQUEST' },
   INVALID_TRANSITION: { status: 409, title: 'Action not allowed in the current state', rpc: 'CONFLICT' },
+  RESOURCE_TYPE_CONFLICT: {
+    status: 409,
+    title: 'The resource type does not belong to this collection',
+    rpc: 'CONFLICT',
+  },
   IDEMPOTENCY_IN_FLIGHT: {
     status: 409,
     title: 'A request with this Idempotency-Key is in progress',
+    rpc: 'CONFLICT',
+  },
+  WEBHOOK_ENDPOINT_INACTIVE: {
+    status: 409,
+    title: 'The webhook endpoint is paused or disabled',
     rpc: 'CONFLICT',
   },
   PRECONDITION_FAILED: { status: 412, title: 'The order has changed', rpc: 'PRECONDITION_FAILED' },

@@ -35,6 +35,24 @@ export const TokenResponseSchema = z.object({
 export const MeSchema = z.object({ id: IdSchema, email: z.string(), name: z.string(), role: RoleSchema });
 export type Me = z.infer<typeof MeSchema>;
 
+/** An admin's change of a user's access: a new role, disabled or enabled. Either revokes the user's tokens. */
+export const UserAccessInputSchema = z
+  .strictObject({
+    role: RoleSchema.optional(),
+    disabled: z
+      .boolean()
+      .optional()
+      .describe('true: no sign-in and every token refused; false: enabled again'),
+  })
+  .refine((v) => v.role !== undefined || v.disabled !== undefined, {
+    message: 'name at least one of role, disabled',
+  });
+export type UserAccessInput = z.infer<typeof UserAccessInputSchema>;
+
+/** A user as an admin manages it. */
+export const UserAccountSchema = MeSchema.extend({ disabled: z.boolean() });
+export type UserAccount = z.infer<typeof UserAccountSchema>;
+
 export const OrderItemInputSchema = z.strictObject({
   menuItemId: IdSchema,
   quantity: z.int().min(1).max(99),

@@ -4,4 +4,5 @@ export * from './ports';
 export * from './private-services';
 export * from './processes';
 export * from './table-lock';
+export * from './topology';
 export * from './wait';

@@ -23,6 +23,8 @@ export interface UpstashBridge {
   /** Base URL to pass as `url` to `new Redis({ url, token })` from `@upstash/redis`. */
   url: string;
   token: string;
+  /** How many HTTP requests (REST calls) the bridge has received so far: what a client costs. */
+  requests(): number;
   /** Stops accepting requests, drops kept-alive connections and closes the Redis pool. */
   close(): Promise<void>;
 }
@@ -61,6 +63,10 @@ export async function startUpstashBridge({
     await redis.close();
     throw error;
   }
+  let requests = 0;
+  server.on('request', () => {
+    requests++;
+  });
   const address = server.address() as AddressInfo;
   const hostInUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
@@ -68,6 +74,7 @@ export async function startUpstashBridge({
   return {
     url: `http://${hostInUrl}:${address.port}`,
     token,
+    requests: () => requests,
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

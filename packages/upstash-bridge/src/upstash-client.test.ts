@@ -192,3 +192,20 @@ describe('100 separate clients racing over HTTP', () => {
     expect(await direct.get(key)).toBe(`client-${winners[0]}`);
   });
 });
+
+describe('the bridge counts the REST calls it receives', () => {
+  it('one per request: a command, a pipeline of three, and a refused request each count once', async () => {
+    const redis = new Redis({ url: bridge.url, token: bridge.token, enableAutoPipelining: false });
+    const before = bridge.requests();
+    await redis.set(`${prefix}counted`, 'v');
+    expect(bridge.requests()).toBe(before + 1);
+    const p = redis.pipeline();
+    p.set(`${prefix}counted`, 'a');
+    p.get(`${prefix}counted`);
+    p.del(`${prefix}counted`);
+    await p.exec();
+    expect(bridge.requests()).toBe(before + 2);
+    await fetch(bridge.url, { method: 'POST', body: '["PING"]' }); // no token: 401, still a call
+    expect(bridge.requests()).toBe(before + 3);
+  });
+});

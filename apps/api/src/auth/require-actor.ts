@@ -1,14 +1,14 @@
 /**
  * Authentication middleware: `Authorization: Bearer <token>` → `c.var.actor`. Missing, malformed,
- * forged or expired tokens are all a 401 problem (with `WWW-Authenticate`), never a 500.
+ * forged, expired or revoked tokens (revocations.ts) are all a 401 problem (with `WWW-Authenticate`), never a 500.
  * Every authenticated answer is marked private (see below).
  */
 import { DomainError } from '@quickeats/domain';
 import { createMiddleware } from 'hono/factory';
-import type { AppEnv } from '../context';
-import { verifyAccessToken } from './token';
+import type { AppDeps, AppEnv } from '../context';
+import { authenticateToken } from './authenticate';
 
-export function requireActor(secret: string) {
+export function requireActor(deps: Pick<AppDeps, 'config' | 'revocations'>) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header('authorization');
     if (!header)
@@ -19,9 +19,10 @@ export function requireActor(secret: string) {
     const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim());
     if (!match?.[1])
       throw new DomainError('UNAUTHENTICATED', 'Authorization header must be "Bearer <token>"');
-    const actor = await verifyAccessToken(match[1], secret);
-    if (!actor) throw new DomainError('UNAUTHENTICATED', 'The access token is invalid or has expired');
-    c.set('actor', actor);
+    const auth = await authenticateToken(deps, match[1]);
+    if (!auth.ok) throw new DomainError('UNAUTHENTICATED', auth.message);
+    c.set('actor', auth.actor);
+    c.set('tokenVersion', auth.tokenVersion);
     await next();
     // What an authenticated caller receives depends on who asks (visibility, `allowedActions` by
     // role) while the ETag names only the order version, which If-Match needs unchanged across

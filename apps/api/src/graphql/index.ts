@@ -12,7 +12,7 @@ import type { ExecutionResult } from 'graphql';
 import { getOperationAST } from 'graphql';
 import { createGraphQLError, createYoga, type Plugin, maskError as yogaMaskError } from 'graphql-yoga';
 import { Hono } from 'hono';
-import { verifyAccessToken } from '../auth/token';
+import { authenticateToken } from '../auth/authenticate';
 import type { AppDeps, AppEnv } from '../context';
 import { dependencyUnavailable, isDependencyFailure, OUTAGE_RETRY_AFTER_SECONDS } from '../http/outage';
 import { graphqlRouteLabeller } from '../observability/route-label';
@@ -225,9 +225,9 @@ export function graphqlRoutes(deps: AppDeps) {
       return yoga.fetch(c.req.raw, { deps, actor: undefined, log: c.var.log, nameOperation });
     const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (!token) return unauthenticated('Missing Authorization header; send "Authorization: Bearer <token>"');
-    const actor = await verifyAccessToken(token, deps.config.auth.tokenSecret);
-    if (!actor) return unauthenticated('The access token is invalid or has expired');
-    return yoga.fetch(c.req.raw, { deps, actor, log: c.var.log, nameOperation });
+    const auth = await authenticateToken(deps, token);
+    if (!auth.ok) return unauthenticated(auth.message);
+    return yoga.fetch(c.req.raw, { deps, actor: auth.actor, log: c.var.log, nameOperation });
   });
   return app;
 }

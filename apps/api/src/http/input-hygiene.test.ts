@@ -124,6 +124,28 @@ describe('tRPC', () => {
     expect(await databaseFingerprint(t)).toBe(before);
   });
 
+  it('a validation error says which fields in a sentence, the field errors staying in data', async () => {
+    const res = await post(
+      '/trpc/orders.create',
+      JSON.stringify({
+        restaurantId: 'nope',
+        items: [{ menuItemId: menu.menuItemIds[0], quantity: 0 }],
+        idempotencyKey: crypto.randomUUID(),
+      }),
+    );
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as {
+      error: { message: string; data: { errorCode: string; errors: { field: string }[] } };
+    };
+    expect(error.data.errorCode).toBe('VALIDATION_FAILED');
+    const fields = error.data.errors.map((e) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['input.restaurantId', 'input.items.0.quantity']));
+    // Not zod's issue list as JSON: one line starting "Invalid input:" naming every field.
+    expect(() => JSON.parse(error.message)).toThrow();
+    expect(error.message).toMatch(/^Invalid input: /);
+    for (const field of fields) expect(error.message).toContain(`${field}: `);
+  });
+
   it('deeply nested input is refused with 400', async () => {
     const res = await post('/trpc/orders.create', deep(10_000));
     expect(res.status).toBe(400);

@@ -11,6 +11,7 @@ import { InMemoryPaymentProvider } from '@quickeats/domain';
 import { holdTableLock } from '@quickeats/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app';
+import { createTokenRevocations } from '../auth/create-revocations';
 import { signAccessToken } from '../auth/token';
 import type { AppDeps } from '../context';
 import { createEventHub } from '../events/create-hub';
@@ -76,6 +77,8 @@ describe('PostgreSQL unreachable', () => {
     now: () => new Date(),
     metrics: NO_METRICS,
     rateLimits: createRateLimits(config),
+    // Never started (its database is unreachable): it refuses nothing, and every route answers 503.
+    revocations: createTokenRevocations(config, dead, createLogger('silent')),
   };
   const app = createApp(deps);
   afterAll(() => dead.close());

@@ -43,13 +43,14 @@ export function fieldErrors(error: ZodError, prefix?: string): FieldError[] {
   });
 }
 
+/** The one-line summary a validation problem (REST) or error (tRPC) carries: every field named. */
+export function validationMessage(where: string, errors: readonly FieldError[]): string {
+  return `Invalid ${where}: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`;
+}
+
 export function validationError(error: ZodError, where: 'body' | 'query' | 'path' | 'header'): DomainError {
   const errors = fieldErrors(error, where === 'body' ? undefined : where);
-  return new DomainError(
-    'VALIDATION_FAILED',
-    `Invalid ${where}: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
-    { errors },
-  );
+  return new DomainError('VALIDATION_FAILED', validationMessage(where, errors), { errors });
 }
 
 /**

@@ -16,6 +16,7 @@ beforeAll(async () => {
     seed: { orders: 0 },
     env: {
       NODE_ENV: 'production',
+      EXPOSE_SQL_STATEMENTS: 'false',
       DATABASE_URL: 'postgres://unused/x',
       PAYMENT_PROVIDER_URL: 'http://127.0.0.1:9',
     },

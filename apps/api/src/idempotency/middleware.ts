@@ -20,6 +20,7 @@ import { DomainError, isStorableStatus, parseIdempotencyKey, requestFingerprint 
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../context';
 import { problemResponse } from '../http/problem';
+import { commitHook, materialize, type Render } from './commit-hook';
 import type { IdempotencyStore, KeyState, Lease, StoredResponse } from './store';
 import { IdempotencyLeaseLost } from './store';
 
@@ -127,11 +128,16 @@ async function fingerprintBody(c: Context<AppEnv>): Promise<unknown> {
 export interface IdempotencyOptions {
   /** SPEC: required on create and pay (`requiresIdempotencyKey`), honoured everywhere else. */
   required: boolean;
+  /**
+   * The route's answer for an order (the one its handler hands `commitWith`): replays of a record
+   * the write statement stored as the order's data are rendered with it.
+   */
+  render?: Render;
 }
 
 /**
  * @example
- * app.use('/orders/:id/pay', idempotencyKeys(deps.idempotency, { required: true }));
+ * app.use('/orders/:id/pay', idempotencyKeys(deps.idempotency, { required: true, render }));
  * app.openapi(payRoute, async (c) => {
  *   const render = orderResponse(200);
  *   const order = await performAction(deps, c.var.actor, cmd, { onCommit: c.var.idempotency?.commitWith(render) });
@@ -154,21 +160,24 @@ export function idempotencyKeys(
       body: await fingerprintBody(c),
     });
     const admission = await store.admit(scope, fingerprint);
-    if (admission.kind === 'replay') return storedResponse(admission.response, true);
+    if (admission.kind === 'replay')
+      return storedResponse(materialize(admission.response, c.var.actor, options.render), true);
     if (admission.kind !== 'acquired') throw refusalFor(admission);
     const lease = admission.lease;
 
     let recorded: StoredResponse | undefined;
+    let render = options.render;
     c.set('idempotency', {
-      commitWith: (render) => async (tx, order) => {
-        const response = render(order);
-        await store.recordInTransaction(tx, lease, response);
-        recorded = response;
+      commitWith: (handlerRender) => {
+        render = handlerRender;
+        return commitHook(store, lease, handlerRender, (response) => {
+          recorded = response;
+        });
       },
     });
     await next();
 
-    if (c.error instanceof IdempotencyLeaseLost) return settleLost(c, store, lease);
+    if (c.error instanceof IdempotencyLeaseLost) return settleLost(c, store, lease, render);
     const committed = c.error ? undefined : recorded;
     if (committed) {
       // The change and its response committed together; publish, and send exactly what was stored.
@@ -183,7 +192,7 @@ export function idempotencyKeys(
       return;
     }
     if (await store.complete(lease, response)) return sendInstead(c, () => storedResponse(response, false));
-    return settleLost(c, store, lease);
+    return settleLost(c, store, lease, render);
   };
 }
 
@@ -192,9 +201,17 @@ export function idempotencyKeys(
  * recorded first): its own outcome is void — the transaction rolled back — and the client gets
  * what the key holds now, so every answer for one key is the same result or a 409.
  */
-async function settleLost(c: Context<AppEnv>, store: IdempotencyStore, lease: Lease): Promise<void> {
+async function settleLost(
+  c: Context<AppEnv>,
+  store: IdempotencyStore,
+  lease: Lease,
+  render: Render | undefined,
+): Promise<void> {
   await store.release(lease);
   const state = await store.peek(lease.scope, lease.fingerprint);
-  if (state.kind === 'replay') return sendInstead(c, () => storedResponse(state.response, true));
+  if (state.kind === 'replay') {
+    const response = materialize(state.response, c.var.actor, render);
+    return sendInstead(c, () => storedResponse(response, true));
+  }
   sendInstead(c, () => problemResponse(c, refusalFor(state)));
 }

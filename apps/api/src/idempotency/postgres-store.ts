@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Tx } from '@quickeats/db';
 import { judgeIdempotency } from '@quickeats/domain';
+import type { FoldedRecord } from '../services/order-store';
 import { completeHeld, deleteExpired, deleteHeld, selectRecord, takeOrRead } from './postgres-records';
 import {
   type Admission,
@@ -46,6 +47,12 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
   async recordInTransaction(tx: Tx, lease: Lease, response: StoredResponse): Promise<void> {
     if (!(await completeHeld(tx, lease.scope, lease.token, response, this.timing)))
       throw new IdempotencyLeaseLost();
+  }
+
+  foldable(lease: Lease): FoldedRecord {
+    const { userId, route, key } = lease.scope;
+    const { retentionSeconds } = this.timing;
+    return { mode: 'held', userId, route, key, token: lease.token, retentionSeconds };
   }
 
   async afterCommit(): Promise<void> {

@@ -17,6 +17,7 @@
  */
 import type { Tx } from '@quickeats/db';
 import { DomainError, type Order } from '@quickeats/domain';
+import type { FoldedRecord } from '../services/order-store';
 import type { CommitHook } from '../services/orders.service';
 
 /** What a key is scoped to (SPEC: the authenticated user and the route). */
@@ -63,6 +64,11 @@ export interface IdempotencyStore {
    * caller lets it propagate, and the transaction (the duplicate effect) rolls back.
    */
   recordInTransaction(tx: Tx, lease: Lease, response: StoredResponse): Promise<void>;
+  /**
+   * The record as a single-statement write can complete it itself (Postgres: the lease row, by its
+   * token), so the change and its record take one round trip; absent when the store cannot.
+   */
+  foldable?(lease: Lease): FoldedRecord;
   /** Called once that transaction committed (Upstash: publish the response to the cache). */
   afterCommit(lease: Lease, response: StoredResponse): Promise<void>;
   /** Store a final response that no effect transaction carried (a 4xx). False: the key is no longer ours. */

@@ -10,11 +10,18 @@
  * Each key is one Redis string holding a JSON record, kept for the retention period; the lease
  * expiry is a field judged against Redis's own clock (`TIME`), inside Lua scripts so that check and
  * write are one atomic step. The take rule mirrors the domain's `judgeIdempotency`.
+ *
+ * REST calls (issue 15: one per keyed request on the happy path): taking the key is the only one.
+ * The final record goes to Postgres alone, in the change's own statement when the write is a single
+ * one; Redis learns it lazily: a request that finds the key in flight (or takes over its expired
+ * lease) reads Postgres, and when the holder had finished, replays its answer and copies it into
+ * Redis with one more call, so every later replay is one call again.
  */
 import { randomUUID } from 'node:crypto';
 import type { Database, Tx } from '@quickeats/db';
 import { type IdempotencyRecord, judgeIdempotency } from '@quickeats/domain';
 import type { Redis } from '@upstash/redis';
+import type { FoldedRecord } from '../services/order-store';
 import { deleteExpired, insertCompleted, selectRecord } from './postgres-records';
 import {
   type Admission,
@@ -43,22 +50,24 @@ const NOW_MS = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
 /**
- * KEYS[1] key · ARGV fingerprint, token, leaseMs, retentionMs → {taken, record, now}.
+ * KEYS[1] key · ARGV fingerprint, token, leaseMs, retentionMs → {taken, record, now, takeover}.
  * Taken when the key is free, when its lease expired for the same fingerprint (the holder died), or
  * when it is this very token (the client library retried a request whose answer was lost).
  */
 const ADMIT = `${NOW_MS}
 local current = redis.call('GET', KEYS[1])
+local takeover = 0
 if current then
   local r = cjson.decode(current)
   local mine = r.state == 'in-flight' and r.token == ARGV[2]
   local expired = r.state == 'in-flight' and r.fingerprint == ARGV[1] and tonumber(r.leaseExpiresAt) <= now
-  if not mine and not expired then return {0, current, now} end
+  if not mine and not expired then return {0, current, now, 0} end
+  if expired then takeover = 1 end
 end
 local record = cjson.encode({state = 'in-flight', fingerprint = ARGV[1], token = ARGV[2],
   leaseExpiresAt = now + tonumber(ARGV[3])})
 redis.call('SET', KEYS[1], record, 'PX', ARGV[4])
-return {1, record, now}`;
+return {1, record, now, takeover}`;
 
 /** KEYS[1] key · ARGV completed record, retentionMs. A completed record is final: never overwritten. */
 const CACHE = `local current = redis.call('GET', KEYS[1])
@@ -104,13 +113,22 @@ export class UpstashIdempotencyStore implements IdempotencyStore {
 
   async admit(scope: IdempotencyScope, fingerprint: string): Promise<Admission> {
     const token = randomUUID();
-    const [taken, raw, now] = (await this.redis.eval(
+    const [taken, raw, now, takeover] = (await this.redis.eval(
       ADMIT,
       [this.redisKey(scope)],
       [fingerprint, token, String(this.timing.leaseSeconds * 1000), String(this.retentionMs())],
-    )) as [number, string, number];
-    if (taken === 1) return { kind: 'acquired', lease: { scope, fingerprint, token } };
+    )) as [number, string, number, number];
+    const acquired: Admission = { kind: 'acquired', lease: { scope, fingerprint, token } };
+    // A fresh key: the one call of the happy path.
+    if (taken === 1 && takeover !== 1) return acquired;
+    // The lease this request took over may belong to a holder that finished after all.
+    if (taken === 1) return (await this.finishedInPostgres(scope, fingerprint)) ?? acquired;
     const verdict = judgeIdempotency(toRecord(JSON.parse(raw)), fingerprint, new Date(Number(now)));
+    // In flight as far as Redis knows: its holder may have finished (Redis learns that lazily).
+    if (verdict.kind === 'in-flight') {
+      const finished = await this.finishedInPostgres(scope, fingerprint);
+      if (finished) return finished;
+    }
     // `execute` here would mean the script and the domain disagree on the take rule; answer
     // conservatively rather than run a request without holding its key.
     return verdict.kind === 'execute'
@@ -118,20 +136,32 @@ export class UpstashIdempotencyStore implements IdempotencyStore {
       : stateFromVerdict(verdict);
   }
 
+  /** The record Postgres holds when the key's request finished, copied into Redis for the next replays. */
+  private async finishedInPostgres(scope: IdempotencyScope, fingerprint: string): Promise<Admission | null> {
+    const stored = await selectRecord(this.db, scope);
+    if (stored?.record.state !== 'completed') return null;
+    await this.cache(scope, stored.record.fingerprint, stored.record);
+    const verdict = judgeIdempotency(stored.record, fingerprint, stored.now);
+    return verdict.kind === 'execute' ? null : stateFromVerdict(verdict);
+  }
+
+  foldable(lease: Lease): FoldedRecord {
+    const { userId, route, key } = lease.scope;
+    const { retentionSeconds } = this.timing;
+    return { mode: 'insert', userId, route, key, fingerprint: lease.fingerprint, retentionSeconds };
+  }
+
   async recordInTransaction(tx: Tx, lease: Lease, response: StoredResponse): Promise<void> {
     if (!(await insertCompleted(tx, lease.scope, lease.fingerprint, response, this.timing)))
       throw new IdempotencyLeaseLost();
   }
 
-  async afterCommit(lease: Lease, response: StoredResponse): Promise<void> {
-    await this.cache(lease.scope, lease.fingerprint, response);
+  async afterCommit(_lease: Lease, _response: StoredResponse): Promise<void> {
+    // Nothing: Redis learns the final record lazily (see the file comment), saving a call.
   }
 
-  async complete(lease: Lease, response: StoredResponse): Promise<boolean> {
-    if (!(await insertCompleted(this.db, lease.scope, lease.fingerprint, response, this.timing)))
-      return false;
-    await this.cache(lease.scope, lease.fingerprint, response);
-    return true;
+  complete(lease: Lease, response: StoredResponse): Promise<boolean> {
+    return insertCompleted(this.db, lease.scope, lease.fingerprint, response, this.timing);
   }
 
   async release(lease: Lease): Promise<void> {

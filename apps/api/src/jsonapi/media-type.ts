@@ -1,7 +1,9 @@
 /**
  * JSON:API 1.1 media type rules (https://jsonapi.org/format/#content-negotiation): requests with
- * `application/vnd.api+json` parameters other than `ext`/`profile` → 415; an `Accept` that lists the
- * JSON:API media type only with such parameters → 406. Responses name the cursor-pagination profile.
+ * `application/vnd.api+json` parameters other than `ext`/`profile`, or an `ext` naming an extension
+ * this server does not support (it supports none), → 415; an `Accept` whose every JSON:API instance
+ * has such a parameter or extension → 406. `profile` is accepted and ignored where unknown, as the
+ * specification allows. Responses name the cursor-pagination profile they apply.
  */
 export const JSONAPI_MEDIA_TYPE = 'application/vnd.api+json';
 export const CURSOR_PROFILE = 'https://jsonapi.org/profiles/ethanresnick/cursor-pagination/';
@@ -34,6 +36,18 @@ export function parseMediaRanges(header: string): MediaRange[] {
 
 const allowedJsonApiParam = (name: string) => name === 'ext' || name === 'profile';
 
+/**
+ * Extensions (https://jsonapi.org/format/#extensions) this server supports: none. `ext` names them as
+ * a space-separated list of URIs; profiles may be ignored, so `profile` is accepted whatever it names.
+ */
+export const SUPPORTED_EXTENSIONS: readonly string[] = [];
+
+const unsupportedExtensions = (params: Record<string, string>): string[] =>
+  (params.ext ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .filter((uri) => !SUPPORTED_EXTENSIONS.includes(uri));
+
 /** Content-Type of a request body: true when it is JSON we accept. */
 export function isAcceptedRequestBodyType(contentType: string): { ok: true } | { ok: false; reason: string } {
   const [range] = parseMediaRanges(contentType);
@@ -41,21 +55,33 @@ export function isAcceptedRequestBodyType(contentType: string): { ok: true } | {
   if (range.type === 'application/json') return { ok: true };
   if (range.type === JSONAPI_MEDIA_TYPE) {
     const bad = Object.keys(range.params).filter((p) => !allowedJsonApiParam(p));
-    return bad.length === 0
+    if (bad.length > 0) return { ok: false, reason: `media type parameter(s) ${bad.join(', ')} not allowed` };
+    const unsupported = unsupportedExtensions(range.params);
+    return unsupported.length === 0
       ? { ok: true }
-      : { ok: false, reason: `media type parameter(s) ${bad.join(', ')} not allowed` };
+      : { ok: false, reason: `JSON:API extension(s) not supported: ${unsupported.join(' ')}` };
   }
   return { ok: false, reason: `Content-Type ${range.type} is not supported; send application/json` };
 }
 
-/** Accept header: false when the client accepts JSON:API only with forbidden parameters (→ 406). */
+/**
+ * Accept header (JSON:API 1.1 "Server Responsibilities"): when it names the JSON:API media type, at
+ * least one instance must carry no parameter but `ext`/`profile` (and the weight `q`, not 0) and no
+ * unsupported extension, else 406 — whatever else the header lists. Without a JSON:API instance,
+ * anything that admits JSON will do.
+ */
 export function acceptsJsonApi(accept: string | undefined): boolean {
   if (!accept) return true;
   const ranges = parseMediaRanges(accept);
   const jsonapi = ranges.filter((r) => r.type === JSONAPI_MEDIA_TYPE);
-  const others = ranges.filter((r) => r.type !== JSONAPI_MEDIA_TYPE);
-  const acceptsOther = others.some((r) => ['*/*', 'application/*', 'application/json'].includes(r.type));
-  if (acceptsOther) return true;
-  if (jsonapi.length === 0) return ranges.length === 0;
-  return jsonapi.some((r) => Object.keys(r.params).every((p) => allowedJsonApiParam(p) || p === 'q'));
+  if (jsonapi.length > 0) {
+    return jsonapi.some(
+      (r) =>
+        Object.keys(r.params).every((p) => allowedJsonApiParam(p) || p === 'q') &&
+        unsupportedExtensions(r.params).length === 0 &&
+        !/^0(\.0*)?$/.test(r.params.q ?? ''),
+    );
+  }
+  if (ranges.length === 0) return true;
+  return ranges.some((r) => ['*/*', 'application/*', 'application/json'].includes(r.type));
 }

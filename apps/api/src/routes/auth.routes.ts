@@ -1,4 +1,7 @@
-/** `POST /api/v2/auth/token`: email + password → bearer token; `GET /api/v2/me`: who the token names. */
+/**
+ * `POST /api/v2/auth/token`: email + password → bearer token; `GET /api/v2/me`: who the token names;
+ * `POST /api/v2/auth/revoke`: every token of the caller refused from now on (sign out everywhere).
+ */
 import { createRoute } from '@hono/zod-openapi';
 import { LoginInputSchema, MeSchema, TokenResponseSchema } from '@quickeats/domain';
 import { requireActor } from '../auth/require-actor';
@@ -6,7 +9,7 @@ import type { AppDeps } from '../context';
 import { createOpenApiRouter } from '../http/openapi';
 import { problem, tooManyRequests } from '../http/responses';
 import { clientAddress } from '../rate-limit';
-import { currentUser, issueToken } from '../services/auth.service';
+import { currentUser, issueToken, revokeTokens } from '../services/auth.service';
 
 const tokenRoute = createRoute({
   method: 'post',
@@ -36,9 +39,26 @@ const meRoute = createRoute({
   },
 });
 
+const revokeRoute = createRoute({
+  method: 'post',
+  path: '/auth/revoke',
+  tags: ['auth'],
+  summary: 'Sign out everywhere: revoke every token of the caller',
+  description:
+    'Every access token of the caller issued until now is refused from this answer on, by every API ' +
+    'process (within milliseconds; at the latest after AUTH_REVOCATION_POLL_MS). Sign in again for a new one. ' +
+    'A role change or a disabled account (PATCH /users/{id}) revokes the same way.',
+  security: [{ bearerAuth: [] }],
+  responses: {
+    204: { description: 'Revoked' },
+    401: problem('Missing, invalid, expired or already revoked token'),
+  },
+});
+
 export function authRoutes(deps: AppDeps) {
   const app = createOpenApiRouter();
-  app.use('/me', requireActor(deps.config.auth.tokenSecret));
+  app.use('/me', requireActor(deps));
+  app.use('/auth/revoke', requireActor(deps));
   return app
     .openapi(tokenRoute, async (c) => {
       const input = c.req.valid('json');
@@ -52,5 +72,9 @@ export function authRoutes(deps: AppDeps) {
       c.header('Pragma', 'no-cache');
       return c.json(token, 200);
     })
-    .openapi(meRoute, async (c) => c.json(await currentUser(deps.db, c.var.actor), 200));
+    .openapi(meRoute, async (c) => c.json(await currentUser(deps.db, c.var.actor), 200))
+    .openapi(revokeRoute, async (c) => {
+      await revokeTokens(deps, c.var.actor.userId);
+      return c.body(null, 204);
+    });
 }

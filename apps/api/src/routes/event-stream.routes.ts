@@ -31,7 +31,7 @@ export function eventStreamRoutes(deps: AppDeps) {
       'reconnect) to resume right after that position; without it the stream starts at the present. ' +
       'Comment lines are heartbeats. Positions are global and increasing, with gaps.',
     security: [{ bearerAuth: [] }],
-    middleware: [requireActor(deps.config.auth.tokenSecret)],
+    middleware: [requireActor(deps)],
     request: {
       query: z.strictObject({
         order: IdSchema.optional().openapi({ description: 'Only this order’s events' }),
@@ -65,6 +65,7 @@ export function eventStreamRoutes(deps: AppDeps) {
       orderId: order,
       lastEventId,
       signal: abort.signal,
+      tokenVersion: c.var.tokenVersion,
     });
     c.header('Cache-Control', 'no-store');
     // Tell nginx-style proxies not to buffer the stream.

@@ -6,6 +6,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import {
+  type CreateOrderInput,
   CreateOrderInputSchema,
   DomainError,
   IdSchema,
@@ -24,14 +25,22 @@ import type { Context } from 'hono';
 import { requireActor } from '../auth/require-actor';
 import type { AppDeps, AppEnv } from '../context';
 import { createOpenApiRouter } from '../http/openapi';
+import { validationError } from '../http/problem';
 import { problem, tooManyRequests } from '../http/responses';
 import { idempotencyKeys, REPLAYED_HEADER } from '../idempotency/middleware';
 import type { StoredResponse } from '../idempotency/store';
-import { JSONAPI_CONTENT_TYPE } from '../jsonapi/media-type';
+import {
+  createInputFromDocument,
+  inDocumentTerms,
+  looksLikeDocument,
+  OrderCreateDocumentSchema,
+} from '../jsonapi/create-document';
+import { JSONAPI_CONTENT_TYPE, JSONAPI_MEDIA_TYPE, parseMediaRanges } from '../jsonapi/media-type';
 import { jsonApiNegotiation } from '../jsonapi/negotiation';
 import { orderDocument, orderSelf } from '../jsonapi/order-resource';
 import { OrderDocumentSchema } from '../jsonapi/schemas';
 import { limitWrites } from '../rate-limit/middleware';
+import { readRestaurant } from '../reads/restaurant-reads';
 import { createOrder, performAction } from '../services/orders.service';
 
 const OrderIdParams = z.object({ id: IdSchema });
@@ -92,29 +101,78 @@ const IfMatchHeader = z.object({
   }),
 });
 
+const createOrderHeaders = z.object(idempotencyKeyHeader(requiresIdempotencyKey('create')));
+
+/**
+ * The documented create: a JSON:API resource document (`application/vnd.api+json`), or the flat
+ * body as `application/json`. Each media type has its own schema, which the handler applies by
+ * Content-Type (zod-openapi would run every JSON schema on every body), so this definition is only
+ * registered for the OpenAPI document.
+ */
 const createOrderRoute = createRoute({
   method: 'post',
   path: '/orders',
   tags: ['orders'],
   summary: 'Place an order (customers)',
+  description:
+    'Send a JSON:API 1.1 resource document as `application/vnd.api+json`: `data.type` `orders`, the ' +
+    'restaurant as the `restaurant` relationship, the ordered menu items as the `lines` attribute. ' +
+    'No `data.id` (the server assigns it; a client-generated id → 403), another `type` → 409, a restaurant ' +
+    'that does not exist → 404. The same order as a flat object (`restaurantId`, `items`, `note`) is ' +
+    'accepted as `application/json`. JSON:API extensions (`ext`) are not supported (415); profiles ' +
+    'are ignored. The answer is the order document either way.',
   security,
   request: {
-    headers: z.object(idempotencyKeyHeader(requiresIdempotencyKey('create'))),
-    body: jsonBody(CreateOrderInputSchema, true),
+    headers: createOrderHeaders,
+    body: {
+      required: true,
+      content: {
+        'application/vnd.api+json': { schema: OrderCreateDocumentSchema },
+        'application/json': { schema: CreateOrderInputSchema },
+      },
+    },
   },
   responses: {
     201: orderWritten('Order created (status pending, version 1)', true),
     400: problem('Invalid body, or Idempotency-Key missing or malformed'),
     401: problem('Not authenticated'),
-    403: problem('Only customers place orders'),
-    409: problem('A request with this Idempotency-Key is in flight (Retry-After)'),
-    415: problem('Body is not JSON'),
+    403: problem('Only customers place orders; a JSON:API document with a client-generated id'),
+    404: problem('JSON:API document: the related restaurant does not exist'),
+    409: problem(
+      'A request with this Idempotency-Key is in flight (Retry-After); a JSON:API document whose type is not orders',
+    ),
+    415: problem('Body is not JSON, or names an unsupported JSON:API extension'),
     422: problem(
       'Items not orderable from this restaurant, or Idempotency-Key reused with a different request',
     ),
     429: tooManyRequests('Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit)'),
   },
 });
+
+/** The create body by media type: a JSON:API document → service input, or the flat object. */
+async function createInputFrom(c: Context<AppEnv>): Promise<{ input: CreateOrderInput; document: boolean }> {
+  let body: unknown;
+  try {
+    // An empty body is an empty object: refused below naming the missing fields (issue 12).
+    const text = await c.req.text();
+    body = text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    throw new DomainError('MALFORMED_JSON');
+  }
+  const [range] = parseMediaRanges(c.req.header('content-type') ?? '');
+  if (range?.type === JSONAPI_MEDIA_TYPE) return { input: createInputFromDocument(body), document: true };
+  const flat = CreateOrderInputSchema.safeParse(body);
+  if (flat.success) return { input: flat.data, document: false };
+  const error = validationError(flat.error, 'body');
+  if (looksLikeDocument(body)) {
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      'This is a JSON:API document: send it as Content-Type: application/vnd.api+json',
+      error.extras,
+    );
+  }
+  throw error;
+}
 
 function actionSummary(action: OrderAction): string {
   const rules = LIFECYCLE.filter((r) => r.action === action);
@@ -180,6 +238,8 @@ export function ifMatchFrom(header: string | undefined): Exclude<IfMatch, { kind
   return parsed;
 }
 
+const restaurantExists = async (deps: AppDeps, id: string) => (await readRestaurant(deps.db, id)) !== null;
+
 /** Sets the order's ETag (and Location for 201) and returns its JSON:API document. */
 function withOrderHeaders(c: Context<AppEnv>, order: Order, created = false) {
   c.header('ETag', versionToETag(order.version));
@@ -187,24 +247,34 @@ function withOrderHeaders(c: Context<AppEnv>, order: Order, created = false) {
   return orderDocument(order);
 }
 
+const created = orderAnswer(201);
+const changed = orderAnswer(200);
+
 export function orderRoutes(deps: AppDeps) {
   const app = createOpenApiRouter();
-  app.use('/orders/*', requireActor(deps.config.auth.tokenSecret), jsonApiNegotiation);
+  app.use('/orders/*', requireActor(deps), jsonApiNegotiation);
   // Per-user write limit: after authentication, before anything reads or fingerprints the body.
   app.use('/orders/*', limitWrites(deps.rateLimits));
   // After authentication (a key is scoped to its user) and before the handlers' own validation (a
   // refused body is a final 4xx, stored like any other).
-  app.use('/orders', idempotencyKeys(deps.idempotency, { required: requiresIdempotencyKey('create') }));
+  app.use(
+    '/orders',
+    idempotencyKeys(deps.idempotency, { required: requiresIdempotencyKey('create'), render: created }),
+  );
   for (const action of ORDER_ACTIONS) {
     app.use(
       `/orders/:id/${action}`,
-      idempotencyKeys(deps.idempotency, { required: requiresIdempotencyKey(action) }),
+      idempotencyKeys(deps.idempotency, { required: requiresIdempotencyKey(action), render: changed }),
     );
   }
 
-  app.openapi(createOrderRoute, async (c) => {
-    const order = await createOrder(deps, c.var.actor, c.req.valid('json'), {
-      onCommit: c.var.idempotency?.commitWith(orderAnswer(201)),
+  app.openAPIRegistry.registerPath(createOrderRoute);
+  app.openapi({ ...createOrderRoute, hide: true, request: { headers: createOrderHeaders } }, async (c) => {
+    const { input, document } = await createInputFrom(c);
+    const order = await createOrder(deps, c.var.actor, input, {
+      onCommit: c.var.idempotency?.commitWith(created),
+    }).catch(async (error: unknown) => {
+      throw document ? await inDocumentTerms(error, input, (id) => restaurantExists(deps, id)) : error;
     });
     return c.json(withOrderHeaders(c, order, true), 201);
   });
@@ -217,7 +287,7 @@ export function orderRoutes(deps: AppDeps) {
         deps,
         c.var.actor,
         { orderId: c.req.valid('param').id, action, ifMatch, reason: body.reason },
-        { onCommit: c.var.idempotency?.commitWith(orderAnswer(200)) },
+        { onCommit: c.var.idempotency?.commitWith(changed) },
       );
       return c.json(withOrderHeaders(c, order), 200);
     });

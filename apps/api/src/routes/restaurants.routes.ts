@@ -27,7 +27,7 @@ const jsonApi = <T extends z.ZodType>(schema: T) => ({ [JSONAPI_MEDIA_TYPE]: { s
 
 export function restaurantRoutes(deps: AppDeps) {
   const app = createOpenApiRouter();
-  const middleware = [requireActor(deps.config.auth.tokenSecret), jsonApiNegotiation];
+  const middleware = [requireActor(deps), jsonApiNegotiation];
 
   const listRoute = createRoute({
     method: 'get',

@@ -49,10 +49,8 @@ describe('database round trips per request (Postgres idempotency store)', () => 
     expect(await steady('paid', stale, 412)).toBe(1);
   });
 
-  it('accept with If-Match and an Idempotency-Key (Postgres store): 5 — take the key, then BEGIN, the transition, the stored answer, COMMIT', async () => {
-    // Issue 15 asks for ≤ 2 (the record folded into the transition's statement); not reached yet:
-    // this pins today's cost so that it can only go down.
-    expect(await steady('paid', (o) => c.owner.act(o.id, 'accept', o.version), 200)).toBe(5);
+  it('accept with If-Match and an Idempotency-Key (Postgres store): 2 — take the key, then one statement that changes the order, appends the event and completes the record', async () => {
+    expect(await steady('paid', (o) => c.owner.act(o.id, 'accept', o.version), 200)).toBe(2);
   });
 
   it('the replay of a keyed accept: 1', async () => {

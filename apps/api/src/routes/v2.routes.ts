@@ -13,6 +13,8 @@ import { eventStreamRoutes } from './event-stream.routes';
 import { orderReadRoutes } from './order-reads.routes';
 import { orderRoutes } from './orders.routes';
 import { restaurantRoutes } from './restaurants.routes';
+import { userRoutes } from './users.routes';
+import { webhookRoutes } from './webhooks.routes';
 
 export const OPENAPI_INFO = {
   title: 'QuickEats Orders API',
@@ -43,6 +45,8 @@ export function v2Routes(deps: AppDeps) {
   v2.route('/', orderRoutes(deps));
   v2.route('/', restaurantRoutes(deps));
   v2.route('/', eventStreamRoutes(deps));
+  v2.route('/', webhookRoutes(deps));
+  v2.route('/', userRoutes(deps));
   let document: ReturnType<typeof applyOpenApiConventions> | undefined;
   v2.get('/openapi.json', (c) => {
     // Built on first request, when every route is registered; conventions applied once.

@@ -6,14 +6,14 @@
  * order at the provider, transitions are conditional, and the purge deletes only what is expired.
  */
 import type { AppDeps } from '../context';
-import { retryPendingRefunds } from './orders.service';
+import { type RefundRetryPolicy, retryPendingRefunds } from './orders.service';
 import { type ReconcileCursor, type ReconcileOutcome, reconcileOrphanCharges } from './reconciliation';
 
 export const MAINTENANCE_INTERVAL_MS = 60_000;
 
 type MaintenanceDeps = Pick<AppDeps, 'db' | 'paymentProvider' | 'logger' | 'idempotency'> &
   Partial<Pick<AppDeps, 'metrics'>> & {
-    config: { idempotency: { leaseSeconds: number } };
+    config: { idempotency: { leaseSeconds: number }; refunds?: RefundRetryPolicy | undefined };
     /** Kept across the passes of one process (startMaintenance keeps one). */
     reconcileCursor?: ReconcileCursor;
   };

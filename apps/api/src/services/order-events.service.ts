@@ -12,6 +12,11 @@ export interface FollowOptions {
   /** Resume after this position (Last-Event-ID / tRPC `lastEventId`); default: from now. */
   lastEventId?: string | null | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * The version of the caller's token: the stream ends as soon as that token is revoked (a role
+   * change, a disabled account, a sign-out), and the client's reconnect is refused.
+   */
+  tokenVersion?: number | undefined;
 }
 
 /**
@@ -19,7 +24,7 @@ export interface FollowOptions {
  * as they commit: each event the caller may see exactly once, in position order.
  */
 export async function followOrderEvents(
-  deps: Pick<AppDeps, 'db' | 'events'>,
+  deps: Pick<AppDeps, 'db' | 'events' | 'revocations'>,
   actor: Actor,
   options: FollowOptions,
 ): Promise<AsyncGenerator<OrderStreamEvent, void, undefined>> {
@@ -29,9 +34,20 @@ export async function followOrderEvents(
     throw new DomainError('SERVICE_UNAVAILABLE', 'This API process is shutting down; reconnect');
   if (orderId && !(await loadOrderView(deps.db, orderId, actor)))
     throw new DomainError('NOT_FOUND', 'Order not found');
-  return deps.events.subscribe({
+  const revoked =
+    options.tokenVersion === undefined ? undefined : deps.revocations.watch(actor, options.tokenVersion);
+  const signals = [options.signal, revoked?.signal].filter((s): s is AbortSignal => s !== undefined);
+  const events = deps.events.subscribe({
     after: options.lastEventId ? BigInt(options.lastEventId) : undefined,
     filter: (e) => (!orderId || e.event.orderId === orderId) && canSeeOrderEvent(e.scope, actor),
-    signal: options.signal,
+    signal: signals.length > 0 ? AbortSignal.any(signals) : undefined,
   });
+  if (!revoked) return events;
+  return (async function* () {
+    try {
+      yield* events;
+    } finally {
+      revoked.release();
+    }
+  })();
 }

@@ -8,7 +8,15 @@
  *   explain a refusal) and as it is now (the answer) — so the event log can never disagree with the
  *   order, across any number of API processes, and a client that sent its version needs no read first.
  */
-import { type Database, executeRows, orderEvents, orderItems, orders, type Tx } from '@quickeats/db';
+import {
+  type Database,
+  executeRows,
+  idempotencyKeys,
+  orderEvents,
+  orderItems,
+  orders,
+  type Tx,
+} from '@quickeats/db';
 import type { Actor, Order, OrderAction, OrderSnapshot, OrderStatus, Party } from '@quickeats/domain';
 import { allowedActions, canView, rulesFor } from '@quickeats/domain';
 import { type SQL, sql } from 'drizzle-orm';
@@ -166,6 +174,81 @@ export interface TransitionResult {
   before: StoredOrder | null;
   /** The order as changed and shown to the actor, when this statement made the change. */
   after: Order | null;
+  /** With a folded record: the key was no longer held by its token, so nothing was changed. */
+  leaseLost?: boolean;
+}
+
+/**
+ * The media type marking a stored response whose body is the answer's data (the order snapshot the
+ * transition statement wrote with the change), not yet the bytes sent: a replay renders it with the
+ * route's own renderer, which is what rendered the first answer from the very same text.
+ */
+export const ORDER_SNAPSHOT_TYPE = 'application/x.quickeats.order-snapshot+json';
+
+/**
+ * An Idempotency-Key record that the transition statement completes itself (issue 15), in the same
+ * statement as the change and its event, so the effect and the record commit together in one round
+ * trip: `held` — the key's in-flight row, held by `token`, becomes `completed` (the Postgres store,
+ * whose lease is that row); `insert` — the completed row is inserted, unless a live record of the key
+ * exists (the Upstash store, whose lease lives in Redis: the unique index is the last guard).
+ */
+export type FoldedRecord = {
+  userId: string;
+  route: string;
+  key: string;
+  retentionSeconds: number;
+} & ({ mode: 'held'; token: string } | { mode: 'insert'; fingerprint: string });
+
+/**
+ * The CTEs of a folded record: `lk` locks the key's row first (FOR UPDATE, re-checked against its
+ * latest version, so a concurrent takeover is seen), `gate` is what the update must also satisfy,
+ * and `write` completes the record from `snap` (the answer's data).
+ */
+function foldedRecordSql(record: FoldedRecord) {
+  const k = idempotencyKeys;
+  const scope = sql`${k.userId} = ${record.userId} and ${k.route} = ${record.route} and ${k.key} = ${record.key}`;
+  const headers = sql`${JSON.stringify({ 'Content-Type': ORDER_SNAPSHOT_TYPE })}::jsonb`;
+  const expires = sql`now() + make_interval(secs => ${record.retentionSeconds})`;
+  if (record.mode === 'held') {
+    return {
+      lock: sql`lk as materialized (
+          select ${k.id} from ${k} where ${scope} and ${k.leaseToken} = ${record.token} and ${k.state} = 'in-flight'
+             for update
+        )`,
+      gate: sql`exists (select 1 from lk)`,
+      write: sql`rec as (
+          update ${k} set state = 'completed', lease_token = null, lease_expires_at = null,
+                 response_status = 200, response_headers = ${headers}, response_body = snap.body, expires_at = ${expires}
+            from snap where ${k.id} in (select id from lk)
+        )`,
+    };
+  }
+  return {
+    lock: sql`lk as materialized (
+          select ${k.id}, ${k.expiresAt} <= now() as expired from ${k} where ${scope} for update
+        )`,
+    gate: sql`not exists (select 1 from lk where not lk.expired)`,
+    // A concurrent insert of the same key makes this one fail on the unique index: the whole
+    // statement, change included, rolls back (the caller reads that as the key lost).
+    write: sql`rec_new as (
+          insert into ${k} (user_id, route, key, fingerprint, state, response_status, response_headers, response_body, expires_at)
+          select ${record.userId}, ${record.route}, ${record.key}, ${record.fingerprint}, 'completed', 200, ${headers},
+                 snap.body, ${expires}
+            from snap where not exists (select 1 from lk)
+        ), rec_old as (
+          update ${k} set fingerprint = ${record.fingerprint}, state = 'completed', lease_token = null,
+                 lease_expires_at = null, response_status = 200, response_headers = ${headers},
+                 response_body = snap.body, created_at = now(), expires_at = ${expires}
+            from snap where ${k.id} in (select id from lk where lk.expired)
+        )`,
+  };
+}
+
+/** The order an {@link ORDER_SNAPSHOT_TYPE} body holds, as the API shows it to `actor`. */
+export function orderFromSnapshot(body: string, actor: Actor): Order {
+  const order = toView(JSON.parse(body) as ViewRow, actor);
+  if (!order) throw new Error('A stored order snapshot is not visible to the actor it was written for');
+  return order;
 }
 
 /**
@@ -185,15 +268,42 @@ export async function transitionOrder(
   action: OrderAction,
   actor: Actor,
   reason: string | undefined,
+  record?: FoldedRecord,
 ): Promise<TransitionResult> {
   const plan = writePlan(action, actor);
   // No rule for this role: nothing can match (the domain refuses it with a 403 from `before`).
   const guard = plan?.guard ?? sql`false`;
+  // With a folded record, the update only happens while the key is still this request's to record,
+  // and the same statement completes the record with the answer's data: neither commits alone.
+  const fold = record ? foldedRecordSql(record) : null;
+  const held = fold ? sql`${fold.lock}, ` : sql``;
+  const heldGuard = fold ? sql` and ${fold.gate}` : sql``;
+  const folded = fold
+    ? sql`, snap as (
+          select json_build_object('id', cur.id, 'status', upd.status, 'version', upd.version,
+                   'customer_id', cur.customer_id, 'restaurant_id', cur.restaurant_id, 'owner_id', cur.owner_id,
+                   'rider_id', upd.rider_id, 'total_amount', cur.total_amount, 'currency', cur.currency,
+                   'note', cur.note, 'created_at', cur.created_at, 'updated_at', upd.updated_at,
+                   'items', ${itemsOf(sql`cur.id`)})::text as body
+            from cur, upd
+        ), ${fold.write}`
+    : sql``;
+  const answer = fold
+    ? sql`snap.body as snapshot, ${fold.gate} as key_held
+          from cur left join upd on true left join snap on true`
+    : sql`case when upd.version is not null then ${itemsOf(sql`cur.id`)} end as items
+          from cur left join upd on true`;
   const [row] = await executeRows<
-    ViewRow & { new_status: OrderStatus | null; new_version: number | null; new_rider_id: string | null }
+    ViewRow & {
+      new_status: OrderStatus | null;
+      new_version: number | null;
+      new_rider_id: string | null;
+      snapshot?: string | null;
+      key_held?: boolean;
+    }
   >(
     db,
-    sql`with cur as (
+    sql`with ${held}cur as (
           select ${SNAPSHOT_COLUMNS}, o.note, o.created_at, o.updated_at
             from ${orders} o join restaurants r on r.id = o.restaurant_id
            where o.id = ${orderId}
@@ -202,21 +312,22 @@ export async function transitionOrder(
              set status = ${plan?.to ?? 'pending'}, version = o.version + 1,
                  rider_id = ${plan?.riderId ?? sql`o.rider_id`}, updated_at = now()
             from cur
-           where o.id = cur.id and o.version = ${expectedVersion} and (${guard})
+           where o.id = cur.id and o.version = ${expectedVersion} and (${guard})${heldGuard}
        returning o.status, o.version, o.rider_id, o.updated_at
         ), ev as (
           insert into ${orderEvents} (order_id, action, from_status, to_status, actor_id, actor_role, version, reason)
           select cur.id, ${action}, cur.status, upd.status, ${actor.userId}, ${actor.role}, upd.version, ${reason ?? null}
             from cur, upd
-        )
+        )${folded}
         select cur.*, upd.status as new_status, upd.version as new_version, upd.rider_id as new_rider_id,
-               upd.updated_at as new_updated_at,
-               case when upd.version is not null then ${itemsOf(sql`cur.id`)} end as items
-          from cur left join upd on true`,
+               upd.updated_at as new_updated_at, ${answer}`,
   );
   if (!row) return { before: null, after: null };
   const before = toStored(row);
+  if (record && !row.key_held) return { before, after: null, leaseLost: true };
   if (row.new_version === null) return { before, after: null };
+  // Folded: the answer is rendered from the very text stored with the key, as its replays will be.
+  if (record) return { before, after: orderFromSnapshot(row.snapshot!, actor) };
   const after = toView(
     {
       ...row,

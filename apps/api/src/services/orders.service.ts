@@ -20,6 +20,7 @@ import {
   orderItems,
   orders,
   payments,
+  pgErrorOf,
   type Tx,
 } from '@quickeats/db';
 import {
@@ -41,9 +42,11 @@ import {
   type Transition,
 } from '@quickeats/domain';
 import { inSpan } from '@quickeats/telemetry';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Logger } from '../logger';
+import type { Metrics } from '../observability/metrics';
 import {
+  type FoldedRecord,
   loadOrderView,
   loadSnapshot,
   type StoredOrder,
@@ -55,6 +58,10 @@ export interface OrderServiceDeps {
   db: Database;
   paymentProvider: PaymentProvider;
   logger: Logger;
+  /** Counts refund failures (`NO_METRICS` or absent: not counted). */
+  metrics?: Metrics | undefined;
+  /** The refund retry policy (Config `refunds`); absent → `REFUND_RETRY`. */
+  config?: { refunds?: RefundRetryPolicy | undefined } | undefined;
 }
 
 export function refusalError(r: Refusal): DomainError {
@@ -76,7 +83,14 @@ export const refundKey = (orderId: string) => `order:${orderId}:refund`;
  * caller will be answered: the idempotency layer stores its response there, so the effect and the
  * stored response commit together or not at all. Throwing rolls the change back.
  */
-export type CommitHook = (tx: Tx, order: Order) => Promise<void>;
+export type CommitHook = ((tx: Tx, order: Order) => Promise<void>) & {
+  /**
+   * Set when the store lets the write statement itself complete its record (the Postgres store):
+   * a single-statement transition then carries `record` instead of opening a transaction for the
+   * hook, calls `committed` with the answer, and throws `lost()` when the key was no longer held.
+   */
+  fold?: { record: FoldedRecord; committed(order: Order): void; lost(): Error };
+};
 
 export interface WriteOptions {
   onCommit?: CommitHook | undefined;
@@ -337,6 +351,29 @@ async function writeTransition(
   };
   const hook = options.onCommit;
   if (!charge && !hook) return write(deps.db);
+  if (!charge && hook?.fold) {
+    // The change, its event and the idempotency record in one statement: one round trip.
+    const { record, committed, lost } = hook.fold;
+    let result: TransitionResult;
+    try {
+      result = await transitionOrder(
+        deps.db,
+        cmd.orderId,
+        expectedVersion,
+        cmd.action,
+        actor,
+        cmd.reason,
+        record,
+      );
+    } catch (err) {
+      // Another execution inserted the key's record first: this statement, change included, rolled back.
+      if (pgErrorOf(err)?.constraint === 'idempotency_keys_scope_key') throw lost();
+      throw err;
+    }
+    if (result.leaseLost) throw lost();
+    if (result.after) committed(result.after);
+    return result;
+  }
   return deps.db.transaction((tx) => write(tx, hook && ((view) => hook(tx, view))));
 }
 
@@ -419,43 +456,163 @@ async function refundUnrecordedCharge(deps: OrderServiceDeps, order: Pick<Stored
 }
 
 /**
+ * Refund retries (SPEC "When dependencies fail"). A refund that fails is retried by the maintenance
+ * loop after an exponential backoff — `baseDelayMs` after the first failure, doubling after each
+ * further one, never more than `maxDelayMs` — and after `maxAttempts` failed attempts it stops:
+ * the payment records when it needed attention (`refund_needs_attention_at`, with the attempts and
+ * the last error beside it), the process that gave up logs it once at error level and counts it
+ * (`quickeats_refund_failures_total{outcome="needs_attention"}`), and no process asks the provider
+ * about it again (README "What happens when PostgreSQL, Redis or the provider fails" has the query
+ * an operator runs to list them).
+ * The defaults (8 attempts, 1 min doubling to at most 1 h) stop a refund about two hours after it
+ * first failed; REFUND_MAX_ATTEMPTS / REFUND_RETRY_BASE_MS / REFUND_RETRY_MAX_DELAY_MS change them.
+ */
+export interface RefundRetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const REFUND_RETRY: RefundRetryPolicy = { maxAttempts: 8, baseDelayMs: 60_000, maxDelayMs: 3_600_000 };
+
+/** The wait after the `failedAttempts`-th failure (1-based). */
+export const refundRetryDelayMs = (failedAttempts: number, policy: RefundRetryPolicy = REFUND_RETRY) =>
+  Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (failedAttempts - 1));
+
+/**
+ * How long a maintenance pass holds the refunds it picked (so that another process does not retry
+ * them at the same time): longer than one attempt can take (4 provider calls of at most 5 s each by
+ * default). A process that dies meanwhile leaves them to be picked again after it.
+ */
+const REFUND_CLAIM_SECONDS = 300;
+/** A refund that never failed (its cancel is refunding it right now) is left alone this long. */
+const REFUND_INLINE_GRACE_SECONDS = 60;
+
+const policyOf = (deps: OrderServiceDeps) => deps.config?.refunds ?? REFUND_RETRY;
+
+/**
  * Refund after a committed cancel/reject. The provider refund is keyed by the order, so retries
- * are safe; if it fails, the payment stays `succeeded` on a cancelled order, which
- * `retryPendingRefunds` finds for a retry. True when the payment is refunded now.
+ * are safe; if it fails, the payment stays `succeeded` on a cancelled order with its failure
+ * recorded (attempts, next attempt, last error), and `retryPendingRefunds` retries it when due.
+ * A seeded payment (demo data no provider ever charged) is refunded in the database only.
+ * True when the payment is refunded now.
  */
 export async function refundOrder(deps: OrderServiceDeps, order: Pick<StoredOrder, 'id'>): Promise<boolean> {
   const [payment] = await deps.db.select().from(payments).where(eq(payments.orderId, order.id));
   if (!payment) return false;
   if (payment.status === 'refunded') return true;
-  try {
-    const refund = await withProviderRetries(deps, 'refund', () =>
-      deps.paymentProvider.refund({
-        idempotencyKey: refundKey(order.id),
-        chargeId: payment.providerReference,
-        amount: { amount: payment.amount, currency: payment.currency },
-      }),
+  if (payment.refundNeedsAttentionAt) return false;
+  if (payment.seeded) {
+    await markRefunded(deps, payment.id, `re_seed_${payment.id}`);
+    deps.logger.info(
+      { orderId: order.id },
+      'refunded a seeded payment in the database only (no provider ever charged it)',
     );
-    await deps.db
-      .update(payments)
-      .set({ status: 'refunded', refundReference: refund.id, refundedAt: new Date() })
-      .where(and(eq(payments.id, payment.id), eq(payments.status, 'succeeded')));
     return true;
+  }
+  let refundId: string;
+  try {
+    refundId = (
+      await withProviderRetries(deps, 'refund', () =>
+        deps.paymentProvider.refund({
+          idempotencyKey: refundKey(order.id),
+          chargeId: payment.providerReference,
+          amount: { amount: payment.amount, currency: payment.currency },
+        }),
+      )
+    ).id;
   } catch (err) {
-    deps.logger.error({ err, orderId: order.id }, 'refund failed; will be retried by retryPendingRefunds');
+    await recordRefundFailure(deps, payment.id, order.id, err).catch((dbErr: unknown) =>
+      deps.logger.error({ err: dbErr, orderId: order.id }, 'could not record the failed refund attempt'),
+    );
     return false;
   }
+  await markRefunded(deps, payment.id, refundId);
+  if (payment.refundAttempts > 0) {
+    deps.metrics?.count('refundFailures', { outcome: 'recovered' });
+    deps.logger.info(
+      { orderId: order.id, failedAttempts: payment.refundAttempts },
+      'refund succeeded after failed attempts',
+    );
+  }
+  return true;
+}
+
+async function markRefunded(deps: OrderServiceDeps, paymentId: string, refundReference: string) {
+  await deps.db
+    .update(payments)
+    .set({ status: 'refunded', refundReference, refundedAt: new Date(), refundNextAttemptAt: null })
+    .where(and(eq(payments.id, paymentId), eq(payments.status, 'succeeded')));
 }
 
 /**
- * Retry refunds of cancelled/rejected orders whose payment is still `succeeded` (run at start and
- * periodically); returns how many were refunded. Safe on any number of processes at once: the
- * provider key is the order's, so two processes refunding one order make one refund.
+ * One more failed attempt, in one conditional statement (so concurrent processes count each attempt
+ * once and exactly one of them sees the bound reached): the next attempt after the backoff, or —
+ * at the bound — the mark that the refund needs an operator, logged once and counted.
+ */
+async function recordRefundFailure(deps: OrderServiceDeps, paymentId: string, orderId: string, err: unknown) {
+  const policy = policyOf(deps);
+  const lastError = (err instanceof Error ? err.message : String(err)).slice(0, 1000);
+  const exhausted = sql`${payments.refundAttempts} + 1 >= ${policy.maxAttempts}`;
+  const backoffMs = sql`least(${policy.maxDelayMs}::float8, ${policy.baseDelayMs}::float8 * power(2, ${payments.refundAttempts}))`;
+  const [row] = await deps.db
+    .update(payments)
+    .set({
+      refundAttempts: sql`${payments.refundAttempts} + 1`,
+      refundLastError: lastError,
+      refundNextAttemptAt: sql`case when ${exhausted} then null else now() + ${backoffMs} * interval '1 millisecond' end`,
+      refundNeedsAttentionAt: sql`case when ${exhausted} then now() end`,
+    })
+    .where(
+      and(
+        eq(payments.id, paymentId),
+        eq(payments.status, 'succeeded'),
+        isNull(payments.refundNeedsAttentionAt),
+      ),
+    )
+    .returning({
+      attempts: payments.refundAttempts,
+      nextAttemptAt: payments.refundNextAttemptAt,
+      needsAttentionAt: payments.refundNeedsAttentionAt,
+    });
+  if (!row) return;
+  if (row.needsAttentionAt) {
+    deps.metrics?.count('refundFailures', { outcome: 'needs_attention' });
+    deps.logger.error(
+      { err, orderId, attempts: row.attempts },
+      'refund failed for the last time: it needs an operator (payments.refund_needs_attention_at); no more retries',
+    );
+    return;
+  }
+  deps.metrics?.count('refundFailures', { outcome: 'failed' });
+  deps.logger.warn(
+    { err, orderId, attempts: row.attempts, nextAttemptAt: row.nextAttemptAt?.toISOString() },
+    'refund failed; retried after a backoff',
+  );
+}
+
+/**
+ * Retry the refunds that are due: payments still `succeeded` on cancelled/rejected orders, not yet
+ * given up, whose backoff has passed (or that never failed and whose cancel is older than a minute:
+ * a process died between the cancel and its refund). Each pass claims what it retries by moving its
+ * next attempt forward, so processes running the loop at once retry different refunds; the provider
+ * key is the order's, so even a double attempt makes one refund. Returns how many were refunded.
  */
 export async function retryPendingRefunds(deps: OrderServiceDeps): Promise<number> {
   const rows = await executeRows<{ order_id: string }>(
     deps.db,
-    sql`select p.order_id from ${payments} p join ${orders} o on o.id = p.order_id
-        where p.status = 'succeeded' and o.status in ('cancelled', 'rejected') limit 100`,
+    sql`update ${payments} claimed
+           set refund_next_attempt_at = now() + make_interval(secs => ${REFUND_CLAIM_SECONDS})
+         where claimed.id in (
+           select p.id from ${payments} p join ${orders} o on o.id = p.order_id
+            where p.status = 'succeeded' and o.status in ('cancelled', 'rejected')
+              and p.refund_needs_attention_at is null
+              and coalesce(p.refund_next_attempt_at,
+                           o.updated_at + make_interval(secs => ${REFUND_INLINE_GRACE_SECONDS})) <= now()
+            order by p.refund_next_attempt_at nulls first
+            limit 100
+            for update of p skip locked)
+         returning claimed.order_id`,
   );
   let refunded = 0;
   for (const row of rows) if (await refundOrder(deps, { id: row.order_id })) refunded++;

@@ -47,6 +47,8 @@ describe('payments against the fake provider process, with faults', () => {
     admin = providerAdmin(provider.url);
     t = await createTestApp({
       seed: { orders: 5 },
+      // A failed refund is due again at once (refunds.test.ts covers the backoff).
+      env: { REFUND_RETRY_BASE_MS: '0' },
       // A held answer ("timeout after charging") is held forever, so it costs this timeout whatever the
       // machine does; ordinary answers must arrive within it even on a loaded machine, or the pay
       // would spend its attempts on timeouts and answer 502.

@@ -14,6 +14,8 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export interface StoreUnderTest {
   /** Environment variables selecting the store (empty for Postgres, the default). */
   env: Record<string, string>;
+  /** REST calls the Upstash bridge received so far (Upstash only). */
+  restCalls?: () => number;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ export async function idempotencyStore(kind: StoreKind, label: string): Promise<
       // Rate-limit windows under the same prefix, so they are deleted with it too.
       RATE_LIMIT_REDIS_PREFIX: `${prefix}ratelimit:`,
     },
+    restCalls: () => bridge.requests(),
     close: async () => {
       const redis = new Redis({ url: bridge.url, token: bridge.token, automaticDeserialization: false });
       const keys = (await redis.keys(`${prefix}*`)) as string[];

@@ -1,7 +1,7 @@
 /** Mounts the tRPC router on Hono at `/trpc`, resolving the bearer token into the context's actor. */
 import { trpcServer } from '@hono/trpc-server';
 import type { Context } from 'hono';
-import { verifyAccessToken } from '../auth/token';
+import { authenticateToken } from '../auth/authenticate';
 import type { AppDeps, AppEnv } from '../context';
 import { trpcRouteLabel } from '../observability/route-label';
 import { appRouter } from './root';
@@ -34,11 +34,13 @@ export function trpcMiddleware(deps: AppDeps) {
         (typeof opts.info.connectionParams?.token === 'string'
           ? opts.info.connectionParams.token
           : undefined);
-      const actor = token ? await verifyAccessToken(token, deps.config.auth.tokenSecret) : null;
+      const auth = token ? await authenticateToken(deps, token) : null;
       return {
         ...createContextInner({
           deps,
-          actor,
+          actor: auth?.ok ? auth.actor : null,
+          ...(auth?.ok ? { tokenVersion: auth.tokenVersion } : {}),
+          ...(auth && !auth.ok ? { authRefusal: auth.message } : {}),
           requestId: ctx.var.requestId,
           log: ctx.var.log,
           responseHeaders: opts.resHeaders,

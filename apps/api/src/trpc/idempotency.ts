@@ -21,6 +21,7 @@ import {
 import { TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { fieldErrors } from '../http/problem';
+import { commitHook, materialize } from '../idempotency/commit-hook';
 import { idempotencyKeyFrom, REPLAYED_HEADER, refusalFor } from '../idempotency/middleware';
 import {
   IdempotencyLeaseLost,
@@ -74,8 +75,9 @@ function raise(result: Extract<StoredResult, { ok: false }>): never {
   throw new TRPCError({ code: ERROR_CODES[result.code].rpc, message: result.message, cause });
 }
 
-function replay(ctx: TrpcContext, response: StoredResponse): Order {
+function replay(ctx: TrpcContext, stored: StoredResponse): Order {
   ctx.responseHeaders?.set(REPLAYED_HEADER, 'true');
+  const response = materialize(stored, ctx.actor!, okResponse);
   const result = JSON.parse(response.body) as StoredResult;
   if (!result.ok) raise(result);
   return result.data;
@@ -108,11 +110,11 @@ function leaseHandle(
       let recorded: StoredResponse | undefined;
       let order: Order;
       try {
-        order = await mutate(async (tx, changed) => {
-          const response = okResponse(changed);
-          await store.recordInTransaction(tx, lease, response);
-          recorded = response;
-        });
+        order = await mutate(
+          commitHook(store, lease, okResponse, (response) => {
+            recorded = response;
+          }),
+        );
       } catch (err) {
         if (err instanceof IdempotencyLeaseLost) return settleLost(ctx, store, lease);
         const response = storableError(err);

@@ -19,7 +19,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { AppDeps } from '../context';
 import { dependencyUnavailable } from '../http/outage';
-import { fieldErrors } from '../http/problem';
+import { fieldErrors, validationMessage } from '../http/problem';
 import type { Logger } from '../logger';
 
 export interface TrpcContext {
@@ -29,6 +29,10 @@ export interface TrpcContext {
   log: Logger;
   /** Headers of the HTTP response (absent for in-process callers): `Idempotent-Replayed`, `Retry-After`. */
   responseHeaders?: Headers | undefined;
+  /** The token version of the caller's token (auth/revocations.ts): open subscriptions end when it is revoked. */
+  tokenVersion?: number | undefined;
+  /** Why a token that was sent is refused (invalid, expired, revoked, account disabled). */
+  authRefusal?: string | undefined;
 }
 
 /** Pure context factory (tests build it directly and use `createCaller`). */
@@ -71,10 +75,14 @@ const t = initTRPC.context<TrpcContext>().create({
     const { stack: _stack, ...data } = shape.data;
     return {
       ...shape,
+      // A zod error's own message is its issues as JSON: say it as REST's problem `detail` does,
+      // the structured field errors staying in `data.errors`.
       message:
-        error.code === 'INTERNAL_SERVER_ERROR' && !app
-          ? 'An unexpected error occurred; it has been logged.'
-          : shape.message,
+        error.cause instanceof ZodError && app?.errors
+          ? validationMessage('input', app.errors)
+          : error.code === 'INTERNAL_SERVER_ERROR' && !app
+            ? 'An unexpected error occurred; it has been logged.'
+            : shape.message,
       data: {
         ...data,
         errorCode: app?.errorCode ?? (error.code === 'INTERNAL_SERVER_ERROR' ? 'INTERNAL' : error.code),
@@ -120,10 +128,11 @@ const inputHygiene = t.middleware(async function inputHygiene({ getRawInput, nex
 
 const isAuthed = t.middleware(function isAuthed({ ctx, next }) {
   if (!ctx.actor) {
+    const message = ctx.authRefusal ?? 'Authentication required';
     throw new TRPCError({
       code: 'UNAUTHORIZED',
-      message: 'Authentication required',
-      cause: new DomainError('UNAUTHENTICATED'),
+      message,
+      cause: new DomainError('UNAUTHENTICATED', message),
     });
   }
   return next({ ctx: { ...ctx, actor: ctx.actor } });

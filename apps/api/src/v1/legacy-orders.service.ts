@@ -109,14 +109,14 @@ export async function listOrders(
     .limit(query.limit)
     .offset(query.offset);
   const out: V1NestedOrder[] = [];
-  for (const row of rows) out.push(v1NestedOrder(row, await loadOrderRelations(deps.db, row.id)));
+  for (const row of rows) out.push(v1NestedOrder(row, await loadOrderRelations(deps.db, row.id), actor));
   return out;
 }
 
 /** `GET /orders/:id`: the order, then k queries for its relations. */
 export async function getOrder(deps: LegacyOrdersDeps, actor: Actor, id: string): Promise<V1NestedOrder> {
   const { restaurantOwnerId: _owner, ...row } = await readVisibleOrder(deps.db, id, actor);
-  return v1NestedOrder(row, await loadOrderRelations(deps.db, id));
+  return v1NestedOrder(row, await loadOrderRelations(deps.db, id), actor);
 }
 
 /** `POST /orders`: prices the items from the restaurant's menu and stores the order (version 1). */

@@ -31,8 +31,8 @@ export const V1_ORDER_RELATIONS = [
 ] as const;
 export type V1OrderRelation = (typeof V1_ORDER_RELATIONS)[number];
 
-// Public user columns only: v1 over-fetches (a restaurant sees its customers' emails), but a
-// password hash never leaves the database.
+// Public user columns only: a password hash never leaves the database, and the representation
+// blanks the e-mail for anyone but its owner (and admins).
 const userColumns = { id: users.id, name: users.name, email: users.email, role: users.role };
 const riders = alias(users, 'rider');
 

@@ -348,3 +348,65 @@ describe('v1 orders', () => {
     for (const o of body.orders) expect(o).toMatchObject({ status: 'pending', customerId: customer.userId });
   });
 });
+
+describe('v1 personal data (what v2 never shows)', () => {
+  interface Person {
+    id: string;
+    email: string | null;
+  }
+  interface Nested extends V1Order {
+    customer: Person;
+    rider: Person | null;
+    payment: { providerReference: string | null; refundReference: string | null } | null;
+  }
+
+  it('shows an e-mail only to its owner (and admins), provider references only to the payer (and admins)', async () => {
+    const order = await createOrder();
+    const paid = await call('POST', `/orders/${order.id}/payment`, { as: 'customer' });
+    const { payment } = (await paid.json()) as { payment: { providerReference: string } };
+    expect(payment.providerReference).toEqual(expect.any(String));
+    const ready = await call('PUT', `/orders/${order.id}`, { as: 'owner', body: { status: 'ready' } });
+    expect(ready.status).toBe(200);
+
+    const read = async (as: string): Promise<Nested> => {
+      const one = await call('GET', `/orders/${order.id}`, { as });
+      expect(one.status).toBe(200);
+      const list = await call('GET', '/orders?status=ready&limit=100', { as });
+      const listed = ((await list.json()) as { orders: Nested[] }).orders.find((o) => o.id === order.id);
+      const body = (await one.json()) as Nested;
+      // The list nests the same representation as the single read.
+      expect(listed).toEqual(body);
+      return body;
+    };
+
+    // The restaurant, and any rider (a `ready` order is visible to every rider): the legacy shape,
+    // the keys kept, the personal values blanked.
+    for (const as of ['owner', 'rider']) {
+      const seen = await read(as);
+      expect(seen.customer).toMatchObject({ id: expect.any(String), email: null });
+      expect(seen.payment).toMatchObject({ providerReference: null, refundReference: null });
+      expect(JSON.stringify(seen)).not.toContain('@quickeats.test');
+      expect(JSON.stringify(seen)).not.toContain(payment.providerReference);
+    }
+    // The customer sees their own e-mail and payment; an admin sees everything, as before.
+    for (const as of ['customer', 'admin']) {
+      const seen = await read(as);
+      expect(seen.customer.email).toBe(DEMO_ACCOUNTS.customer);
+      expect(seen.payment?.providerReference).toBe(payment.providerReference);
+    }
+  });
+
+  it('shows the assigned rider their own e-mail, not the customer’s; the customer not the rider’s', async () => {
+    const order = await createOrder();
+    const rider = await t.actorFor(DEMO_ACCOUNTS.rider);
+    await call('PUT', `/orders/${order.id}`, { as: 'owner', body: { riderId: rider.userId } });
+    const byRider = (await (await call('GET', `/orders/${order.id}`, { as: 'rider' })).json()) as Nested;
+    expect(byRider.rider).toMatchObject({ id: rider.userId, email: DEMO_ACCOUNTS.rider });
+    expect(byRider.customer.email).toBeNull();
+    const byCustomer = (await (
+      await call('GET', `/orders/${order.id}`, { as: 'customer' })
+    ).json()) as Nested;
+    expect(byCustomer.rider).toMatchObject({ id: rider.userId, email: null });
+    expect(byCustomer.customer.email).toBe(DEMO_ACCOUNTS.customer);
+  });
+});

@@ -59,7 +59,7 @@ export function v1Routes(deps: AppDeps) {
   // RFC 8288 §3.1 allows a relative reference (resolved against the request URI); with a configured
   // public base URL the successor is absolute.
   const base = deps.config.publicBaseUrl?.replace(/\/+$/, '') ?? '';
-  const authenticate = requireActor(deps.config.auth.tokenSecret);
+  const authenticate = requireActor(deps);
 
   const v1 = new Hono<V1Env>();
   v1.use(

@@ -11,7 +11,8 @@ import type { ChangeResult, ClientOrder, HttpExchange, ObservedOrder, SurfaceAda
 
 const V1OrderBody = z.object({ id: z.string(), status: OrderStatusSchema, version: z.int() });
 const V1NestedOrderBody = V1OrderBody.extend({
-  payment: z.object({ status: z.string(), providerReference: z.string() }).nullable(),
+  // The provider reference is null unless the reader paid (or is an admin): v1 hides it as v2 does.
+  payment: z.object({ status: z.string(), providerReference: z.string().nullable() }).nullable(),
   events: z.array(
     z.object({
       action: z.string(),
@@ -71,7 +72,10 @@ export const v1Adapter: SurfaceAdapter = {
     const body = V1NestedOrderBody.parse(exchange.body);
     return {
       client: { id: body.id, status: body.status, version: body.version },
-      payment: body.payment,
+      payment: body.payment && {
+        status: body.payment.status,
+        providerReference: body.payment.providerReference ?? '',
+      },
       events: body.events.map((e) => ({
         action: e.action,
         from: e.fromStatus,

@@ -3,6 +3,26 @@
  * A test fails when this file no longer matches the API.
  */
 export interface paths {
+    "/auth/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out everywhere: revoke every token of the caller
+         * @description Every access token of the caller issued until now is refused from this answer on, by every API process (within milliseconds; at the latest after AUTH_REVOCATION_POLL_MS). Sign in again for a new one. A role change or a disabled account (PATCH /users/{id}) revokes the same way.
+         */
+        post: operations["postAuthRevoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/token": {
         parameters: {
             query?: never;
@@ -78,7 +98,7 @@ export interface paths {
         put?: never;
         /**
          * Place an order (customers)
-         * @description Place an order (customers)
+         * @description Send a JSON:API 1.1 resource document as `application/vnd.api+json`: `data.type` `orders`, the restaurant as the `restaurant` relationship, the ordered menu items as the `lines` attribute. No `data.id` (the server assigns it; a client-generated id → 403), another `type` → 409, a restaurant that does not exist → 404. The same order as a flat object (`restaurantId`, `items`, `note`) is accepted as `application/json`. JSON:API extensions (`ext`) are not supported (415); profiles are ignored. The answer is the order document either way.
          */
         post: operations["postOrders"];
         delete?: never;
@@ -287,6 +307,178 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a user’s role, or disable / enable the account (admin)
+         * @description Any change revokes the user’s tokens: from this answer on they are refused by every API process (within milliseconds; at the latest after AUTH_REVOCATION_POLL_MS), and open event streams end. The user signs in again for a token of the new role; a disabled account cannot sign in.
+         */
+        patch: operations["patchUsersById"];
+        trace?: never;
+    };
+    "/users/{id}/revoke-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke every token of a user (admin)
+         * @description Revoke every token of a user (admin)
+         */
+        post: operations["postUsersByIdRevokeTokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook endpoints (yours; an admin: all)
+         * @description List webhook endpoints (yours; an admin: all)
+         */
+        get: operations["getWebhookEndpoints"];
+        put?: never;
+        /**
+         * Register a webhook endpoint
+         * @description Body `{ "url", "events"? }` or the same as a JSON:API resource document. The endpoint receives the order events its owner may see (an owner: their restaurants’ orders; an admin: all), only of the listed types if `events` is given, from now on. The answer carries the signing secret **once**. Deliveries follow Standard Webhooks (see `webhooks` in this document).
+         */
+        post: operations["postWebhookEndpoints"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a webhook endpoint
+         * @description Read a webhook endpoint
+         */
+        get: operations["getWebhookEndpointsById"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint (and its delivery log)
+         * @description Delete a webhook endpoint (and its delivery log)
+         */
+        delete: operations["deleteWebhookEndpointsById"];
+        options?: never;
+        head?: never;
+        /**
+         * Pause or resume a webhook endpoint
+         * @description `{"status":"paused"}` holds new and pending deliveries; `{"status":"active"}` sends them (and re-enables an endpoint disabled after failing throughout a retry schedule).
+         */
+        patch: operations["patchWebhookEndpointsById"];
+        trace?: never;
+    };
+    "/webhook-endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The delivery log of an endpoint (newest first)
+         * @description Each delivery with every attempt: when, how long, the receiver’s status code, the error.
+         */
+        get: operations["getWebhookEndpointsByIdDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-endpoints/{id}/deliveries/{deliveryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One delivery and its attempts
+         * @description One delivery and its attempts
+         */
+        get: operations["getWebhookEndpointsByIdDeliveriesByDeliveryId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-endpoints/{id}/deliveries/{deliveryId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again
+         * @description Queues the delivery now with the same `webhook-id` (receivers dedupe), starting a new run of the retry schedule.
+         */
+        post: operations["postWebhookEndpointsByIdDeliveriesByDeliveryIdRedeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-endpoints/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the signing secret
+         * @description Answers the new secret once. For WEBHOOK_SECRET_ROTATION_GRACE_SECONDS (default 24 h) deliveries carry a second signature made with the previous secret, so receivers can switch without losing any.
+         */
+        post: operations["postWebhookEndpointsByIdRotateSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -319,6 +511,47 @@ export interface components {
              * @enum {string}
              */
             type: "menu-items";
+        };
+        OrderCreateDocument: {
+            data: components["schemas"]["OrderCreateResource"];
+            jsonapi?: {
+                version?: string;
+            };
+            /** @description Non-standard meta-information (ignored) */
+            meta?: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description A new order. No `id`: the server assigns it (a client-generated id is refused with 403). `type` other than `orders` → 409. */
+        OrderCreateResource: {
+            attributes: {
+                /** @description What is ordered: menu items of the related restaurant, each at most once, with a quantity */
+                lines: {
+                    /** Format: uuid */
+                    menuItemId: string;
+                    quantity: number;
+                }[];
+                note?: string;
+            };
+            /** @description A local id identifying the new resource within this document */
+            lid?: string;
+            /** @description Non-standard meta-information (ignored) */
+            meta?: {
+                [key: string]: unknown;
+            };
+            relationships: {
+                /** @description The restaurant ordered from (404 when it does not exist) */
+                restaurant: {
+                    data: {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        type: "restaurants";
+                    };
+                };
+            };
+            /** @enum {string} */
+            type: "orders";
         };
         OrderDocument: {
             data: components["schemas"]["OrderResource"];
@@ -598,6 +831,134 @@ export interface components {
              */
             type: "users";
         };
+        WebhookDeliveryDocument: {
+            data: {
+                attributes: {
+                    attempts: number;
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: uuid */
+                    endpointId: string;
+                    /** @enum {string} */
+                    eventType: "order.created" | "order.paid" | "order.accepted" | "order.rejected" | "order.ready" | "order.picked_up" | "order.delivered" | "order.cancelled";
+                    lastResponseStatus: number | null;
+                    /** @description Every attempt, oldest first */
+                    log: {
+                        attempt: number;
+                        error: string | null;
+                        latencyMs: number;
+                        /** @description The receiver’s HTTP status; null when none came */
+                        responseStatus: number | null;
+                        /** Format: date-time */
+                        startedAt: string;
+                        succeeded: boolean;
+                    }[];
+                    /** Format: date-time */
+                    nextAttemptAt: string | null;
+                    /** Format: uuid */
+                    orderId: string;
+                    position: string;
+                    /** @enum {string} */
+                    status: "pending" | "held" | "succeeded" | "failed";
+                };
+                /** @description The `webhook-id` header of its attempts */
+                id: string;
+                /** @enum {string} */
+                type: "webhook-deliveries";
+            };
+        };
+        WebhookDeliveryListDocument: {
+            data: {
+                attributes: {
+                    attempts: number;
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: uuid */
+                    endpointId: string;
+                    /** @enum {string} */
+                    eventType: "order.created" | "order.paid" | "order.accepted" | "order.rejected" | "order.ready" | "order.picked_up" | "order.delivered" | "order.cancelled";
+                    lastResponseStatus: number | null;
+                    /** @description Every attempt, oldest first */
+                    log: {
+                        attempt: number;
+                        error: string | null;
+                        latencyMs: number;
+                        /** @description The receiver’s HTTP status; null when none came */
+                        responseStatus: number | null;
+                        /** Format: date-time */
+                        startedAt: string;
+                        succeeded: boolean;
+                    }[];
+                    /** Format: date-time */
+                    nextAttemptAt: string | null;
+                    /** Format: uuid */
+                    orderId: string;
+                    position: string;
+                    /** @enum {string} */
+                    status: "pending" | "held" | "succeeded" | "failed";
+                };
+                /** @description The `webhook-id` header of its attempts */
+                id: string;
+                /** @enum {string} */
+                type: "webhook-deliveries";
+            }[];
+        };
+        WebhookEndpointDocument: {
+            data: {
+                attributes: {
+                    /** Format: date-time */
+                    createdAt: string;
+                    disabledReason: string | null;
+                    /** @description Delivered event types; null: all */
+                    events: ("order.created" | "order.paid" | "order.accepted" | "order.rejected" | "order.ready" | "order.picked_up" | "order.delivered" | "order.cancelled")[] | null;
+                    /** @enum {string} */
+                    status: "active" | "paused" | "disabled";
+                    url: string;
+                };
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                type: "webhook-endpoints";
+            };
+        };
+        WebhookEndpointListDocument: {
+            data: {
+                attributes: {
+                    /** Format: date-time */
+                    createdAt: string;
+                    disabledReason: string | null;
+                    /** @description Delivered event types; null: all */
+                    events: ("order.created" | "order.paid" | "order.accepted" | "order.rejected" | "order.ready" | "order.picked_up" | "order.delivered" | "order.cancelled")[] | null;
+                    /** @enum {string} */
+                    status: "active" | "paused" | "disabled";
+                    url: string;
+                };
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                type: "webhook-endpoints";
+            }[];
+        };
+        WebhookEndpointWithSecretDocument: {
+            data: {
+                attributes: {
+                    /** Format: date-time */
+                    createdAt: string;
+                    disabledReason: string | null;
+                    /** @description Delivered event types; null: all */
+                    events: ("order.created" | "order.paid" | "order.accepted" | "order.rejected" | "order.ready" | "order.picked_up" | "order.delivered" | "order.cancelled")[] | null;
+                    /** @description The signing secret (Standard Webhooks `whsec_…`): answered once, keep it */
+                    secret: string;
+                    /** @enum {string} */
+                    status: "active" | "paused" | "disabled";
+                    url: string;
+                };
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                type: "webhook-endpoints";
+            };
+        };
     };
     responses: never;
     parameters: never;
@@ -607,6 +968,42 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    postAuthRevoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or already revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     postAuthToken: {
         parameters: {
             query?: never;
@@ -922,16 +1319,7 @@ export interface operations {
                     /** Format: uuid */
                     restaurantId: string;
                 };
-                "application/vnd.api+json": {
-                    items: {
-                        /** Format: uuid */
-                        menuItemId: string;
-                        quantity: number;
-                    }[];
-                    note?: string;
-                    /** Format: uuid */
-                    restaurantId: string;
-                };
+                "application/vnd.api+json": components["schemas"]["OrderCreateDocument"];
             };
         };
         responses: {
@@ -968,7 +1356,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Only customers place orders */
+            /** @description Only customers place orders; a JSON:API document with a client-generated id */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -977,7 +1365,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A request with this Idempotency-Key is in flight (Retry-After) */
+            /** @description JSON:API document: the related restaurant does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is in flight (Retry-After); a JSON:API document whose type is not orders */
             409: {
                 headers: {
                     /** @description Seconds to wait before retrying (a request with this Idempotency-Key is in flight) */
@@ -997,7 +1394,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body is not JSON */
+            /** @description Body is not JSON, or names an unsupported JSON:API extension */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2376,6 +2773,936 @@ export interface operations {
             /** @description Accept names no representation this API sends */
             406: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchUsersById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description true: no sign-in and every token refused; false: enabled again */
+                    disabled?: boolean;
+                    /** @enum {string} */
+                    role?: "customer" | "restaurant" | "rider" | "admin";
+                };
+            };
+        };
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        disabled: boolean;
+                        email: string;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        role: "customer" | "restaurant" | "rider" | "admin";
+                    };
+                };
+            };
+            /** @description Malformed id or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON (application/json or application/vnd.api+json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postUsersByIdRevokeTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["WebhookEndpointListDocument"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only restaurant owners and admins manage webhook endpoints */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postWebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Only these event types (default: all) */
+                    events?: ("order.created" | "order.paid" | "order.accepted" | "order.rejected" | "order.ready" | "order.picked_up" | "order.delivered" | "order.cancelled")[];
+                    /**
+                     * Format: uri
+                     * @description Where deliveries are POSTed
+                     */
+                    url: string;
+                } | {
+                    data: {
+                        attributes: {
+                            /** @description Only these event types (default: all) */
+                            events?: ("order.created" | "order.paid" | "order.accepted" | "order.rejected" | "order.ready" | "order.picked_up" | "order.delivered" | "order.cancelled")[];
+                            /**
+                             * Format: uri
+                             * @description Where deliveries are POSTed
+                             */
+                            url: string;
+                        };
+                        /** @enum {string} */
+                        type: "webhook-endpoints";
+                    };
+                };
+                "application/vnd.api+json": {
+                    /** @description Only these event types (default: all) */
+                    events?: ("order.created" | "order.paid" | "order.accepted" | "order.rejected" | "order.ready" | "order.picked_up" | "order.delivered" | "order.cancelled")[];
+                    /**
+                     * Format: uri
+                     * @description Where deliveries are POSTed
+                     */
+                    url: string;
+                } | {
+                    data: {
+                        attributes: {
+                            /** @description Only these event types (default: all) */
+                            events?: ("order.created" | "order.paid" | "order.accepted" | "order.rejected" | "order.ready" | "order.picked_up" | "order.delivered" | "order.cancelled")[];
+                            /**
+                             * Format: uri
+                             * @description Where deliveries are POSTed
+                             */
+                            url: string;
+                        };
+                        /** @enum {string} */
+                        type: "webhook-endpoints";
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Registered; the secret is shown only here */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["WebhookEndpointWithSecretDocument"];
+                };
+            };
+            /** @description Invalid body (url, events) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only restaurant owners and admins manage webhook endpoints */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON (application/json or application/vnd.api+json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhookEndpointsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["WebhookEndpointDocument"];
+                };
+            };
+            /** @description Malformed id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only restaurant owners and admins manage webhook endpoints */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint of the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWebhookEndpointsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only restaurant owners and admins manage webhook endpoints */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint of the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchWebhookEndpointsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description `paused` holds deliveries; `active` resumes (or re-enables)
+                     * @enum {string}
+                     */
+                    status: "active" | "paused";
+                };
+                "application/vnd.api+json": {
+                    /**
+                     * @description `paused` holds deliveries; `active` resumes (or re-enables)
+                     * @enum {string}
+                     */
+                    status: "active" | "paused";
+                };
+            };
+        };
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["WebhookEndpointDocument"];
+                };
+            };
+            /** @description Malformed id or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only restaurant owners and admins manage webhook endpoints */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint of the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON (application/json or application/vnd.api+json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhookEndpointsByIdDeliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                status?: "pending" | "held" | "succeeded" | "failed";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deliveries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["WebhookDeliveryListDocument"];
+                };
+            };
+            /** @description Malformed id, status or limit */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only restaurant owners and admins manage webhook endpoints */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint of the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhookEndpointsByIdDeliveriesByDeliveryId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The delivery’s `webhook-id` (`msg_…`) */
+                deliveryId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["WebhookDeliveryDocument"];
+                };
+            };
+            /** @description Malformed id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only restaurant owners and admins manage webhook endpoints */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such delivery of the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postWebhookEndpointsByIdDeliveriesByDeliveryIdRedeliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The delivery’s `webhook-id` (`msg_…`) */
+                deliveryId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["WebhookDeliveryDocument"];
+                };
+            };
+            /** @description Malformed id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only restaurant owners and admins manage webhook endpoints */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such delivery of the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The endpoint is paused or disabled (WEBHOOK_ENDPOINT_INACTIVE) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postWebhookEndpointsByIdRotateSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint with its new secret */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["WebhookEndpointWithSecretDocument"];
+                };
+            };
+            /** @description Malformed id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only restaurant owners and admins manage webhook endpoints */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint of the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

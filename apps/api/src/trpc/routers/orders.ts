@@ -149,6 +149,7 @@ export const ordersRouter = {
           orderId: input.orderId,
           lastEventId: input.lastEventId,
           signal,
+          tokenVersion: ctx.tokenVersion,
         });
         for await (const event of events) yield tracked(event.position, event);
       } catch (err) {

@@ -1,0 +1,20 @@
+/** The workers' memory settings (issue 15): defaults that an operator's own choice overrides. */
+import { describe, expect, it } from 'vitest';
+import { workerMemorySettings } from './supervisor';
+
+describe('worker memory settings', () => {
+  it('caps malloc arenas and the young generation by default, keeping the loader flags', () => {
+    expect(workerMemorySettings({}, ['--import', 'tsx'])).toEqual({
+      env: { MALLOC_ARENA_MAX: '2' },
+      execArgv: ['--import', 'tsx', '--max-semi-space-size=4'],
+    });
+  });
+
+  it('leaves what the operator set: MALLOC_ARENA_MAX, a semi-space size in NODE_OPTIONS or in the flags', () => {
+    expect(workerMemorySettings({ MALLOC_ARENA_MAX: '8' }, []).env).toEqual({});
+    expect(workerMemorySettings({ NODE_OPTIONS: '--max-semi-space-size=16' }, []).execArgv).toEqual([]);
+    expect(workerMemorySettings({}, ['--max-semi-space-size=1']).execArgv).toEqual([
+      '--max-semi-space-size=1',
+    ]);
+  });
+});
