@@ -66,6 +66,24 @@ const EnvSchema = z
         .optional(),
     ),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    /** `transaction`: DATABASE_URL is a transaction-mode pooler; `auto`: so when a direct URL is given. */
+    DATABASE_POOLER: z.enum(['auto', 'none', 'transaction']).default('auto'),
+    /** Comma-separated postgres:// URLs of streaming replicas for order reads. */
+    DATABASE_REPLICA_URLS: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .transform((v) =>
+          v
+            .split(',')
+            .map((u) => u.trim())
+            .filter(Boolean),
+        )
+        .pipe(z.array(z.string().regex(/^postgres(ql)?:\/\//, 'must be postgres:// URLs, comma-separated')))
+        .optional(),
+    ),
+    DATABASE_REPLICA_MAX_LAG_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
+    DATABASE_REPLICA_CHECK_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
     DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(8000),
     DATA_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
@@ -233,6 +251,20 @@ const EnvSchema = z
           'is required in production (or set ALLOW_EMBEDDED_DATABASE=true for a single-instance PGlite)',
       });
     }
+    if (!env.DATABASE_URL) {
+      for (const name of ['DATABASE_DIRECT_URL', 'DATABASE_REPLICA_URLS'] as const) {
+        if (env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'needs DATABASE_URL' });
+      }
+    }
+    // Through a transaction pooler a session (LISTEN, the migration lock) has nowhere else to go.
+    if (env.DATABASE_POOLER === 'transaction' && !env.DATABASE_DIRECT_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_DIRECT_URL'],
+        message:
+          'is required with DATABASE_POOLER=transaction (LISTEN and the migration lock need a session)',
+      });
+    }
     // Embedded PGlite is one process's file: several workers would each open it.
     if (!env.DATABASE_URL && env.WEB_CONCURRENCY !== undefined && env.WEB_CONCURRENCY > 1) {
       ctx.addIssue({
@@ -277,6 +309,14 @@ export const ENV_DOCS = {
     '`pretty` (readable lines, pino-pretty) or `json`; unset → `pretty` in development, `json` otherwise',
   DATABASE_URL: 'PostgreSQL (postgres.js); unset → embedded PGlite under DATA_DIR',
   DATABASE_POOL_SIZE: 'postgres.js connections per process',
+  DATABASE_POOLER:
+    '`transaction`: DATABASE_URL is a transaction-mode pooler (PgBouncer) → no prepared statements, no session settings at connect; `auto` → `transaction` when DATABASE_DIRECT_URL differs from DATABASE_URL',
+  DATABASE_REPLICA_URLS:
+    'Comma-separated streaming replicas: order list/get reads go there (writes and transactions never); read-your-writes by ETag',
+  DATABASE_REPLICA_MAX_LAG_MS:
+    'A replica further behind than this (measured) is skipped: reads go to the primary',
+  DATABASE_REPLICA_CHECK_INTERVAL_MS:
+    'How often each replica’s lag is measured (also the metric’s freshness)',
   DATABASE_CONNECT_TIMEOUT_MS:
     'Client-side limit on opening a PostgreSQL connection (an unreachable database fails fast → 503)',
   DATABASE_STATEMENT_TIMEOUT_MS: 'Server-side `statement_timeout` of every PostgreSQL session',
@@ -306,7 +346,7 @@ export const ENV_DOCS = {
   EVENTS_HEARTBEAT_SECONDS:
     'Seconds between heartbeat comments on an idle `GET /api/v2/event-stream` (keeps proxies from closing it)',
   DATABASE_DIRECT_URL:
-    'Direct (unpooled) PostgreSQL URL for LISTEN and the webhook queue (pg-boss), when DATABASE_URL goes through a transaction-mode pooler; default DATABASE_URL',
+    'Direct (unpooled, session) PostgreSQL URL for LISTEN, the migration/seed advisory lock and the webhook queue (pg-boss), when DATABASE_URL goes through a transaction-mode pooler; default DATABASE_URL',
   WEBHOOK_RETRY_SCHEDULE:
     'Seconds before each webhook retry after the first attempt, comma-separated (±20 % jitter); a delivery fails after the last, and an endpoint failing since before that delivery is disabled',
   WEBHOOK_TIMEOUT_MS: 'How long a webhook receiver has to answer one attempt',
@@ -391,6 +431,9 @@ export interface Config {
     seedOrders: number;
     connectTimeoutMs: number;
     statementTimeoutMs: number;
+    /** `url` is a transaction-mode pooler. */
+    pooled: boolean;
+    replicas: { urls: string[]; maxLagMs: number; checkIntervalMs: number };
   };
   auth: {
     tokenSecret: string;
@@ -464,6 +507,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       seedOrders: e.SEED_ORDERS,
       connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      pooled:
+        e.DATABASE_POOLER === 'transaction' ||
+        (e.DATABASE_POOLER === 'auto' &&
+          e.DATABASE_DIRECT_URL !== undefined &&
+          e.DATABASE_DIRECT_URL !== e.DATABASE_URL),
+      replicas: {
+        urls: e.DATABASE_REPLICA_URLS ?? [],
+        maxLagMs: e.DATABASE_REPLICA_MAX_LAG_MS,
+        checkIntervalMs: e.DATABASE_REPLICA_CHECK_INTERVAL_MS,
+      },
     },
     auth: {
       // Without a configured secret, tokens are signed with a per-process random key: fine for one

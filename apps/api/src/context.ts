@@ -11,6 +11,7 @@ import type { IdempotencyStore, RequestIdempotency } from './idempotency/store';
 import type { Logger } from './logger';
 import type { Metrics } from './observability/metrics';
 import type { RateLimits } from './rate-limit';
+import type { ReplicaReads } from './reads/replica-reads';
 import type { WebhookQueuePort } from './webhooks/tx';
 
 export interface AppDeps {
@@ -19,6 +20,8 @@ export interface AppDeps {
   /** Health checks and shutdown. */
   dbHandle: Pick<DbHandle, 'ping' | 'driver' | 'poolStats'>;
   logger: Logger;
+  /** Order list/get reads through streaming replicas (primary fallback); absent → `db`. */
+  replicaReads?: ReplicaReads | undefined;
   paymentProvider: PaymentProvider;
   /** Where Idempotency-Key leases and stored responses live (Postgres, or Upstash Redis). */
   idempotency: IdempotencyStore;

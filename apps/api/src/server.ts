@@ -26,6 +26,7 @@ import {
 } from './observability/metrics-server';
 import { startApiTracing } from './observability/tracing';
 import { createRateLimits } from './rate-limit';
+import { createReplicaReads } from './reads/replica-reads';
 import { startMaintenance } from './services/maintenance';
 import { createWebhookRuntime } from './webhooks/runtime';
 
@@ -59,11 +60,13 @@ export async function startServer(
     options.logger ?? createLogger(config.logLevel, config.logFormat === 'pretty' ? 'pretty' : undefined);
   const dbHandle = createDb({
     url: config.database.url,
-    directUrl: config.database.directUrl,
     dataDir: config.database.dataDir,
     maxConnections: config.database.poolSize,
     connectTimeoutMs: config.database.connectTimeoutMs,
     statementTimeoutMs: config.database.statementTimeoutMs,
+    pooled: config.database.pooled,
+    directUrl: config.database.directUrl,
+    replicaUrls: config.database.replicas.urls,
   });
   // Demo data on first start of an empty database (never in production), under the migration
   // lock: processes started together on an empty database would otherwise all seed it at once.
@@ -79,6 +82,16 @@ export async function startServer(
   }
 
   const metrics: Metrics = config.metrics ? createMetrics() : NO_METRICS;
+  const replicaReads = dbHandle.replicas.length
+    ? createReplicaReads({
+        primary: dbHandle.db,
+        replicas: dbHandle.replicas,
+        maxLagMs: config.database.replicas.maxLagMs,
+        checkIntervalMs: config.database.replicas.checkIntervalMs,
+        metrics,
+        logger,
+      })
+    : undefined;
   const events = createEventHub(config, dbHandle, logger, { onBatch: recordEventLag(metrics) });
   const webhooks = createWebhookRuntime(config, events, logger, metrics);
   await webhooks?.start();
@@ -86,6 +99,7 @@ export async function startServer(
     config,
     db: dbHandle.db,
     dbHandle,
+    replicaReads,
     logger,
     paymentProvider: options.paymentProvider ?? paymentProviderFor(config),
     idempotency: createIdempotencyStore(config, dbHandle.db),
@@ -119,6 +133,8 @@ export async function startServer(
     {
       url,
       driver: dbHandle.driver,
+      pooled: config.database.pooled,
+      replicas: dbHandle.replicas.map((r) => r.label),
       idempotencyStore: deps.idempotency.kind,
       paymentProvider: config.paymentProvider.url ?? 'in-memory',
       metrics: metricsServer?.url,
@@ -153,6 +169,7 @@ export async function startServer(
       await webhooks?.stop();
       await metricsServer?.close();
       await maintenance.stop();
+      replicaReads?.close();
       await dbHandle.close();
       await tracing?.shutdown();
       logger.info('shut down');
