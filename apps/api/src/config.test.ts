@@ -104,4 +104,52 @@ describe('loadConfig', () => {
     expect(loadConfig({ IDEMPOTENCY_LEASE_SECONDS: '2' }).idempotency.leaseSeconds).toBe(2);
     expect(() => loadConfig({ IDEMPOTENCY_LEASE_SECONDS: '0' })).toThrow(/IDEMPOTENCY_LEASE_SECONDS/);
   });
+
+  it('pooler mode: chosen when a distinct direct URL is given, or by DATABASE_POOLER; transaction mode needs the direct URL', () => {
+    const pooled = 'postgres://app@pgbouncer:6432/quickeats';
+    const direct = 'postgres://app@primary:5432/quickeats';
+    expect(loadConfig({ DATABASE_URL: direct }).database).toMatchObject({
+      pooled: false,
+      directUrl: direct,
+    });
+    expect(loadConfig({ DATABASE_URL: pooled, DATABASE_DIRECT_URL: direct }).database).toMatchObject({
+      pooled: true,
+      directUrl: direct,
+    });
+    expect(loadConfig({ DATABASE_URL: direct, DATABASE_DIRECT_URL: direct }).database.pooled).toBe(false);
+    expect(
+      loadConfig({ DATABASE_URL: pooled, DATABASE_DIRECT_URL: direct, DATABASE_POOLER: 'none' }).database
+        .pooled,
+    ).toBe(false);
+    expect(() => loadConfig({ DATABASE_URL: pooled, DATABASE_POOLER: 'transaction' })).toThrow(
+      /DATABASE_DIRECT_URL: is required with DATABASE_POOLER=transaction/,
+    );
+    expect(() => loadConfig({ DATABASE_POOLER: 'statement' })).toThrow(/DATABASE_POOLER/);
+    expect(() => loadConfig({ DATABASE_DIRECT_URL: direct })).toThrow(
+      /DATABASE_DIRECT_URL: needs DATABASE_URL/,
+    );
+  });
+
+  it('replica URLs: comma-separated postgres URLs, with the lag bound and check period', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://app@primary/q',
+      DATABASE_REPLICA_URLS: 'postgres://app@r1/q, postgres://app@r2/q',
+      DATABASE_REPLICA_MAX_LAG_MS: '250',
+    });
+    expect(config.database.replicas).toEqual({
+      urls: ['postgres://app@r1/q', 'postgres://app@r2/q'],
+      maxLagMs: 250,
+      checkIntervalMs: 1000,
+    });
+    expect(loadConfig({}).database.replicas.urls).toEqual([]);
+    expect(() =>
+      loadConfig({
+        DATABASE_URL: 'postgres://app@primary/q',
+        DATABASE_REPLICA_URLS: 'postgres://r1/q,mysql://r2',
+      }),
+    ).toThrow(/DATABASE_REPLICA_URLS/);
+    expect(() => loadConfig({ DATABASE_REPLICA_URLS: 'postgres://r1/q' })).toThrow(
+      /DATABASE_REPLICA_URLS: needs DATABASE_URL/,
+    );
+  });
 });

@@ -7,7 +7,11 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IDEMPOTENCY_LEASE_SECONDS, IDEMPOTENCY_RETENTION_SECONDS } from '@quickeats/domain';
+import {
+  IDEMPOTENCY_LEASE_SECONDS,
+  IDEMPOTENCY_RETENTION_SECONDS,
+  WEBHOOK_RETRY_SCHEDULE_SECONDS,
+} from '@quickeats/domain';
 import { z } from 'zod';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -54,7 +58,32 @@ const EnvSchema = z
         .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
         .optional(),
     ),
+    DATABASE_DIRECT_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+        .optional(),
+    ),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    /** `transaction`: DATABASE_URL is a transaction-mode pooler; `auto`: so when a direct URL is given. */
+    DATABASE_POOLER: z.enum(['auto', 'none', 'transaction']).default('auto'),
+    /** Comma-separated postgres:// URLs of streaming replicas for order reads. */
+    DATABASE_REPLICA_URLS: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .transform((v) =>
+          v
+            .split(',')
+            .map((u) => u.trim())
+            .filter(Boolean),
+        )
+        .pipe(z.array(z.string().regex(/^postgres(ql)?:\/\//, 'must be postgres:// URLs, comma-separated')))
+        .optional(),
+    ),
+    DATABASE_REPLICA_MAX_LAG_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
+    DATABASE_REPLICA_CHECK_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
     DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(8000),
     DATA_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
@@ -102,6 +131,22 @@ const EnvSchema = z
     V1_LEGACY_WRITE_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
     EVENTS_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
     EVENTS_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(5000),
+    /** Seconds before each retry, comma-separated (tests compress it: `0.2,0.4`). */
+    WEBHOOK_RETRY_SCHEDULE: z
+      .string()
+      .regex(/^\d+(\.\d+)?(,\d+(\.\d+)?)*$/, 'must be seconds separated by commas, e.g. 5,300,1800')
+      .default(WEBHOOK_RETRY_SCHEDULE_SECONDS.join(',')),
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(20),
+    WEBHOOK_QUEUE_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+    WEBHOOK_QUEUE_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+    WEBHOOK_SECRET_ROTATION_GRACE_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400)
+      .default(86_400),
+    WEBHOOKS_DELIVER: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).optional()),
     /** Per-request deadline: past it the client gets 503 SERVICE_UNAVAILABLE with Retry-After. */
     REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     /** Worker processes of the node:cluster supervisor; unset → see resolveWorkers. */
@@ -150,6 +195,13 @@ const EnvSchema = z
     OTEL_SDK_DISABLED: bool,
   })
   .superRefine((env, ctx) => {
+    if (env.WEBHOOKS_DELIVER === 'true' && !env.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WEBHOOKS_DELIVER'],
+        message: 'the webhook queue needs DATABASE_URL (PostgreSQL)',
+      });
+    }
     if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
       ctx.addIssue({
         code: 'custom',
@@ -199,6 +251,20 @@ const EnvSchema = z
           'is required in production (or set ALLOW_EMBEDDED_DATABASE=true for a single-instance PGlite)',
       });
     }
+    if (!env.DATABASE_URL) {
+      for (const name of ['DATABASE_DIRECT_URL', 'DATABASE_REPLICA_URLS'] as const) {
+        if (env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'needs DATABASE_URL' });
+      }
+    }
+    // Through a transaction pooler a session (LISTEN, the migration lock) has nowhere else to go.
+    if (env.DATABASE_POOLER === 'transaction' && !env.DATABASE_DIRECT_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_DIRECT_URL'],
+        message:
+          'is required with DATABASE_POOLER=transaction (LISTEN and the migration lock need a session)',
+      });
+    }
     // Embedded PGlite is one process's file: several workers would each open it.
     if (!env.DATABASE_URL && env.WEB_CONCURRENCY !== undefined && env.WEB_CONCURRENCY > 1) {
       ctx.addIssue({
@@ -243,6 +309,14 @@ export const ENV_DOCS = {
     '`pretty` (readable lines, pino-pretty) or `json`; unset → `pretty` in development, `json` otherwise',
   DATABASE_URL: 'PostgreSQL (postgres.js); unset → embedded PGlite under DATA_DIR',
   DATABASE_POOL_SIZE: 'postgres.js connections per process',
+  DATABASE_POOLER:
+    '`transaction`: DATABASE_URL is a transaction-mode pooler (PgBouncer) → no prepared statements, no session settings at connect; `auto` → `transaction` when DATABASE_DIRECT_URL differs from DATABASE_URL',
+  DATABASE_REPLICA_URLS:
+    'Comma-separated streaming replicas: order list/get reads go there (writes and transactions never); read-your-writes by ETag',
+  DATABASE_REPLICA_MAX_LAG_MS:
+    'A replica further behind than this (measured) is skipped: reads go to the primary',
+  DATABASE_REPLICA_CHECK_INTERVAL_MS:
+    'How often each replica’s lag is measured (also the metric’s freshness)',
   DATABASE_CONNECT_TIMEOUT_MS:
     'Client-side limit on opening a PostgreSQL connection (an unreachable database fails fast → 503)',
   DATABASE_STATEMENT_TIMEOUT_MS: 'Server-side `statement_timeout` of every PostgreSQL session',
@@ -271,6 +345,20 @@ export const ENV_DOCS = {
     'Demo/test aid: v1 waits this long between its read and its write (problem 3); refused in production',
   EVENTS_HEARTBEAT_SECONDS:
     'Seconds between heartbeat comments on an idle `GET /api/v2/event-stream` (keeps proxies from closing it)',
+  DATABASE_DIRECT_URL:
+    'Direct (unpooled, session) PostgreSQL URL for LISTEN, the migration/seed advisory lock and the webhook queue (pg-boss), when DATABASE_URL goes through a transaction-mode pooler; default DATABASE_URL',
+  WEBHOOK_RETRY_SCHEDULE:
+    'Seconds before each webhook retry after the first attempt, comma-separated (±20 % jitter); a delivery fails after the last, and an endpoint failing since before that delivery is disabled',
+  WEBHOOK_TIMEOUT_MS: 'How long a webhook receiver has to answer one attempt',
+  WEBHOOK_CONCURRENCY: 'Webhook attempts one API process runs at once',
+  WEBHOOK_QUEUE_POLL_SECONDS:
+    'How often a process asks the queue for due webhook attempts (new deliveries wake the local worker at once)',
+  WEBHOOK_QUEUE_MAINTENANCE_SECONDS:
+    'pg-boss maintenance interval: an attempt whose process died is retried after its lease (timeout + 5 s) and this',
+  WEBHOOK_SECRET_ROTATION_GRACE_SECONDS:
+    'After a secret rotation, deliveries carry a signature with the previous secret too for this long',
+  WEBHOOKS_DELIVER:
+    'Run the webhook delivery worker in this process; default: on with DATABASE_URL (pg-boss needs PostgreSQL: on the embedded database endpoints can be managed but receive nothing)',
   EVENTS_POLL_INTERVAL_MS:
     'Safety re-read of the order event outbox without a NOTIFY (the wake-up is LISTEN/NOTIFY; this only bounds a lost one)',
   REQUEST_TIMEOUT_MS:
@@ -336,11 +424,16 @@ export interface Config {
   logFormat: 'json' | 'pretty';
   database: {
     url: string | undefined;
+    /** LISTEN and the webhook queue connect here (not through a transaction-mode pooler). */
+    directUrl: string | undefined;
     poolSize: number;
     dataDir: string;
     seedOrders: number;
     connectTimeoutMs: number;
     statementTimeoutMs: number;
+    /** `url` is a transaction-mode pooler. */
+    pooled: boolean;
+    replicas: { urls: string[]; maxLagMs: number; checkIntervalMs: number };
   };
   auth: {
     tokenSecret: string;
@@ -354,6 +447,16 @@ export interface Config {
   idempotency: { leaseSeconds: number; retentionSeconds: number; redisKeyPrefix: string };
   v1: { deprecation: Date; sunset: Date; legacyWriteDelayMs: number };
   events: { heartbeatSeconds: number; pollIntervalMs: number };
+  webhooks: {
+    /** Run the delivery worker (needs PostgreSQL). */
+    deliver: boolean;
+    retryScheduleSeconds: number[];
+    timeoutMs: number;
+    concurrency: number;
+    pollSeconds: number;
+    maintenanceSeconds: number;
+    rotationGraceSeconds: number;
+  };
   exposeSqlStatements: boolean;
   requestTimeoutMs: number;
   /** Workers of the supervisor (main.ts). */
@@ -398,11 +501,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'development' ? 'pretty' : 'json'),
     database: {
       url: e.DATABASE_URL,
+      directUrl: e.DATABASE_DIRECT_URL ?? e.DATABASE_URL,
       poolSize: e.DATABASE_POOL_SIZE,
       dataDir: e.DATA_DIR ?? `${REPO_ROOT}.data/pglite`,
       seedOrders: e.SEED_ORDERS,
       connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      pooled:
+        e.DATABASE_POOLER === 'transaction' ||
+        (e.DATABASE_POOLER === 'auto' &&
+          e.DATABASE_DIRECT_URL !== undefined &&
+          e.DATABASE_DIRECT_URL !== e.DATABASE_URL),
+      replicas: {
+        urls: e.DATABASE_REPLICA_URLS ?? [],
+        maxLagMs: e.DATABASE_REPLICA_MAX_LAG_MS,
+        checkIntervalMs: e.DATABASE_REPLICA_CHECK_INTERVAL_MS,
+      },
     },
     auth: {
       // Without a configured secret, tokens are signed with a per-process random key: fine for one
@@ -429,6 +543,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       legacyWriteDelayMs: e.V1_LEGACY_WRITE_DELAY_MS,
     },
     events: { heartbeatSeconds: e.EVENTS_HEARTBEAT_SECONDS, pollIntervalMs: e.EVENTS_POLL_INTERVAL_MS },
+    webhooks: {
+      deliver: e.WEBHOOKS_DELIVER ? e.WEBHOOKS_DELIVER === 'true' : Boolean(e.DATABASE_URL),
+      retryScheduleSeconds: e.WEBHOOK_RETRY_SCHEDULE.split(',').map(Number),
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      concurrency: e.WEBHOOK_CONCURRENCY,
+      pollSeconds: e.WEBHOOK_QUEUE_POLL_SECONDS,
+      maintenanceSeconds: e.WEBHOOK_QUEUE_MAINTENANCE_SECONDS,
+      rotationGraceSeconds: e.WEBHOOK_SECRET_ROTATION_GRACE_SECONDS,
+    },
     exposeSqlStatements: e.EXPOSE_SQL_STATEMENTS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     // Production serves every core; development keeps one process (readable logs, PGlite).

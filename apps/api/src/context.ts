@@ -11,6 +11,8 @@ import type { IdempotencyStore, RequestIdempotency } from './idempotency/store';
 import type { Logger } from './logger';
 import type { Metrics } from './observability/metrics';
 import type { RateLimits } from './rate-limit';
+import type { ReplicaReads } from './reads/replica-reads';
+import type { WebhookQueuePort } from './webhooks/tx';
 
 export interface AppDeps {
   config: Config;
@@ -18,11 +20,15 @@ export interface AppDeps {
   /** Health checks and shutdown. */
   dbHandle: Pick<DbHandle, 'ping' | 'driver' | 'poolStats'>;
   logger: Logger;
+  /** Order list/get reads through streaming replicas (primary fallback); absent → `db`. */
+  replicaReads?: ReplicaReads | undefined;
   paymentProvider: PaymentProvider;
   /** Where Idempotency-Key leases and stored responses live (Postgres, or Upstash Redis). */
   idempotency: IdempotencyStore;
   /** This process's follower of the order event outbox (SSE, tRPC subscriptions). */
   events: EventHub;
+  /** The webhook queue when this process delivers webhooks (PostgreSQL); undefined on the embedded database. */
+  webhookQueue?: WebhookQueuePort | undefined;
   /** Sign-in and write limits (Redis with UPSTASH_REDIS_REST_*, else per process). */
   rateLimits: RateLimits;
   /** Users whose tokens were recently revoked (role change, disabled, sign-out): checked per request. */

@@ -2,57 +2,23 @@
  * The chaos test of issue 5 / SPEC "Targets": 200 concurrent `pay` requests with ONE Idempotency-Key,
  * spread over 4 API processes on one PostgreSQL database, while the fake provider (its own process)
  * times out after charging and drops connections, and the API process running the payment is killed
- * with SIGKILL in the middle of it. Checked at the provider's ledger: exactly one charge.
- *
- * The clients behave like real ones: a 409 is retried after its Retry-After, a connection lost to the
- * killed process is retried on another process (as a load balancer would). Every answer any client
- * gets must be the same success or a 409; the key must not stay wedged by the dead process beyond
- * its lease; and a retry long after returns the stored success.
+ * with SIGKILL in the middle of it. Checked at the provider's ledger: exactly one charge. The scenario
+ * and its verdict are `testing/pay-chaos.ts` (shared with the topology test).
  *
  * The test runs against both idempotency stores. The lease is 6 s (IDEMPOTENCY_LEASE_SECONDS): short,
  * so a run takes seconds rather than production's 30 s, yet long enough that the process running the
  * payment is found and killed while it still holds the key, even on a busy two-core CI machine.
  */
-import { readFileSync } from 'node:fs';
-import { executeRows } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
 import { type ProviderAdmin, providerAdmin } from '@quickeats/payment-provider/client';
 import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
-import { fetchOnFreshConnection, scaledTimeout, waitFor } from '@quickeats/test-support';
-import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signAccessToken } from './auth/token';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { idempotencyStore, type StoreUnderTest } from './testing/idempotency-store';
-import { demoDish, newKey, postInit } from './testing/orders-fixture';
-import { type ApiProcess, DEMO_ACCOUNTS, startApiProcess, TEST_TOKEN_SECRET } from './testing/test-app';
+import { runPayChaos } from './testing/pay-chaos';
+import { type ApiProcess, startApiProcess } from './testing/test-app';
 
 const PROCESSES = 4;
-const REQUESTS = 200;
 const LEASE_SECONDS = 6;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Answer {
-  client: number;
-  attempt: number;
-  process: number;
-  /** HTTP status, or `lost` when the connection died (the killed process). */
-  status: number | 'lost';
-  body: string;
-  replayed: boolean;
-}
-
-/** A resident-memory figure of a process from /proc (VmRSS now, VmHWM peak), in MB; null without /proc. */
-function rssMb(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): number | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1]);
-    return Number.isFinite(kb) ? Math.round(kb / 1024) : null;
-  } catch {
-    return null;
-  }
-}
-const currentRssMb = (pid: number | undefined) => rssMb(pid, 'VmRSS');
-const peakRssMb = (pid: number | undefined) => rssMb(pid, 'VmHWM');
 
 describe.each(['postgres', 'upstash'] as const)(
   'chaos: 200 concurrent pays with one key, %s store',
@@ -61,7 +27,7 @@ describe.each(['postgres', 'upstash'] as const)(
     let admin: ProviderAdmin;
     let database: TestDatabase;
     let store: StoreUnderTest | undefined;
-    const apis: (ApiProcess & { killed: boolean })[] = [];
+    const apis: ApiProcess[] = [];
 
     beforeAll(async () => {
       [provider, database] = await Promise.all([
@@ -83,8 +49,7 @@ describe.each(['postgres', 'upstash'] as const)(
         IDEMPOTENCY_LEASE_SECONDS: String(LEASE_SECONDS),
         LOG_LEVEL: 'error',
       };
-      const started = await Promise.all(Array.from({ length: PROCESSES }, () => startApiProcess(env)));
-      apis.push(...started.map((api) => Object.assign(api, { killed: false })));
+      apis.push(...(await Promise.all(Array.from({ length: PROCESSES }, () => startApiProcess(env)))));
     });
 
     afterAll(async () => {
@@ -95,191 +60,24 @@ describe.each(['postgres', 'upstash'] as const)(
     });
 
     it('charges exactly once; every answer is the same success or a 409; the stored success outlives the lease', async () => {
-      const [user] = await executeRows<{ id: string }>(
-        database.db,
-        sql`select id from users where email = ${DEMO_ACCOUNTS.customer}`,
-      );
-      const token = await signAccessToken({ userId: user!.id, role: 'customer' }, TEST_TOKEN_SECRET, 3600);
-      const dish = await demoDish(database.db);
-      const created = await fetch(
-        `${apis[0]!.url}/api/v2/orders`,
-        postInit({
-          token,
-          key: newKey(),
-          body: { restaurantId: dish.restaurantId, items: [{ menuItemId: dish.menuItemId, quantity: 2 }] },
-        }),
-      );
-      expect(created.status).toBe(201);
-      const orderId = ((await created.json()) as { data: { id: string } }).data.id;
-      const chargesAtProvider = async () =>
-        (await admin.ledger()).charges.filter((c) => c.orderId === orderId).length;
-
-      // The faults are staged by event, not by clock (the provider moves to the next phase on the
-      // request after the last fault of a phase fired). Phase 1: the first charge is recorded, then
-      // its answer is held — the request that made it is in flight, money taken and not yet recorded,
-      // when its process is killed. Phase 2, for whoever takes the key over once the dead process's
-      // lease expires: the connection drops before charging, then after charging — the takeover must
-      // retry through both. Setting phase 2 after the kill would race the takeover on a busy machine.
-      await admin.setFaults({
-        timeoutAfterCharge: { times: 1, on: ['charge'] },
-        next: {
-          dropBeforeCharge: { times: 1, on: ['charge'] },
-          dropAfterCharge: { times: 1, on: ['charge'] },
+      const figures = await runPayChaos({
+        db: database.db,
+        admin,
+        leaseSeconds: LEASE_SECONDS,
+        deployment: {
+          processes: PROCESSES,
+          // Straight to the processes: a client picks a live one, as a balancer would.
+          route: (p) => ({ baseUrl: apis[p ?? 0]!.url }),
+          servedBy: () => undefined,
+          pinRetries: true,
+          lostStatuses: [],
+          kill: (p) => apis[p]!.child.kill('SIGKILL'),
+          pids: () => apis.map((api) => api.child.pid),
+          output: () =>
+            apis.map((api) => `--- ${api.name} ${api.url}\n${api.output().slice(-3000)}`).join('\n'),
         },
       });
-
-      const rssAtStart = apis.map((api) => currentRssMb(api.child.pid));
-      const key = newKey();
-      const answers: Answer[] = [];
-      const firstWavePending = new Map<number, number>(); // client → process of its first request
-      const live = () => apis.map((api, i) => ({ api, i })).filter((p) => !p.api.killed);
-
-      // Clients keep retrying until they have a final answer; the bound is only there to end a broken run.
-      const clientDeadline = Date.now() + scaledTimeout(240_000);
-      async function client(n: number): Promise<void> {
-        for (let attempt = 0; Date.now() < clientDeadline; attempt++) {
-          const alive = live();
-          const target = alive[(n + attempt) % alive.length]!;
-          if (attempt === 0) firstWavePending.set(n, target.i);
-          let answer: Answer;
-          let retryAfter = 1;
-          try {
-            // A fresh connection per attempt: a keep-alive race must not pass for a lost connection.
-            const res = await fetchOnFreshConnection(
-              `${target.api.url}/api/v2/orders/${orderId}/pay`,
-              postInit({ token, key, ifMatch: '"v1"' }),
-            );
-            answer = {
-              client: n,
-              attempt,
-              process: target.i,
-              status: res.status,
-              body: await res.text(),
-              replayed: res.headers.get('idempotent-replayed') === 'true',
-            };
-            retryAfter = Number(res.headers.get('retry-after') ?? 1);
-          } catch {
-            answer = { client: n, attempt, process: target.i, status: 'lost', body: '', replayed: false };
-          }
-          firstWavePending.delete(n);
-          answers.push(answer);
-          if (answer.status === 'lost') continue; // as a balancer would: on to a live process
-          if (answer.status !== 409) return;
-          await sleep(retryAfter * 1000 + Math.random() * 250);
-        }
-      }
-
-      const started = Date.now();
-      const clients = Promise.all(Array.from({ length: REQUESTS }, (_, n) => client(n)));
-
-      // The request running the payment is the one first-wave request still open once the provider
-      // has recorded the charge (every other first request was answered 409 at once).
-      const victim = await waitFor(
-        async () =>
-          firstWavePending.size === 1 &&
-          (await chargesAtProvider()) === 1 &&
-          [...firstWavePending.values()][0],
-        { timeoutMs: scaledTimeout(120_000), description: 'the process running the payment' },
-      );
-      const killedAtMs = Date.now() - started;
-      apis[victim]!.killed = true;
-      apis[victim]!.child.kill('SIGKILL');
-      // On a loaded machine the dead-to-be process's lease may already have expired while the test
-      // was still finding it, so the takeover (and the phase 2 faults) can come before or after the
-      // kill: both orders are real chaos, and every assertion below must hold in either.
-      const phase1 = await admin.faults();
-      expect(phase1.fired.timeoutAfterCharge).toBe(1);
-      const takeoverBeforeKill = phase1.fired.dropBeforeCharge > 0;
-      await clients;
-      const settledAtMs = Date.now() - started;
-
-      const successes = answers.filter((a) => a.status === 200);
-      const conflicts = answers.filter((a) => a.status === 409);
-      const lost = answers.filter((a) => a.status === 'lost');
-      const others = answers.filter((a) => a.status !== 200 && a.status !== 409 && a.status !== 'lost');
-      const finalByClient = new Map(answers.map((a) => [a.client, a]));
-
-      // Every answer is the one success or a 409 "in flight"; only the killed process lost connections.
-      expect(
-        others.map((a) => `${a.status} ${a.body.slice(0, 200)}`),
-        // What the processes logged is the only clue to an unexpected answer.
-        apis.map((api) => `--- ${api.name} ${api.url}\n${api.output().slice(-3000)}`).join('\n'),
-      ).toEqual([]);
-      expect(new Set(successes.map((a) => a.body)).size).toBe(1);
-      for (const c of conflicts) expect(JSON.parse(c.body)).toMatchObject({ code: 'IDEMPOTENCY_IN_FLIGHT' });
-      expect(lost.every((a) => a.process === victim)).toBe(true);
-      expect(lost.length).toBeGreaterThanOrEqual(1); // at least the request that was running the payment
-      // Every client ends with that success: the key did not stay wedged by the dead process.
-      expect([...finalByClient.values()].every((a) => a.status === 200)).toBe(true);
-      expect(finalByClient.size).toBe(REQUESTS);
-
-      const success = JSON.parse(successes[0]!.body) as {
-        data: { attributes: { status: string; version: number } };
-      };
-      expect(success.data.attributes).toMatchObject({ status: 'paid', version: 2 });
-
-      // The provider's ledger: one charge, no refund. The database: paid once, one payment, one event.
-      const ledger = await admin.ledger();
-      const charges = ledger.charges.filter((c) => c.orderId === orderId);
-      expect(charges).toHaveLength(1);
-      expect(ledger.refunds.filter((r) => r.chargeId === charges[0]!.id)).toHaveLength(0);
-      const phase2 = await admin.faults();
-      expect(phase2.fired).toMatchObject({ dropBeforeCharge: 1, dropAfterCharge: 1 });
-      const [row] = await executeRows<{
-        status: string;
-        version: number;
-        pays: number;
-        payments: number;
-        ref: string;
-      }>(
-        database.db,
-        sql`select o.status, o.version,
-                 (select count(*)::int from order_events e where e.order_id = o.id and e.action = 'pay') as pays,
-                 (select count(*)::int from payments p where p.order_id = o.id) as payments,
-                 (select p.provider_reference from payments p where p.order_id = o.id) as ref
-            from orders o where o.id = ${orderId}`,
-      );
-      expect(row).toEqual({ status: 'paid', version: 2, pays: 1, payments: 1, ref: charges[0]!.id });
-
-      // Long after the lease, a retry still gets the stored success, byte for byte.
-      await sleep(LEASE_SECONDS * 1000 + 500);
-      const late = await fetch(
-        `${live()[0]!.api.url}/api/v2/orders/${orderId}/pay`,
-        postInit({ token, key, ifMatch: '"v1"' }),
-      );
-      expect(late.status).toBe(200);
-      expect(late.headers.get('idempotent-replayed')).toBe('true');
-      expect(await late.text()).toBe(successes[0]!.body);
-
-      const figures = {
-        store: kind,
-        clients: REQUESTS,
-        processes: PROCESSES,
-        answers: answers.length,
-        firstAttempts: {
-          ok: answers.filter((a) => a.attempt === 0 && a.status === 200).length,
-          conflicts: answers.filter((a) => a.attempt === 0 && a.status === 409).length,
-          lost: answers.filter((a) => a.attempt === 0 && a.status === 'lost').length,
-        },
-        successes: successes.length,
-        successesReplayed: successes.filter((a) => a.replayed).length,
-        conflicts409: conflicts.length,
-        lostToKilledProcess: lost.length,
-        otherStatuses: others.length,
-        providerCharges: charges.length,
-        killedProcess: victim,
-        takeoverBeforeKill,
-        killedAtMs,
-        settledAtMs,
-        faultsFired: {
-          timeoutAfterCharge: phase1.fired.timeoutAfterCharge,
-          dropBeforeCharge: phase2.fired.dropBeforeCharge,
-          dropAfterCharge: phase2.fired.dropAfterCharge,
-        },
-        rssMbAtStart: rssAtStart,
-        peakRssMbOfSurvivors: live().map(({ api }) => peakRssMb(api.child.pid)),
-      };
-      console.info(`CHAOS ${JSON.stringify(figures)}`);
+      console.info(`CHAOS ${JSON.stringify({ store: kind, ...figures })}`);
     }, 600_000);
   },
 );

@@ -26,7 +26,9 @@ import {
 } from './observability/metrics-server';
 import { startApiTracing } from './observability/tracing';
 import { createRateLimits } from './rate-limit';
+import { createReplicaReads } from './reads/replica-reads';
 import { startMaintenance } from './services/maintenance';
+import { createWebhookRuntime } from './webhooks/runtime';
 
 /**
  * The provider at PAYMENT_PROVIDER_URL (the fake provider's server in development and tests; `main.ts`
@@ -62,6 +64,9 @@ export async function startServer(
     maxConnections: config.database.poolSize,
     connectTimeoutMs: config.database.connectTimeoutMs,
     statementTimeoutMs: config.database.statementTimeoutMs,
+    pooled: config.database.pooled,
+    directUrl: config.database.directUrl,
+    replicaUrls: config.database.replicas.urls,
   });
   // Demo data on first start of an empty database (never in production), under the migration
   // lock: processes started together on an empty database would otherwise all seed it at once.
@@ -77,14 +82,29 @@ export async function startServer(
   }
 
   const metrics: Metrics = config.metrics ? createMetrics() : NO_METRICS;
+  const replicaReads = dbHandle.replicas.length
+    ? createReplicaReads({
+        primary: dbHandle.db,
+        replicas: dbHandle.replicas,
+        maxLagMs: config.database.replicas.maxLagMs,
+        checkIntervalMs: config.database.replicas.checkIntervalMs,
+        metrics,
+        logger,
+      })
+    : undefined;
+  const events = createEventHub(config, dbHandle, logger, { onBatch: recordEventLag(metrics) });
+  const webhooks = createWebhookRuntime(config, events, logger, metrics);
+  await webhooks?.start();
   const deps: AppDeps = instrumentDeps({
     config,
     db: dbHandle.db,
     dbHandle,
+    replicaReads,
     logger,
     paymentProvider: options.paymentProvider ?? paymentProviderFor(config),
     idempotency: createIdempotencyStore(config, dbHandle.db),
-    events: createEventHub(config, dbHandle, logger, { onBatch: recordEventLag(metrics) }),
+    events,
+    webhookQueue: webhooks?.queue,
     rateLimits: createRateLimits(config),
     revocations: createTokenRevocations(config, dbHandle, logger),
     now: () => new Date(),
@@ -113,6 +133,8 @@ export async function startServer(
     {
       url,
       driver: dbHandle.driver,
+      pooled: config.database.pooled,
+      replicas: dbHandle.replicas.map((r) => r.label),
       idempotencyStore: deps.idempotency.kind,
       paymentProvider: config.paymentProvider.url ?? 'in-memory',
       metrics: metricsServer?.url,
@@ -140,11 +162,14 @@ export async function startServer(
       });
       // Event streams never finish by themselves: end them (clients reconnect to another process
       // with Last-Event-ID and lose nothing).
+      await webhooks?.dispatcher.stop();
       await deps.events.close();
       await deps.revocations.close();
       await drained;
+      await webhooks?.stop();
       await metricsServer?.close();
       await maintenance.stop();
+      replicaReads?.close();
       await dbHandle.close();
       await tracing?.shutdown();
       logger.info('shut down');

@@ -49,6 +49,40 @@ export interface DbOptions {
    * a re-plan. The one switch for it: a transaction-mode pooler (PgBouncer) needs `false`.
    */
   preparedStatements?: boolean;
+  /**
+   * `url` goes through a transaction-mode pooler (PgBouncer `pool_mode = transaction`): every
+   * transaction may run on another server connection, so nothing may outlive one. Then prepared
+   * statements are off (unless `preparedStatements` says otherwise), the session settings
+   * (statement_timeout, idle_in_transaction_session_timeout) are not sent as startup parameters —
+   * PgBouncer 1.18 refuses unknown ones; the pooler sets them (`connect_query`) or the role does —
+   * and LISTEN and the migration lock use `directUrl`.
+   */
+  pooled?: boolean;
+  /**
+   * A direct (session) connection to the primary, for what needs a session: LISTEN for live events
+   * and the advisory lock around migrations and seed. Default: `url`.
+   */
+  directUrl?: string | undefined;
+  /** Streaming replicas (hot standbys) for reads that may be slightly behind: see `DbHandle.replicas`. */
+  replicaUrls?: readonly string[];
+}
+
+export interface ReplicaHandle {
+  /** The replica's database handle: reads only (a hot standby refuses writes). */
+  db: Database;
+  /** The URL without credentials, for logs. */
+  label: string;
+  /**
+   * How far the replica is behind the primary: WAL bytes not yet replayed, and the seconds since the
+   * last transaction it replayed when bytes are outstanding (0 when caught up).
+   */
+  lag(): Promise<ReplicaLag>;
+  close(): Promise<void>;
+}
+
+export interface ReplicaLag {
+  bytes: number;
+  seconds: number;
 }
 
 export interface DbHandle {
@@ -73,6 +107,8 @@ export interface DbHandle {
   ): Promise<() => Promise<void>>;
   /** How busy the connection pool is (postgres.js; the embedded database has no pool). */
   poolStats?: () => PoolStats;
+  /** The streaming replicas given as `replicaUrls` (none for the embedded database). */
+  replicas: ReplicaHandle[];
   close(): Promise<void>;
 }
 
@@ -126,42 +162,121 @@ function instrument(client: PgClient, prepare: boolean): PgClient {
   });
 }
 
+/** A URL without its password, for logs and labels. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.password = '';
+    return u.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+type PostgresOptions = NonNullable<Parameters<typeof postgres>[1]>;
+
+/**
+ * postgres.js options shared by every client of one handle. `prepare` is the client-wide default:
+ * it also covers what postgres.js sends by itself (a transaction's `commit` and `rollback`, tagged
+ * templates), not only Drizzle's queries. Through a transaction pooler a `commit` prepared on another
+ * server connection fails to bind, postgres.js re-sends it, and the server — its transaction aborted
+ * by the failure — answers the COMMIT with a ROLLBACK: the transaction reports success and its writes
+ * are gone (the topology test shows it).
+ */
+function clientOptions(options: DbOptions, max: number, session: boolean, prepare: boolean): PostgresOptions {
+  const settings = {
+    // A stuck query surfaces as an error instead of a hung request...
+    statement_timeout: options.statementTimeoutMs ?? 8000,
+    // ...and a transaction whose client vanished (request past its deadline, process killed)
+    // releases its row locks instead of blocking every later writer of those rows.
+    idle_in_transaction_session_timeout: 30_000,
+  };
+  return {
+    max,
+    prepare,
+    onnotice: () => {},
+    // An unreachable or frozen server fails the connection attempt instead of queueing forever.
+    connect_timeout: (options.connectTimeoutMs ?? 3000) / 1000,
+    // Through a transaction-mode pooler only what PgBouncer tracks may be a startup parameter.
+    connection: session ? { application_name: 'quickeats', ...settings } : { application_name: 'quickeats' },
+  } as PostgresOptions;
+}
+
+/**
+ * A replica's lag, measured against the primary: WAL bytes it has not replayed, and for how long —
+ * the time since the primary was first seen past the position the replica has replayed (each
+ * measurement records the primary's position, so the figure is accurate to the measuring period).
+ * `pg_last_xact_replay_timestamp()` alone would call an idle, caught-up replica "minutes behind".
+ */
+function lagMeter(primary: PgClient, replica: PgClient): () => Promise<ReplicaLag> {
+  const seen: { at: number; position: bigint }[] = [];
+  return async () => {
+    const [p] = await primary`select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text as position`;
+    const at = Date.now();
+    const [r] = await replica`select pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::text as position`;
+    if (r?.position == null) throw new Error('not a streaming replica (no WAL replay position)');
+    const primaryAt = BigInt(String(p!.position).split('.')[0]!);
+    const replayed = BigInt(String(r.position).split('.')[0]!);
+    seen.push({ at, position: primaryAt });
+    // Only what the replica has not replayed yet still tells a time; keep the history short.
+    while (seen.length > 1 && seen[0]!.position <= replayed) seen.shift();
+    if (seen.length > 1000) seen.splice(0, seen.length - 1000);
+    const bytes = primaryAt > replayed ? Number(primaryAt - replayed) : 0;
+    const behindSince = seen.find((s) => s.position > replayed)?.at;
+    return { bytes, seconds: bytes > 0 && behindSince !== undefined ? (Date.now() - behindSince) / 1000 : 0 };
+  };
+}
+
 export function createDb(options: DbOptions = {}): DbHandle {
   if (options.url) {
     const max = options.maxConnections ?? 10;
-    const client = postgres(options.url, {
-      max,
-      onnotice: () => {},
-      // An unreachable or frozen server fails the connection attempt instead of queueing forever.
-      connect_timeout: (options.connectTimeoutMs ?? 3000) / 1000,
-      connection: {
-        application_name: 'quickeats',
-        // A stuck query surfaces as an error instead of a hung request...
-        statement_timeout: options.statementTimeoutMs ?? 8000,
-        // ...and a transaction whose client vanished (request past its deadline, process killed)
-        // releases its row locks instead of blocking every later writer of those rows.
-        idle_in_transaction_session_timeout: 30_000,
-      },
-    });
+    const pooled = options.pooled ?? false;
+    const prepare = options.preparedStatements ?? !pooled;
+    const client = postgres(options.url, clientOptions(options, max, !pooled, prepare));
+    // Sessions (LISTEN, the migration lock) need a connection of their own, not one a pooler
+    // hands to somebody else after each transaction: opened on first use only.
+    const directUrl = options.directUrl ?? (pooled ? undefined : options.url);
+    let direct: PgClient | undefined;
+    const session = (): PgClient => {
+      if (!directUrl) {
+        throw new Error('a transaction-mode pooler needs a direct connection for sessions (directUrl)');
+      }
+      if (directUrl === options.url) return client;
+      direct ??= postgres(directUrl, clientOptions(options, 3, true, true));
+      return direct;
+    };
     const poolStats = trackPoolDemand(client, max);
     const db = drizzlePostgres({
-      client: instrument(client, options.preparedStatements ?? true),
+      client: instrument(client, prepare),
       schema,
       logger,
     }) as unknown as Database;
+    const replicas = (options.replicaUrls ?? []).map((url): ReplicaHandle => {
+      const replica = postgres(url, clientOptions(options, max, !pooled, prepare));
+      return {
+        db: drizzlePostgres({ client: instrument(replica, prepare), schema, logger }) as unknown as Database,
+        label: redactUrl(url),
+        lag: lagMeter(client, replica),
+        close: () => replica.end({ timeout: 5 }),
+      };
+    });
     return {
       db,
       driver: 'postgres',
       poolStats,
+      replicas,
       migrate: async (underLock) => {
         // Concurrent API processes may start together: serialise migrations (and the seed that
-        // follows them) on an advisory lock.
-        const lock = await client.reserve();
+        // follows them) on an advisory lock, held by a session (never through a transaction pooler).
+        const sessionClient = session();
+        const lock = await sessionClient.reserve();
         try {
           // Waiting for another process's migrations and seed may take longer than a statement may.
           await lock`set statement_timeout = 0`;
           await lock`select pg_advisory_lock(7242001)`;
-          await migratePostgres(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+          // The migrator's own statements (DDL, its bookkeeping table) run on the direct connection too.
+          const migrator = sessionClient === client ? db : drizzlePostgres({ client: sessionClient, schema });
+          await migratePostgres(migrator as never, { migrationsFolder: MIGRATIONS_FOLDER });
           await underLock?.();
         } finally {
           await lock`select pg_advisory_unlock(7242001)`;
@@ -173,11 +288,17 @@ export function createDb(options: DbOptions = {}): DbHandle {
         await client`select 1`;
       },
       listen: async (channel, onNotify, onListen) => {
-        // postgres.js holds one extra connection for all listeners of this client.
-        const { unlisten } = await client.listen(channel, onNotify, onListen);
+        // postgres.js holds one extra connection for all listeners of this client (a session).
+        const { unlisten } = await session().listen(channel, onNotify, onListen);
         return unlisten;
       },
-      close: () => client.end({ timeout: 5 }),
+      close: async () => {
+        await Promise.all([
+          client.end({ timeout: 5 }),
+          direct?.end({ timeout: 5 }),
+          ...replicas.map((r) => r.close()),
+        ]);
+      },
     };
   }
   const dataDir = options.dataDir ?? 'memory://';
@@ -194,6 +315,7 @@ export function createDb(options: DbOptions = {}): DbHandle {
     ping: async () => {
       await client.query('select 1');
     },
+    replicas: [],
     listen: async (channel, onNotify, onListen) => {
       // Embedded: one process, one connection; NOTIFY reaches listeners of this same client.
       const unlisten = await client.listen(channel, onNotify);

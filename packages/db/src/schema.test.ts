@@ -43,6 +43,8 @@ function expectProductionSchema(s: Awaited<ReturnType<typeof readSchema>>) {
       'order_events_action_check',
       'idempotency_keys_state_check',
       'idempotency_keys_lease_check',
+      'webhook_endpoints_status_check',
+      'webhook_deliveries_status_check',
     ]),
   );
   const uniques = s.indexes
@@ -55,6 +57,7 @@ function expectProductionSchema(s: Awaited<ReturnType<typeof readSchema>>) {
       'payments_idempotency_key_key',
       'order_events_order_version_key',
       'idempotency_keys_scope_key',
+      'webhook_deliveries_endpoint_position_key',
     ]),
   );
   const fks = s.constraints.filter((c) => c.contype === 'f').map((c) => c.relname);
@@ -67,6 +70,9 @@ function expectProductionSchema(s: Awaited<ReturnType<typeof readSchema>>) {
       'payments',
       'order_events',
       'idempotency_keys',
+      'webhook_endpoints',
+      'webhook_deliveries',
+      'webhook_attempts',
     ]),
   );
 }

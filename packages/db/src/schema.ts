@@ -280,3 +280,100 @@ export const idempotencyKeys = pgTable(
     ),
   ],
 );
+
+/**
+ * Webhooks (partners): an endpoint receives the order events its registrant may see (an owner: their
+ * restaurants' orders; an admin: all), optionally only some event types. The secret signs every
+ * delivery (Standard Webhooks); after a rotation the previous one keeps signing until it expires.
+ */
+export const WEBHOOK_ENDPOINT_STATUSES = ['active', 'paused', 'disabled'] as const;
+
+export const webhookEndpoints = pgTable(
+  'webhook_endpoints',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Who registered it: its deliveries are what this user may see. */
+    ownerId: uuid('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    url: text('url').notNull(),
+    /** Event types delivered; null: every type. */
+    eventTypes: text('event_types').array(),
+    secret: text('secret').notNull(),
+    previousSecret: text('previous_secret'),
+    previousSecretExpiresAt: timestamp('previous_secret_expires_at', { withTimezone: true, mode: 'date' }),
+    status: text('status', { enum: WEBHOOK_ENDPOINT_STATUSES }).notNull().default('active'),
+    disabledReason: text('disabled_reason'),
+    /** Events at or below this outbox position predate the endpoint (it receives those after). */
+    sincePosition: bigint('since_position', { mode: 'bigint' }).notNull(),
+    /** Since when every attempt failed (null while the last attempt succeeded): the disable bound. */
+    failingSince: timestamp('failing_since', { withTimezone: true, mode: 'date' }),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('webhook_endpoints_owner_idx').on(t.ownerId, t.createdAt),
+    check('webhook_endpoints_status_check', sql`${t.status} in (${inList(WEBHOOK_ENDPOINT_STATUSES)})`),
+  ],
+);
+
+/**
+ * One event to one endpoint: its `id` is the `webhook-id` (stable across attempts, so receivers
+ * dedupe). The queue (pg-boss jobs) only wakes deliveries up; this row is the truth: a job attempts
+ * only a delivery that is due and not leased by another attempt.
+ */
+export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'held', 'succeeded', 'failed'] as const;
+
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    endpointId: uuid('endpoint_id')
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    position: bigint('position', { mode: 'bigint' }).notNull(),
+    eventType: text('event_type').notNull(),
+    orderId: uuid('order_id').notNull(),
+    /** The Standard Webhooks payload `{ type, timestamp, data }`, exactly as signed and sent. */
+    payload: jsonb('payload').notNull(),
+    status: text('status', { enum: WEBHOOK_DELIVERY_STATUSES }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    /** Attempts made before the current run of the retry schedule (a redeliver starts a new run). */
+    runBase: integer('run_base').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' }),
+    /** An attempt in progress holds the delivery until then (another attempt waits). */
+    leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }),
+    lastResponseStatus: integer('last_response_status'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_endpoint_position_key').on(t.endpointId, t.position),
+    index('webhook_deliveries_endpoint_created_idx').on(t.endpointId, t.createdAt.desc(), t.id.desc()),
+    check('webhook_deliveries_status_check', sql`${t.status} in (${inList(WEBHOOK_DELIVERY_STATUSES)})`),
+  ],
+);
+
+/** The delivery log: every attempt, its outcome, the receiver's status code and the latency. */
+export const webhookAttempts = pgTable(
+  'webhook_attempts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    deliveryId: uuid('delivery_id')
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull(),
+    latencyMs: integer('latency_ms').notNull(),
+    responseStatus: integer('response_status'),
+    succeeded: boolean('succeeded').notNull(),
+    error: text('error'),
+  },
+  (t) => [index('webhook_attempts_delivery_idx').on(t.deliveryId, t.attempt)],
+);
+
+/** How far the fan-out (outbox → deliveries) has read: one row, advanced compare-and-set. */
+export const webhookDispatch = pgTable('webhook_dispatch', {
+  id: integer('id').primaryKey(),
+  position: bigint('position', { mode: 'bigint' }).notNull(),
+});

@@ -59,6 +59,11 @@ export const ERROR_CODES = {
     title: 'A request with this Idempotency-Key is in progress',
     rpc: 'CONFLICT',
   },
+  WEBHOOK_ENDPOINT_INACTIVE: {
+    status: 409,
+    title: 'The webhook endpoint is paused or disabled',
+    rpc: 'CONFLICT',
+  },
   PRECONDITION_FAILED: { status: 412, title: 'The order has changed', rpc: 'PRECONDITION_FAILED' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Request body too large', rpc: 'PAYLOAD_TOO_LARGE' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type', rpc: 'UNSUPPORTED_MEDIA_TYPE' },

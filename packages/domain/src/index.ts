@@ -11,3 +11,4 @@ export * from './payment-provider';
 export * from './read-models';
 export * from './roles';
 export * from './schemas';
+export * from './webhooks';

@@ -26,7 +26,7 @@ function pgBin(name: string): string {
 }
 
 /** Run a PostgreSQL binary as the `postgres` user (initdb refuses root). */
-function asPostgres(binary: string, args: string[]) {
+export function asPostgres(binary: string, args: string[]) {
   const asRoot = process.getuid?.() === 0;
   return asRoot ? run('runuser', ['-u', 'postgres', '--', pgBin(binary), ...args]) : run(pgBin(binary), args);
 }
@@ -45,18 +45,56 @@ export interface PrivatePostgres {
   thaw(): Promise<void>;
   /** Stop and delete the cluster. */
   destroy(): Promise<void>;
+  /** The cluster's temporary directory (data directory, socket, server log). */
+  dir: string;
 }
 
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
-  const dir = mkdtempSync(join(tmpdir(), 'qe-fault-pg-'));
+export interface PrivatePostgresOptions {
+  /** Extra server settings (`-c name=value`), e.g. `{ max_connections: '200' }`. */
+  settings?: Record<string, string>;
+  /**
+   * A streaming replica of this cluster instead of a new one: `pg_basebackup -R` from it (a hot
+   * standby, read-only, following the primary's WAL), on a port and directory of its own.
+   */
+  replicaOf?: PrivatePostgres;
+}
+
+/** A temporary directory the `postgres` user owns. */
+async function postgresOwnedDir(prefix: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const uid = Number((await run('id', ['-u', 'postgres'])).stdout.trim());
   const gid = Number((await run('id', ['-g', 'postgres'])).stdout.trim());
   if (process.getuid?.() === 0) chownSync(dir, uid, gid);
+  return dir;
+}
+
+export async function startPrivatePostgres(opts: PrivatePostgresOptions = {}): Promise<PrivatePostgres> {
+  const dir = await postgresOwnedDir(opts.replicaOf ? 'qe-replica-pg-' : 'qe-fault-pg-');
   const data = join(dir, 'data');
-  await asPostgres('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  if (opts.replicaOf) {
+    // -R writes standby.signal and primary_conninfo; -X stream copies the WAL needed to start.
+    const from = opts.replicaOf;
+    await asPostgres(
+      'pg_basebackup',
+      ['-h', '127.0.0.1', '-p', String(from.port), '-U', 'postgres'].concat([
+        '-D',
+        data,
+        '-R',
+        '-X',
+        'stream',
+        '--checkpoint=fast',
+        '--no-sync',
+      ]),
+    );
+  } else {
+    await asPostgres('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  }
   const port = await freePort();
   const log = join(dir, 'server.log');
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100`;
+  const settings = { listen_addresses: '127.0.0.1', fsync: 'off', max_connections: '100', ...opts.settings };
+  const options = [`-p ${port} -k ${dir}`, ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)].join(
+    ' ',
+  );
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
 
   const pids = (): number[] => {
@@ -76,6 +114,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     return [postmaster, ...children];
   };
   const pg: PrivatePostgres = {
+    dir,
     port,
     adminUrl,
     start: async () => {

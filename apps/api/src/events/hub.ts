@@ -143,6 +143,21 @@ export class EventHub {
     });
   }
 
+  /**
+   * Up to `limit` events after `after`, in position order: from memory when recent, else from the
+   * outbox (the webhook fan-out reads through here). Empty when nothing after it is committed yet.
+   */
+  async read(after: bigint, limit = READ_BATCH): Promise<OutboxEvent[]> {
+    await this.ready();
+    if (after >= this.windowBase) return this.windowAfter(after).slice(0, limit);
+    return readOutbox(this.options.db, after, limit);
+  }
+
+  /** Resolves once events after `cursor` were read, the hub closes, or `signal` aborts. */
+  waitFor(cursor: bigint, signal?: AbortSignal): Promise<void> {
+    return this.waitBeyond(cursor, signal);
+  }
+
   /** Events in the window after `cursor` (the caller checked `cursor >= windowBase`). */
   private windowAfter(cursor: bigint): OutboxEvent[] {
     let lo = 0;

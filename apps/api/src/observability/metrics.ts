@@ -55,6 +55,25 @@ export const METRICS = {
     labels: ['state'],
     values: { state: ['max', 'in_use', 'waiting'] },
   },
+  dbReplicaLagSeconds: {
+    kind: 'gauge',
+    name: 'quickeats_db_replica_lag_seconds',
+    help: 'Streaming replica lag: seconds since the last transaction it replayed while WAL is outstanding (0 caught up, -1 unreachable)',
+    labels: ['replica'],
+  },
+  dbReplicaLagBytes: {
+    kind: 'gauge',
+    name: 'quickeats_db_replica_lag_bytes',
+    help: 'Streaming replica lag: WAL bytes the primary wrote that the replica has not replayed (-1 unreachable)',
+    labels: ['replica'],
+  },
+  dbReplicaFallbacks: {
+    kind: 'counter',
+    name: 'quickeats_db_replica_fallbacks_total',
+    help: 'Replica-eligible reads served by the primary: unavailable (no replica up), lagging (all past DATABASE_REPLICA_MAX_LAG_MS), error (the replica failed the read), stale (read-your-writes: older than the ETag the client holds, or not there yet)',
+    labels: ['reason'],
+    values: { reason: ['unavailable', 'lagging', 'error', 'stale'] },
+  },
   idempotencyOutcomes: {
     kind: 'counter',
     name: 'quickeats_idempotency_outcomes_total',

@@ -10,9 +10,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import {
   DomainError,
+  etagToVersion,
   IdSchema,
   ifNoneMatchHits,
   ORDER_INCLUDE_PATHS,
+  parseEntityTags,
   versionToETag,
 } from '@quickeats/domain';
 import { requireActor } from '../auth/require-actor';
@@ -33,6 +35,15 @@ import {
 } from '../jsonapi/query-params';
 import { OrderDocumentSchema, OrderListDocumentSchema } from '../jsonapi/schemas';
 import { listOrders, readOrder } from '../reads/order-reads';
+import { replicaRead } from '../reads/replica-reads';
+
+/** The newest of our versions an If-None-Match names (weak or strong), or null. */
+function newestHeldVersion(header: string): number | null {
+  const tags = parseEntityTags(header);
+  if (tags === null || tags === 'any') return null;
+  const versions = tags.map((t) => etagToVersion(t.opaque)).filter((v): v is number => v !== null);
+  return versions.length ? Math.max(...versions) : null;
+}
 
 const security = [{ bearerAuth: [] }];
 const jsonApi = <T extends z.ZodType>(schema: T) => ({ [JSONAPI_MEDIA_TYPE]: { schema } });
@@ -106,13 +117,15 @@ export function orderReadRoutes(deps: AppDeps) {
   app.openapi(listRoute, async (c) => {
     const query = c.req.valid('query');
     const fields = parseFields(query);
-    const result = await listOrders(deps.db, c.var.actor, {
+    const request = {
       include: parseInclude(query.include, ORDER_INCLUDE_PATHS, ORDER_DEFAULT_INCLUDE),
       fields,
       filter: parseOrderFilter(query),
       size: parsePageSize(query['page[size]']),
       after: query['page[after]'],
-    });
+    };
+    // A replica may serve the page (a list is as of a moment; the replica's moment may be earlier).
+    const result = await replicaRead(deps, (db) => listOrders(db, c.var.actor, request));
     return c.json(orderListDocument(result, fields, pageLinks(c.req.url, result.nextCursor)), 200);
   });
 
@@ -120,14 +133,25 @@ export function orderReadRoutes(deps: AppDeps) {
     const query = c.req.valid('query');
     const fields = parseFields(query);
     const { id } = c.req.valid('param');
-    const result = await readOrder(deps.db, c.var.actor, id, {
+    const request = {
       include: parseInclude(query.include, ORDER_INCLUDE_PATHS, ORDER_DEFAULT_INCLUDE),
       fields,
-    });
+    };
+    const ifNoneMatch = c.req.header('if-none-match');
+    // Read-your-writes: a client holding version N (its If-None-Match) never gets an older one, and an
+    // order a replica does not have yet (just created) is looked up on the primary.
+    const held = ifNoneMatch ? newestHeldVersion(ifNoneMatch) : null;
+    const result = await replicaRead(
+      deps,
+      (db) => readOrder(db, c.var.actor, id, request),
+      (found) => {
+        const version = found?.orders[0]?.version;
+        return version !== undefined && (held === null || version >= held);
+      },
+    );
     const version = result?.orders[0]?.version;
     if (!result || version === undefined) throw new DomainError('NOT_FOUND', 'Order not found');
     c.header('ETag', versionToETag(version));
-    const ifNoneMatch = c.req.header('if-none-match');
     if (ifNoneMatch && ifNoneMatchHits(ifNoneMatch, version)) return c.body(null, 304);
     return c.json(orderReadDocument(result, fields, pageLinks(c.req.url, null).self), 200);
   });

@@ -14,6 +14,7 @@ import { orderReadRoutes } from './order-reads.routes';
 import { orderRoutes } from './orders.routes';
 import { restaurantRoutes } from './restaurants.routes';
 import { userRoutes } from './users.routes';
+import { webhookRoutes } from './webhooks.routes';
 
 export const OPENAPI_INFO = {
   title: 'QuickEats Orders API',
@@ -44,6 +45,7 @@ export function v2Routes(deps: AppDeps) {
   v2.route('/', orderRoutes(deps));
   v2.route('/', restaurantRoutes(deps));
   v2.route('/', eventStreamRoutes(deps));
+  v2.route('/', webhookRoutes(deps));
   v2.route('/', userRoutes(deps));
   let document: ReturnType<typeof applyOpenApiConventions> | undefined;
   v2.get('/openapi.json', (c) => {

@@ -18,6 +18,7 @@ import { createLogger, type Logger } from '../logger';
 import { instrumentDeps } from '../observability/instrument';
 import { type Metrics, NO_METRICS } from '../observability/metrics';
 import { createRateLimits } from '../rate-limit';
+import { createWebhookRuntime, type WebhookRuntime } from '../webhooks/runtime';
 
 export { TEST_TOKEN_SECRET };
 
@@ -40,6 +41,7 @@ export interface TestApp {
   /** Bearer token for a seeded user, by email. */
   tokenFor(email: string): Promise<string>;
   actorFor(email: string): Promise<Actor>;
+  webhooks: WebhookRuntime | undefined;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,8 @@ export async function createTestApp(
     paymentProvider?: PaymentProvider;
     metrics?: Metrics;
     logger?: Logger;
+    /** Run the webhook machinery (queue, fan-out, worker) on the test database. */
+    webhooks?: boolean;
     /** The app's own pool of this many connections (round-trip tests: 1, so one warm-up prepares). */
     poolSize?: number;
     /** The app's own pool with named prepared statements on or off (off: a PgBouncer-style setup). */
@@ -65,16 +69,26 @@ export async function createTestApp(
           preparedStatements: options.preparedStatements ?? true,
         })
       : null;
-  const config = testConfig(options.env);
+  const config = testConfig({
+    ...(options.webhooks ? { DATABASE_URL: database.url, WEBHOOKS_DELIVER: 'true' } : {}),
+    ...options.env,
+  });
+  const logger = options.logger ?? createLogger('silent');
+  const events = createEventHub(config, database, createLogger('silent'));
+  const webhooks = options.webhooks
+    ? createWebhookRuntime(config, events, logger, options.metrics ?? NO_METRICS)
+    : undefined;
+  await webhooks?.start();
   const deps: AppDeps = instrumentDeps({
     config,
     db: pool?.db ?? database.db,
     dbHandle: pool ?? database,
-    logger: options.logger ?? createLogger('silent'),
+    logger,
     paymentProvider: options.paymentProvider ?? new InMemoryPaymentProvider(),
     // Postgres by default; Upstash when `env` carries UPSTASH_REDIS_REST_URL/TOKEN (a bridge's).
     idempotency: createIdempotencyStore(config, pool?.db ?? database.db),
-    events: createEventHub(config, database, createLogger('silent')),
+    events,
+    webhookQueue: webhooks?.queue,
     rateLimits: createRateLimits(config),
     revocations: createTokenRevocations(config, database, createLogger('silent')),
     now: () => new Date(),
@@ -95,8 +109,11 @@ export async function createTestApp(
     database,
     actorFor,
     tokenFor: async (email) => signAccessToken(await actorFor(email), TEST_TOKEN_SECRET, 3600),
+    webhooks,
     close: async () => {
+      await webhooks?.dispatcher.stop();
       await deps.events.close();
+      await webhooks?.stop();
       await deps.revocations.close();
       await pool?.close();
       await database.close();

@@ -2,11 +2,13 @@
 
 import { ordersRouter } from './routers/orders';
 import { restaurantsRouter } from './routers/restaurants';
+import { webhooksRouter } from './routers/webhooks';
 import { createCallerFactory, createTRPCRouter } from './trpc';
 
 export const appRouter = createTRPCRouter({
   orders: ordersRouter,
   restaurants: restaurantsRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

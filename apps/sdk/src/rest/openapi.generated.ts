@@ -347,6 +347,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook endpoints (yours; an admin: all)
+         * @description List webhook endpoints (yours; an admin: all)
+         */
+        get: operations["getWebhookEndpoints"];
+        put?: never;
+        /**
+         * Register a webhook endpoint
+         * @description Body `{ "url", "events"? }` or the same as a JSON:API resource document. The endpoint receives the order events its owner may see (an owner: their restaurants’ orders; an admin: all), only of the listed types if `events` is given, from now on. The answer carries the signing secret **once**. Deliveries follow Standard Webhooks (see `webhooks` in this document).
+         */
+        post: operations["postWebhookEndpoints"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a webhook endpoint
+         * @description Read a webhook endpoint
+         */
+        get: operations["getWebhookEndpointsById"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint (and its delivery log)
+         * @description Delete a webhook endpoint (and its delivery log)
+         */
+        delete: operations["deleteWebhookEndpointsById"];
+        options?: never;
+        head?: never;
+        /**
+         * Pause or resume a webhook endpoint
+         * @description `{"status":"paused"}` holds new and pending deliveries; `{"status":"active"}` sends them (and re-enables an endpoint disabled after failing throughout a retry schedule).
+         */
+        patch: operations["patchWebhookEndpointsById"];
+        trace?: never;
+    };
+    "/webhook-endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The delivery log of an endpoint (newest first)
+         * @description Each delivery with every attempt: when, how long, the receiver’s status code, the error.
+         */
+        get: operations["getWebhookEndpointsByIdDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-endpoints/{id}/deliveries/{deliveryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One delivery and its attempts
+         * @description One delivery and its attempts
+         */
+        get: operations["getWebhookEndpointsByIdDeliveriesByDeliveryId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-endpoints/{id}/deliveries/{deliveryId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again
+         * @description Queues the delivery now with the same `webhook-id` (receivers dedupe), starting a new run of the retry schedule.
+         */
+        post: operations["postWebhookEndpointsByIdDeliveriesByDeliveryIdRedeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-endpoints/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the signing secret
+         * @description Answers the new secret once. For WEBHOOK_SECRET_ROTATION_GRACE_SECONDS (default 24 h) deliveries carry a second signature made with the previous secret, so receivers can switch without losing any.
+         */
+        post: operations["postWebhookEndpointsByIdRotateSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -698,6 +830,134 @@ export interface components {
              * @enum {string}
              */
             type: "users";
+        };
+        WebhookDeliveryDocument: {
+            data: {
+                attributes: {
+                    attempts: number;
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: uuid */
+                    endpointId: string;
+                    /** @enum {string} */
+                    eventType: "order.created" | "order.paid" | "order.accepted" | "order.rejected" | "order.ready" | "order.picked_up" | "order.delivered" | "order.cancelled";
+                    lastResponseStatus: number | null;
+                    /** @description Every attempt, oldest first */
+                    log: {
+                        attempt: number;
+                        error: string | null;
+                        latencyMs: number;
+                        /** @description The receiver’s HTTP status; null when none came */
+                        responseStatus: number | null;
+                        /** Format: date-time */
+                        startedAt: string;
+                        succeeded: boolean;
+                    }[];
+                    /** Format: date-time */
+                    nextAttemptAt: string | null;
+                    /** Format: uuid */
+                    orderId: string;
+                    position: string;
+                    /** @enum {string} */
+                    status: "pending" | "held" | "succeeded" | "failed";
+                };
+                /** @description The `webhook-id` header of its attempts */
+                id: string;
+                /** @enum {string} */
+                type: "webhook-deliveries";
+            };
+        };
+        WebhookDeliveryListDocument: {
+            data: {
+                attributes: {
+                    attempts: number;
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: uuid */
+                    endpointId: string;
+                    /** @enum {string} */
+                    eventType: "order.created" | "order.paid" | "order.accepted" | "order.rejected" | "order.ready" | "order.picked_up" | "order.delivered" | "order.cancelled";
+                    lastResponseStatus: number | null;
+                    /** @description Every attempt, oldest first */
+                    log: {
+                        attempt: number;
+                        error: string | null;
+                        latencyMs: number;
+                        /** @description The receiver’s HTTP status; null when none came */
+                        responseStatus: number | null;
+                        /** Format: date-time */
+                        startedAt: string;
+                        succeeded: boolean;
+                    }[];
+                    /** Format: date-time */
+                    nextAttemptAt: string | null;
+                    /** Format: uuid */
+                    orderId: string;
+                    position: string;
+                    /** @enum {string} */
+                    status: "pending" | "held" | "succeeded" | "failed";
+                };
+                /** @description The `webhook-id` header of its attempts */
+                id: string;
+                /** @enum {string} */
+                type: "webhook-deliveries";
+            }[];
+        };
+        WebhookEndpointDocument: {
+            data: {
+                attributes: {
+                    /** Format: date-time */
+                    createdAt: string;
+                    disabledReason: string | null;
+                    /** @description Delivered event types; null: all */
+                    events: ("order.created" | "order.paid" | "order.accepted" | "order.rejected" | "order.ready" | "order.picked_up" | "order.delivered" | "order.cancelled")[] | null;
+                    /** @enum {string} */
+                    status: "active" | "paused" | "disabled";
+                    url: string;
+                };
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                type: "webhook-endpoints";
+            };
+        };
+        WebhookEndpointListDocument: {
+            data: {
+                attributes: {
+                    /** Format: date-time */
+                    createdAt: string;
+                    disabledReason: string | null;
+                    /** @description Delivered event types; null: all */
+                    events: ("order.created" | "order.paid" | "order.accepted" | "order.rejected" | "order.ready" | "order.picked_up" | "order.delivered" | "order.cancelled")[] | null;
+                    /** @enum {string} */
+                    status: "active" | "paused" | "disabled";
+                    url: string;
+                };
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                type: "webhook-endpoints";
+            }[];
+        };
+        WebhookEndpointWithSecretDocument: {
+            data: {
+                attributes: {
+                    /** Format: date-time */
+                    createdAt: string;
+                    disabledReason: string | null;
+                    /** @description Delivered event types; null: all */
+                    events: ("order.created" | "order.paid" | "order.accepted" | "order.rejected" | "order.ready" | "order.picked_up" | "order.delivered" | "order.cancelled")[] | null;
+                    /** @description The signing secret (Standard Webhooks `whsec_…`): answered once, keep it */
+                    secret: string;
+                    /** @enum {string} */
+                    status: "active" | "paused" | "disabled";
+                    url: string;
+                };
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                type: "webhook-endpoints";
+            };
         };
     };
     responses: never;
@@ -2708,6 +2968,769 @@ export interface operations {
                 };
             };
             /** @description No such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["WebhookEndpointListDocument"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only restaurant owners and admins manage webhook endpoints */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postWebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Only these event types (default: all) */
+                    events?: ("order.created" | "order.paid" | "order.accepted" | "order.rejected" | "order.ready" | "order.picked_up" | "order.delivered" | "order.cancelled")[];
+                    /**
+                     * Format: uri
+                     * @description Where deliveries are POSTed
+                     */
+                    url: string;
+                } | {
+                    data: {
+                        attributes: {
+                            /** @description Only these event types (default: all) */
+                            events?: ("order.created" | "order.paid" | "order.accepted" | "order.rejected" | "order.ready" | "order.picked_up" | "order.delivered" | "order.cancelled")[];
+                            /**
+                             * Format: uri
+                             * @description Where deliveries are POSTed
+                             */
+                            url: string;
+                        };
+                        /** @enum {string} */
+                        type: "webhook-endpoints";
+                    };
+                };
+                "application/vnd.api+json": {
+                    /** @description Only these event types (default: all) */
+                    events?: ("order.created" | "order.paid" | "order.accepted" | "order.rejected" | "order.ready" | "order.picked_up" | "order.delivered" | "order.cancelled")[];
+                    /**
+                     * Format: uri
+                     * @description Where deliveries are POSTed
+                     */
+                    url: string;
+                } | {
+                    data: {
+                        attributes: {
+                            /** @description Only these event types (default: all) */
+                            events?: ("order.created" | "order.paid" | "order.accepted" | "order.rejected" | "order.ready" | "order.picked_up" | "order.delivered" | "order.cancelled")[];
+                            /**
+                             * Format: uri
+                             * @description Where deliveries are POSTed
+                             */
+                            url: string;
+                        };
+                        /** @enum {string} */
+                        type: "webhook-endpoints";
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Registered; the secret is shown only here */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["WebhookEndpointWithSecretDocument"];
+                };
+            };
+            /** @description Invalid body (url, events) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only restaurant owners and admins manage webhook endpoints */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON (application/json or application/vnd.api+json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhookEndpointsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["WebhookEndpointDocument"];
+                };
+            };
+            /** @description Malformed id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only restaurant owners and admins manage webhook endpoints */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint of the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWebhookEndpointsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only restaurant owners and admins manage webhook endpoints */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint of the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchWebhookEndpointsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description `paused` holds deliveries; `active` resumes (or re-enables)
+                     * @enum {string}
+                     */
+                    status: "active" | "paused";
+                };
+                "application/vnd.api+json": {
+                    /**
+                     * @description `paused` holds deliveries; `active` resumes (or re-enables)
+                     * @enum {string}
+                     */
+                    status: "active" | "paused";
+                };
+            };
+        };
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["WebhookEndpointDocument"];
+                };
+            };
+            /** @description Malformed id or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only restaurant owners and admins manage webhook endpoints */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint of the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON (application/json or application/vnd.api+json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhookEndpointsByIdDeliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                status?: "pending" | "held" | "succeeded" | "failed";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deliveries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["WebhookDeliveryListDocument"];
+                };
+            };
+            /** @description Malformed id, status or limit */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only restaurant owners and admins manage webhook endpoints */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint of the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhookEndpointsByIdDeliveriesByDeliveryId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The delivery’s `webhook-id` (`msg_…`) */
+                deliveryId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["WebhookDeliveryDocument"];
+                };
+            };
+            /** @description Malformed id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only restaurant owners and admins manage webhook endpoints */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such delivery of the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postWebhookEndpointsByIdDeliveriesByDeliveryIdRedeliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The delivery’s `webhook-id` (`msg_…`) */
+                deliveryId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["WebhookDeliveryDocument"];
+                };
+            };
+            /** @description Malformed id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only restaurant owners and admins manage webhook endpoints */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such delivery of the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The endpoint is paused or disabled (WEBHOOK_ENDPOINT_INACTIVE) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error: no details, the requestId finds it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postWebhookEndpointsByIdRotateSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint with its new secret */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["WebhookEndpointWithSecretDocument"];
+                };
+            };
+            /** @description Malformed id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only restaurant owners and admins manage webhook endpoints */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such endpoint of the caller */
             404: {
                 headers: {
                     [name: string]: unknown;

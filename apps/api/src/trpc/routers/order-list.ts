@@ -7,6 +7,7 @@
 import { OrderListInputSchema, OrderPageSchema } from '@quickeats/domain';
 import { nestOrders } from '../../reads/nested';
 import { listOrders, withIntermediates } from '../../reads/order-reads';
+import { replicaRead } from '../../reads/replica-reads';
 import { protectedProcedure } from '../trpc';
 
 export const listOrdersProcedure = protectedProcedure
@@ -14,21 +15,23 @@ export const listOrdersProcedure = protectedProcedure
   .output(OrderPageSchema)
   .query(async ({ ctx, input }) => {
     const include = withIntermediates([...input.include, 'items']);
-    const result = await listOrders(
-      ctx.deps.db,
-      ctx.actor,
-      {
-        include,
-        filter: {
-          status: input.filter.status,
-          restaurantIds: input.filter.restaurantId,
-          createdAfter: input.filter.createdAfter,
-          createdBefore: input.filter.createdBefore,
+    const result = await replicaRead(ctx.deps, (db) =>
+      listOrders(
+        db,
+        ctx.actor,
+        {
+          include,
+          filter: {
+            status: input.filter.status,
+            restaurantIds: input.filter.restaurantId,
+            createdAfter: input.filter.createdAfter,
+            createdBefore: input.filter.createdBefore,
+          },
+          size: input.pageSize,
+          after: input.cursor,
         },
-        size: input.pageSize,
-        after: input.cursor,
-      },
-      { size: 'pageSize', after: 'cursor' },
+        { size: 'pageSize', after: 'cursor' },
+      ),
     );
     return { items: nestOrders(result, include), nextCursor: result.nextCursor };
   });

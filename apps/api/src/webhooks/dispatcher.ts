@@ -1,0 +1,144 @@
+/**
+ * The fan-out: outbox events → one delivery per (event, endpoint that may and wants to see it).
+ * Every API process runs it, woken by the event hub (LISTEN/NOTIFY); the `webhook_dispatch` row is
+ * the shared cursor, locked `FOR UPDATE SKIP LOCKED` for one batch, so one process at a time fans a
+ * batch out while the others skip. Deliveries, their queue jobs and the new cursor commit together:
+ * an event is fanned out once, and every delivery it creates has its wake-up job.
+ */
+import { canSeeOrderEvent, type OrderEventType, type Role, webhookPayload } from '@quickeats/domain';
+import type { EventHub } from '../events/hub';
+import type { OutboxEvent } from '../events/outbox';
+import type { Logger } from '../logger';
+import type { WebhookQueue } from './queue';
+
+const BATCH = 500;
+
+interface EndpointRow {
+  id: string;
+  owner_id: string;
+  role: Role;
+  event_types: OrderEventType[] | null;
+  status: 'active' | 'paused';
+  since_position: string;
+}
+
+export class WebhookDispatcher {
+  private stopped = new AbortController();
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly hub: EventHub,
+    private readonly queue: WebhookQueue,
+    private readonly logger: Logger,
+    /** Look again this often even without a new event (a peer that died mid-batch left work). */
+    private readonly safetyIntervalMs = 5000,
+  ) {}
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  private async loop() {
+    await this.hub.ready();
+    while (!this.stopped.signal.aborted && !this.hub.isClosed) {
+      try {
+        const { cursor, more } = await this.dispatchOnce();
+        if (!more) {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            this.hub.waitFor(cursor, this.stopped.signal),
+            new Promise((r) => {
+              timer = setTimeout(r, this.safetyIntervalMs);
+            }),
+          ]);
+          clearTimeout(timer);
+        }
+      } catch (err) {
+        this.logger.error({ err }, 'webhook fan-out failed; retrying');
+        await new Promise((r) => setTimeout(r, 1000).unref());
+      }
+    }
+  }
+
+  /** One batch: returns the cursor reached and whether more may be waiting right now. */
+  async dispatchOnce(): Promise<{ cursor: bigint; more: boolean }> {
+    const result = await this.queue.inTransaction(async ({ sql, enqueue }) => {
+      const [row] = await sql(
+        'select position::text as position from webhook_dispatch where id = 1 for update skip locked',
+      );
+      if (!row) {
+        // First run on this database (start at the present), or another process holds the batch.
+        await sql('insert into webhook_dispatch (id, position) values (1, $1) on conflict do nothing', [
+          this.hub.position.toString(),
+        ]);
+        return { cursor: this.hub.position, more: false, enqueued: 0 };
+      }
+      const cursor = BigInt(row.position as string);
+      const events = await this.hub.read(cursor, BATCH);
+      if (events.length === 0) return { cursor, more: false, enqueued: 0 };
+      const last = events[events.length - 1]!.position;
+      const endpoints = (await sql(
+        `select e.id, e.owner_id, u.role, e.event_types, e.status, e.since_position::text as since_position
+           from webhook_endpoints e join users u on u.id = e.owner_id
+          where e.status in ('active', 'paused') and e.since_position < $1`,
+        [last.toString()],
+      )) as unknown as EndpointRow[];
+      const rows = fanOut(events, endpoints);
+      let enqueued = 0;
+      if (rows.length > 0) {
+        const created = await sql(
+          `insert into webhook_deliveries (endpoint_id, position, event_type, order_id, payload, status, next_attempt_at)
+           select x.endpoint_id, x.position, x.event_type, x.order_id, x.payload, x.status,
+                  case when x.status = 'pending' then now() end
+             from json_to_recordset($1::json) as x(endpoint_id uuid, position bigint, event_type text,
+                                                   order_id uuid, payload jsonb, status text)
+           on conflict (endpoint_id, position) do nothing
+           returning id, status`,
+          [JSON.stringify(rows)],
+        );
+        const due = created
+          .filter((c) => c.status === 'pending')
+          .map((c) => ({ deliveryId: c.id as string }));
+        await enqueue(due);
+        enqueued = due.length;
+      }
+      await sql('update webhook_dispatch set position = $1 where id = 1', [last.toString()]);
+      return { cursor: last, more: events.length === BATCH, enqueued };
+    });
+    if (result.enqueued > 0) this.queue.wakeWorker();
+    return result;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped.abort();
+    await this.running;
+  }
+}
+
+/** The deliveries a batch of events makes: per event, every endpoint whose owner may see it and wants its type. */
+export function fanOut(events: readonly OutboxEvent[], endpoints: readonly EndpointRow[]) {
+  const rows: {
+    endpoint_id: string;
+    position: string;
+    event_type: string;
+    order_id: string;
+    payload: unknown;
+    status: 'pending' | 'held';
+  }[] = [];
+  for (const e of events) {
+    for (const ep of endpoints) {
+      if (e.position <= BigInt(ep.since_position)) continue;
+      if (ep.event_types && !ep.event_types.includes(e.event.type)) continue;
+      if (!canSeeOrderEvent(e.scope, { userId: ep.owner_id, role: ep.role })) continue;
+      rows.push({
+        endpoint_id: ep.id,
+        position: e.event.position,
+        event_type: e.event.type,
+        order_id: e.event.orderId,
+        payload: webhookPayload(e.event),
+        status: ep.status === 'active' ? 'pending' : 'held',
+      });
+    }
+  }
+  return rows;
+}
