@@ -9,6 +9,7 @@ import type { AppDeps } from '../context';
 import { createOpenApiRouter } from '../http/openapi';
 import { problem, tooManyRequests } from '../http/responses';
 import { clientAddress } from '../rate-limit';
+import { limitWrites } from '../rate-limit/middleware';
 import { currentUser, issueToken, revokeTokens } from '../services/auth.service';
 
 const tokenRoute = createRoute({
@@ -52,13 +53,14 @@ const revokeRoute = createRoute({
   responses: {
     204: { description: 'Revoked' },
     401: problem('Missing, invalid, expired or already revoked token'),
+    429: tooManyRequests('Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit)'),
   },
 });
 
 export function authRoutes(deps: AppDeps) {
   const app = createOpenApiRouter();
   app.use('/me', requireActor(deps));
-  app.use('/auth/revoke', requireActor(deps));
+  app.use('/auth/revoke', requireActor(deps), limitWrites(deps.rateLimits));
   return app
     .openapi(tokenRoute, async (c) => {
       const input = c.req.valid('json');

@@ -8,7 +8,8 @@ import { IdSchema, UserAccessInputSchema, UserAccountSchema } from '@quickeats/d
 import { requireActor } from '../auth/require-actor';
 import type { AppDeps } from '../context';
 import { createOpenApiRouter } from '../http/openapi';
-import { problem } from '../http/responses';
+import { problem, tooManyRequests } from '../http/responses';
+import { limitWrites } from '../rate-limit/middleware';
 import { changeUserAccess, revokeUserTokens } from '../services/auth.service';
 
 const security = [{ bearerAuth: [] }];
@@ -34,6 +35,7 @@ const changeRoute = createRoute({
     401: problem('Not authenticated'),
     403: problem('The caller is not an admin'),
     404: problem('No such user'),
+    429: tooManyRequests('Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit)'),
   },
 });
 
@@ -50,12 +52,13 @@ const revokeRoute = createRoute({
     401: problem('Not authenticated'),
     403: problem('The caller is not an admin'),
     404: problem('No such user'),
+    429: tooManyRequests('Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit)'),
   },
 });
 
 export function userRoutes(deps: AppDeps) {
   const app = createOpenApiRouter();
-  app.use('/users/*', requireActor(deps));
+  app.use('/users/*', requireActor(deps), limitWrites(deps.rateLimits));
   return app
     .openapi(changeRoute, async (c) =>
       c.json(await changeUserAccess(deps, c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200),

@@ -993,6 +993,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error: no details, the requestId finds it in the logs */
             500: {
                 headers: {
@@ -2881,6 +2896,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error: no details, the requestId finds it in the logs */
             500: {
                 headers: {
@@ -2940,6 +2970,21 @@ export interface operations {
             /** @description No such user */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
+            429: {
+                headers: {
+                    /** @description What is left of it, e.g. `"writes";r=0;t=12` */
+                    RateLimit: string;
+                    /** @description The limit (draft-ietf-httpapi-ratelimit-headers), e.g. `"writes";q=300;w=60` */
+                    "RateLimit-Policy": string;
+                    /** @description Seconds to wait before retrying (rate limit) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
