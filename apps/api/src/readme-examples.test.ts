@@ -37,6 +37,10 @@ const NOT_RUN: Record<string, string> = {
     'needs Docker and an image from a registry; tracing to an OTLP collector is tested by tracing.test.ts',
   'pnpm apps   #': 'two Vite dev servers; the sample apps have their own browser tests',
   'pnpm test          #': 'the whole suite (this test is part of it); CI runs it',
+  'pnpm topology up':
+    'starts a primary and a replica PostgreSQL, PgBouncer, HAProxy and 3 API processes; topology.test.ts starts the same topology through the same code',
+  'curl -s localhost:3000/api/v2/webhook-endpoints':
+    "needs an owner's token and a receiver reachable at the URL; registration and signed delivery are tested by webhooks/webhooks.test.ts",
 };
 
 /** What each executed block must have printed (its stdout and stderr), by a line it contains. */

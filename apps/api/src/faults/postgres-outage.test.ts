@@ -36,10 +36,7 @@ describe('PostgreSQL restarted and frozen under load', () => {
       IDEMPOTENCY_LEASE_SECONDS: String(LEASE_SECONDS),
       MAINTENANCE_INTERVAL_MS: '1000',
     };
-    apis = await Promise.all([
-      startApiProcess(env, { timeoutMs: 180_000 }),
-      startApiProcess(env, { timeoutMs: 180_000 }),
-    ]);
+    apis = await Promise.all([startApiProcess(env), startApiProcess(env)]);
     db = createDb({ url: pg.adminUrl, maxConnections: 2 });
     const token = await customerToken(apis[0]!.url, DEMO_ACCOUNTS.customer, DEMO_PASSWORD);
     burst = faultBurst({

@@ -19,7 +19,7 @@ import { fetchOnFreshConnection, scaledTimeout, TEST_TOKEN_SECRET, waitFor } fro
 import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { signAccessToken } from '../auth/token';
-import { demoDish, newKey, postInit } from './orders-fixture';
+import { demoDish, newKey, placeOrder, postInit } from './orders-fixture';
 
 export const PAY_CHAOS_REQUESTS = 200;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -83,16 +83,12 @@ export async function runPayChaos(options: PayChaosOptions): Promise<Record<stri
   );
   const token = await signAccessToken({ userId: user!.id, role: 'customer' }, TEST_TOKEN_SECRET, 3600);
   const dish = await demoDish(db);
-  const created = await fetch(
-    `${deployment.route(0).baseUrl}/api/v2/orders`,
-    postInit({
-      token,
-      key: newKey(),
-      body: { restaurantId: dish.restaurantId, items: [{ menuItemId: dish.menuItemId, quantity: 2 }] },
-    }),
+  const { id: orderId } = await placeOrder(
+    (p, i) => fetch(`${deployment.route(0).baseUrl}${p}`, i),
+    token,
+    dish,
+    2,
   );
-  expect(created.status).toBe(201);
-  const orderId = ((await created.json()) as { data: { id: string } }).data.id;
   const chargesAtProvider = async () =>
     (await admin.ledger()).charges.filter((c) => c.orderId === orderId).length;
 

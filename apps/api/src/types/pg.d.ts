@@ -11,6 +11,8 @@ declare module 'pg' {
   interface PoolClient {
     query(text: string, values?: unknown[]): Promise<QueryResult>;
     release(err?: Error | boolean): void;
+    on(event: 'error', listener: (err: Error) => void): this;
+    off(event: 'error', listener: (err: Error) => void): this;
   }
   interface PoolConfig {
     connectionString?: string;

@@ -51,7 +51,14 @@ export class WebhookQueue implements WebhookQueuePort {
       maintenanceIntervalSeconds: config.webhooks.maintenanceSeconds,
     } as PgBoss.ConstructorOptions);
     this.boss.on('error', (err) => logger.error({ err }, 'webhook queue error'));
+    // A connection that dies (PostgreSQL restarted, network cut) is an 'error' event on the pool or
+    // on the checked-out client; unhandled, it would end the process (issue 11: no process dies of
+    // a dependency). The query in flight fails on its own and its caller handles that.
+    this.onConnectionError = (err: Error) => logger.warn({ err }, 'webhook queue connection lost');
+    pool.on('error', this.onConnectionError);
   }
+
+  private readonly onConnectionError: (err: Error) => void;
 
   /** How long an attempt holds its delivery: the receiver's timeout and a margin. */
   get leaseSeconds(): number {
@@ -74,6 +81,7 @@ export class WebhookQueue implements WebhookQueuePort {
   /** Runs `fn` in one transaction on a direct connection. */
   async inTransaction<T>(fn: (tx: QueueTx) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    client.on('error', this.onConnectionError);
     const sql: Sql = async (text, values) => (await client.query(text, values as unknown[])).rows;
     const tx: QueueTx = {
       sql,
@@ -99,6 +107,7 @@ export class WebhookQueue implements WebhookQueuePort {
       await client.query('ROLLBACK').catch(() => {});
       throw err;
     } finally {
+      client.off('error', this.onConnectionError);
       client.release();
     }
   }
