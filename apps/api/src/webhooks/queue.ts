@@ -66,6 +66,20 @@ export class WebhookQueue implements WebhookQueuePort {
   }
 
   async start(): Promise<void> {
+    // Processes starting together run pg-boss's schema and queue DDL at the same moment; PostgreSQL
+    // may pick one of them as a deadlock victim (40P01). The DDL is idempotent: try again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.startOnce();
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
+  }
+
+  private async startOnce(): Promise<void> {
     await this.boss.start();
     // Crash recovery of a job is pg-boss's: an active job past its expiry is retried.
     await this.boss.createQueue(WEBHOOK_QUEUE, {
