@@ -8,15 +8,13 @@
  * the payments table, every order's events match its version, and no idempotency key stays held.
  * The figures of each fault are printed for the README.
  */
-import { createDb, type DbHandle, DEMO_PASSWORD } from '@quickeats/db';
+import { type DbHandle, } from '@quickeats/db';
 import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
 import { type PrivatePostgres, startPrivatePostgres } from '@quickeats/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { customerToken, FAULT_REQUEST_TIMEOUT_MS, faultBurst } from '../testing/fault-burst';
-import { demoDish } from '../testing/orders-fixture';
-import { type ApiProcess, DEMO_ACCOUNTS, startApiProcess } from '../testing/test-app';
+import { type faultBurst, startFaultDeployment } from '../testing/fault-burst';
+import { type ApiProcess, } from '../testing/test-app';
 
-const LEASE_SECONDS = 3;
 
 describe('PostgreSQL restarted and frozen under load', () => {
   let pg: PrivatePostgres;
@@ -27,26 +25,11 @@ describe('PostgreSQL restarted and frozen under load', () => {
 
   beforeAll(async () => {
     [pg, provider] = await Promise.all([startPrivatePostgres(), spawnProvider({ timeoutMs: 180_000 })]);
-    const env = {
-      DATABASE_URL: pg.adminUrl,
-      PAYMENT_PROVIDER_URL: provider.url,
-      SEED_ORDERS: '10',
-      REQUEST_TIMEOUT_MS: String(FAULT_REQUEST_TIMEOUT_MS),
-      DATABASE_CONNECT_TIMEOUT_MS: '2000',
-      IDEMPOTENCY_LEASE_SECONDS: String(LEASE_SECONDS),
-      MAINTENANCE_INTERVAL_MS: '1000',
-    };
-    apis = await Promise.all([startApiProcess(env), startApiProcess(env)]);
-    db = createDb({ url: pg.adminUrl, maxConnections: 2 });
-    const token = await customerToken(apis[0]!.url, DEMO_ACCOUNTS.customer, DEMO_PASSWORD);
-    burst = faultBurst({
-      apis,
-      token,
-      dish: await demoDish(db.db),
-      db: db.db,
+    ({ apis, db, burst } = await startFaultDeployment({
+      databaseUrl: pg.adminUrl,
       providerUrl: provider.url,
       idempotencyInPostgres: true,
-    });
+    }));
   });
 
   afterAll(async () => {

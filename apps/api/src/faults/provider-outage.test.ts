@@ -12,14 +12,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDb, type DbHandle, DEMO_PASSWORD } from '@quickeats/db';
+import { type DbHandle, } from '@quickeats/db';
 import { providerAdmin } from '@quickeats/payment-provider/client';
 import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
 import { freePort, type PrivatePostgres, startPrivatePostgres, waitFor } from '@quickeats/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { customerToken, FAULT_REQUEST_TIMEOUT_MS, faultBurst } from '../testing/fault-burst';
-import { demoDish } from '../testing/orders-fixture';
-import { type ApiProcess, DEMO_ACCOUNTS, startApiProcess } from '../testing/test-app';
+import { type faultBurst, startFaultDeployment } from '../testing/fault-burst';
+import { type ApiProcess, } from '../testing/test-app';
 
 describe('payment provider killed after charging, and restarted, under load', () => {
   const dir = mkdtempSync(join(tmpdir(), 'qe-fault-provider-'));
@@ -37,30 +36,12 @@ describe('payment provider killed after charging, and restarted, under load', ()
       startPrivatePostgres(),
       spawnProvider({ port, ledgerFile, timeoutMs: 180_000 }),
     ]);
-    const env = {
-      DATABASE_URL: pg.adminUrl,
-      SEED_ORDERS: '10',
-      DATABASE_CONNECT_TIMEOUT_MS: '2000',
-      PAYMENT_PROVIDER_URL: provider.url,
-      REQUEST_TIMEOUT_MS: String(FAULT_REQUEST_TIMEOUT_MS),
-      PAYMENT_PROVIDER_TIMEOUT_MS: '2000',
-      IDEMPOTENCY_LEASE_SECONDS: '3',
-      MAINTENANCE_INTERVAL_MS: '1000',
-    };
-    apis = await Promise.all([
-      startApiProcess(env, { timeoutMs: 180_000 }),
-      startApiProcess(env, { timeoutMs: 180_000 }),
-    ]);
-    db = createDb({ url: pg.adminUrl, maxConnections: 2 });
-    const token = await customerToken(apis[0]!.url, DEMO_ACCOUNTS.customer, DEMO_PASSWORD);
-    burst = faultBurst({
-      apis,
-      token,
-      dish: await demoDish(db.db),
-      db: db.db,
+    ({ apis, db, burst } = await startFaultDeployment({
+      databaseUrl: pg.adminUrl,
       providerUrl: provider.url,
+      env: { PAYMENT_PROVIDER_TIMEOUT_MS: '2000' },
       idempotencyInPostgres: true,
-    });
+    }));
   });
 
   afterAll(async () => {

@@ -8,7 +8,7 @@
  * on, no process dies, recovery is automatic, and nothing is lost or done twice. The figures are
  * printed for the README.
  */
-import { createDb, type DbHandle, DEMO_PASSWORD } from '@quickeats/db';
+import { type DbHandle, } from '@quickeats/db';
 import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
 import {
   type PrivatePostgres,
@@ -18,9 +18,8 @@ import {
 } from '@quickeats/test-support';
 import { startUpstashBridge, type UpstashBridge } from '@quickeats/upstash-bridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { customerToken, FAULT_REQUEST_TIMEOUT_MS, faultBurst } from '../testing/fault-burst';
-import { demoDish } from '../testing/orders-fixture';
-import { type ApiProcess, DEMO_ACCOUNTS, startApiProcess } from '../testing/test-app';
+import { type faultBurst, startFaultDeployment } from '../testing/fault-burst';
+import { type ApiProcess, } from '../testing/test-app';
 
 describe('Redis (Upstash idempotency store) killed and restarted under load', () => {
   let redis: PrivateRedis;
@@ -38,31 +37,12 @@ describe('Redis (Upstash idempotency store) killed and restarted under load', ()
       spawnProvider({ timeoutMs: 180_000 }),
     ]);
     bridge = await startUpstashBridge({ redisUrl: redis.url });
-    const env = {
-      DATABASE_URL: pg.adminUrl,
-      SEED_ORDERS: '10',
-      DATABASE_CONNECT_TIMEOUT_MS: '2000',
-      PAYMENT_PROVIDER_URL: provider.url,
-      UPSTASH_REDIS_REST_URL: bridge.url,
-      UPSTASH_REDIS_REST_TOKEN: bridge.token,
-      REQUEST_TIMEOUT_MS: String(FAULT_REQUEST_TIMEOUT_MS),
-      IDEMPOTENCY_LEASE_SECONDS: '3',
-      MAINTENANCE_INTERVAL_MS: '1000',
-    };
-    apis = await Promise.all([
-      startApiProcess(env, { timeoutMs: 180_000 }),
-      startApiProcess(env, { timeoutMs: 180_000 }),
-    ]);
-    db = createDb({ url: pg.adminUrl, maxConnections: 2 });
-    const token = await customerToken(apis[0]!.url, DEMO_ACCOUNTS.customer, DEMO_PASSWORD);
-    burst = faultBurst({
-      apis,
-      token,
-      dish: await demoDish(db.db),
-      db: db.db,
+    ({ apis, db, burst } = await startFaultDeployment({
+      databaseUrl: pg.adminUrl,
       providerUrl: provider.url,
+      env: { UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: bridge.token },
       idempotencyInPostgres: false,
-    });
+    }));
   });
 
   afterAll(async () => {

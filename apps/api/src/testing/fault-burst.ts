@@ -9,13 +9,13 @@
  * of each fault (`[fault figures] {…}`) for the README.
  */
 import { randomUUID } from 'node:crypto';
-import { type Database, executeRows } from '@quickeats/db';
+import { createDb, type Database, type DbHandle, DEMO_PASSWORD, executeRows } from '@quickeats/db';
 import { providerAdmin } from '@quickeats/payment-provider/client';
 import { scaledTimeout, waitFor } from '@quickeats/test-support';
 import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
-import { newKey, postInit } from './orders-fixture';
-import type { ApiProcess } from './test-app';
+import { demoDish, newKey, postInit } from './orders-fixture';
+import { type ApiProcess, DEMO_ACCOUNTS, startApiProcess } from './test-app';
 
 /** The per-request deadline the fault tests give the API processes. */
 export const FAULT_REQUEST_TIMEOUT_MS = 5000;
@@ -285,4 +285,40 @@ export function faultBurst(options: FaultBurstOptions) {
   }
 
   return { underFault, checkContract, checkConsistency, orderIds };
+}
+
+/**
+ * What every fault test runs against: two API processes on the test's private PostgreSQL with the
+ * fault deadlines (request 5 s, connect 2 s, lease 3 s, maintenance every second), a handle on
+ * that database, and the burst of the demo customer over both processes.
+ */
+export async function startFaultDeployment(options: {
+  databaseUrl: string;
+  providerUrl: string;
+  /** Added to (or overriding) the shared settings. */
+  env?: Record<string, string>;
+  idempotencyInPostgres: boolean;
+}): Promise<{ apis: ApiProcess[]; db: DbHandle; burst: ReturnType<typeof faultBurst> }> {
+  const env = {
+    DATABASE_URL: options.databaseUrl,
+    SEED_ORDERS: '10',
+    DATABASE_CONNECT_TIMEOUT_MS: '2000',
+    PAYMENT_PROVIDER_URL: options.providerUrl,
+    REQUEST_TIMEOUT_MS: String(FAULT_REQUEST_TIMEOUT_MS),
+    IDEMPOTENCY_LEASE_SECONDS: '3',
+    MAINTENANCE_INTERVAL_MS: '1000',
+    ...options.env,
+  };
+  const apis = await Promise.all([startApiProcess(env), startApiProcess(env)]);
+  const db = createDb({ url: options.databaseUrl, maxConnections: 2 });
+  const token = await customerToken(apis[0]!.url, DEMO_ACCOUNTS.customer, DEMO_PASSWORD);
+  const burst = faultBurst({
+    apis,
+    token,
+    dish: await demoDish(db.db),
+    db: db.db,
+    providerUrl: options.providerUrl,
+    idempotencyInPostgres: options.idempotencyInPostgres,
+  });
+  return { apis, db, burst };
 }
