@@ -8,13 +8,12 @@
  * the payments table, every order's events match its version, and no idempotency key stays held.
  * The figures of each fault are printed for the README.
  */
-import { type DbHandle, } from '@quickeats/db';
+import type { DbHandle } from '@quickeats/db';
 import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
 import { type PrivatePostgres, startPrivatePostgres } from '@quickeats/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type faultBurst, startFaultDeployment } from '../testing/fault-burst';
-import { type ApiProcess, } from '../testing/test-app';
-
+import type { ApiProcess } from '../testing/test-app';
 
 describe('PostgreSQL restarted and frozen under load', () => {
   let pg: PrivatePostgres;

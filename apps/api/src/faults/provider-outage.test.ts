@@ -12,13 +12,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DbHandle, } from '@quickeats/db';
+import type { DbHandle } from '@quickeats/db';
 import { providerAdmin } from '@quickeats/payment-provider/client';
 import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
 import { freePort, type PrivatePostgres, startPrivatePostgres, waitFor } from '@quickeats/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type faultBurst, startFaultDeployment } from '../testing/fault-burst';
-import { type ApiProcess, } from '../testing/test-app';
+import type { ApiProcess } from '../testing/test-app';
 
 describe('payment provider killed after charging, and restarted, under load', () => {
   const dir = mkdtempSync(join(tmpdir(), 'qe-fault-provider-'));

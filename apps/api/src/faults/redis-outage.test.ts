@@ -8,7 +8,7 @@
  * on, no process dies, recovery is automatic, and nothing is lost or done twice. The figures are
  * printed for the README.
  */
-import { type DbHandle, } from '@quickeats/db';
+import type { DbHandle } from '@quickeats/db';
 import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
 import {
   type PrivatePostgres,
@@ -19,7 +19,7 @@ import {
 import { startUpstashBridge, type UpstashBridge } from '@quickeats/upstash-bridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type faultBurst, startFaultDeployment } from '../testing/fault-burst';
-import { type ApiProcess, } from '../testing/test-app';
+import type { ApiProcess } from '../testing/test-app';
 
 describe('Redis (Upstash idempotency store) killed and restarted under load', () => {
   let redis: PrivateRedis;
