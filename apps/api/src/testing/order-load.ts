@@ -133,7 +133,9 @@ async function call(
       retryAfterMs = 100 * Math.min(attempt, 10);
     }
     if (Date.now() + retryAfterMs > deadline) {
-      throw new Error(`POST ${path}: no final answer within ${CALL_BOUND_MS} ms (${attempt} tries; last: ${last})`);
+      throw new Error(
+        `POST ${path}: no final answer within ${CALL_BOUND_MS} ms (${attempt} tries; last: ${last})`,
+      );
     }
     await new Promise((r) => setTimeout(r, retryAfterMs));
   }
