@@ -142,10 +142,18 @@ function chunk<T>(rows: T[], size: number): T[][] {
   return out;
 }
 
-async function demoHash(email: string): Promise<string> {
+/** Deterministic (salt from the email), so one hash per email per process is enough: scrypt is slow. */
+const demoHashes = new Map<string, Promise<string>>();
+function demoHash(email: string): Promise<string> {
   // Deterministic salt so the seed is reproducible; these are demo accounts only.
-  const salt = createHash('sha256').update(`quickeats-seed:${email}`).digest().subarray(0, 16);
-  return hashPassword(DEMO_PASSWORD, salt);
+  let hash = demoHashes.get(email);
+  if (!hash) {
+    const salt = createHash('sha256').update(`quickeats-seed:${email}`).digest().subarray(0, 16);
+    hash = hashPassword(DEMO_PASSWORD, salt);
+    hash.catch(() => demoHashes.delete(email));
+    demoHashes.set(email, hash);
+  }
+  return hash;
 }
 
 export interface SeedSummary {
@@ -157,8 +165,48 @@ export interface SeedSummary {
   payments: number;
 }
 
+/** The demo world's rows, computed (no I/O): the same rows for the same options, every time. */
+export interface SeedRows {
+  users: (typeof users.$inferInsert)[];
+  restaurants: (typeof restaurants.$inferInsert)[];
+  menuItems: (typeof menuItems.$inferInsert)[];
+  orders: (typeof orders.$inferInsert)[];
+  orderItems: (typeof orderItems.$inferInsert)[];
+  orderEvents: (typeof orderEvents.$inferInsert)[];
+  payments: (typeof payments.$inferInsert)[];
+}
+
 /** Insert the demo world into an empty database. */
 export async function seed(db: Database, options: SeedOptions = {}): Promise<SeedSummary> {
+  return insertSeedRows(db, await seedRows(options));
+}
+
+/** Insert rows from `seedRows` in one transaction. */
+export async function insertSeedRows(db: Database, rows: SeedRows): Promise<SeedSummary> {
+  await db.transaction(async (tx) => {
+    await tx.insert(users).values(rows.users);
+    await tx.insert(restaurants).values(rows.restaurants);
+    await tx.insert(menuItems).values(rows.menuItems);
+    for (const part of chunk(rows.orders, 1000)) await tx.insert(orders).values(part);
+    for (const part of chunk(rows.orderItems, 2000)) await tx.insert(orderItems).values(part);
+    for (const part of chunk(rows.orderEvents, 2000)) await tx.insert(orderEvents).values(part);
+    for (const part of chunk(rows.payments, 2000)) await tx.insert(payments).values(part);
+  });
+  return seedSummary(rows);
+}
+
+export function seedSummary(rows: SeedRows): SeedSummary {
+  return {
+    users: rows.users.length,
+    restaurants: rows.restaurants.length,
+    menuItems: rows.menuItems.length,
+    orders: rows.orders.length,
+    events: rows.orderEvents.length,
+    payments: rows.payments.length,
+  };
+}
+
+export async function seedRows(options: SeedOptions = {}): Promise<SeedRows> {
   const rand = mulberry32(20261126);
   const nOrders = options.orders ?? 1000;
   const nCustomers = options.customers ?? 20;
@@ -313,22 +361,14 @@ export async function seed(db: Database, options: SeedOptions = {}): Promise<See
     });
   }
 
-  await db.transaction(async (tx) => {
-    await tx.insert(users).values(people);
-    await tx.insert(restaurants).values(restaurantRows);
-    await tx.insert(menuItems).values(menuRows);
-    for (const rows of chunk(orderRows, 1000)) await tx.insert(orders).values(rows);
-    for (const rows of chunk(itemRows, 2000)) await tx.insert(orderItems).values(rows);
-    for (const rows of chunk(eventRows, 2000)) await tx.insert(orderEvents).values(rows);
-    for (const rows of chunk(paymentRows, 2000)) await tx.insert(payments).values(rows);
-  });
   return {
-    users: people.length,
-    restaurants: restaurantRows.length,
-    menuItems: menuRows.length,
-    orders: orderRows.length,
-    events: eventRows.length,
-    payments: paymentRows.length,
+    users: people,
+    restaurants: restaurantRows,
+    menuItems: menuRows,
+    orders: orderRows,
+    orderItems: itemRows,
+    orderEvents: eventRows,
+    payments: paymentRows,
   };
 }
 
