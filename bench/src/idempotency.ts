@@ -7,7 +7,7 @@
  * each, one at a time (so latency is the request's, not a queue's), against the API as its own
  * process. Per store: p50/p90/p99 of each, the p50 difference, the SQL statements each issued,
  * and the p50 of a replay (the same keyed request sent again). Printed, and written to
- * bench/results/idempotency.md.
+ * bench/results/idempotency.md with `--write`.
  *
  * Knobs: BENCH_IDEMPOTENCY_REQUESTS (300 of each), TEST_DATABASE_URL, REDIS_URL.
  */
@@ -218,8 +218,11 @@ async function main() {
   ];
   const report = lines.join('\n');
   console.log(report);
-  mkdirSync(`${ROOT}bench/results`, { recursive: true });
-  writeFileSync(`${ROOT}bench/results/idempotency.md`, report);
+  // Like `pnpm bench`: the tree stays clean unless the results are asked for.
+  if (process.argv.includes('--write') || process.env.BENCH_WRITE === '1') {
+    mkdirSync(`${ROOT}bench/results`, { recursive: true });
+    writeFileSync(`${ROOT}bench/results/idempotency.md`, report);
+  } else console.log('Not written (pass --write to update bench/results/idempotency.md).');
 }
 
 main().then(

@@ -45,7 +45,18 @@ async function call(api: string, path: string, token: string, init: RequestInit 
   return { res, body: text ? JSON.parse(text) : null };
 }
 
-export async function nearLimit(api: string, sql: Sql, n: number): Promise<NearLimitResult> {
+/** The API started on the Upstash store (through the in-repo bridge to Redis) and the bridge's REST-call count. */
+export interface UpstashSide {
+  api: string;
+  restCalls(): number;
+}
+
+export async function nearLimit(
+  api: string,
+  sql: Sql,
+  n: number,
+  upstash?: UpstashSide,
+): Promise<NearLimitResult> {
   const lines: string[] = [];
   const targets: string[] = [];
   const ids = async (email: string) => {
@@ -67,10 +78,10 @@ export async function nearLimit(api: string, sql: Sql, n: number): Promise<NearL
      where r.owner_id = ${owner.userId} order by m.id limit 1`;
 
   // Fresh paid orders at the demo owner's restaurant, made through the API (create + pay).
-  const paidOrders = async (count: number) => {
+  const paidOrders = async (count: number, through = api) => {
     const out: string[] = [];
     for (let i = 0; i < count; i++) {
-      const created = await call(api, '/api/v2/orders', tokens.customer, {
+      const created = await call(through, '/api/v2/orders', tokens.customer, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
         body: JSON.stringify({
@@ -79,7 +90,7 @@ export async function nearLimit(api: string, sql: Sql, n: number): Promise<NearL
         }),
       });
       const id = created.body.data.id as string;
-      await call(api, `/api/v2/orders/${id}/pay`, tokens.customer, {
+      await call(through, `/api/v2/orders/${id}/pay`, tokens.customer, {
         method: 'POST',
         headers: { 'idempotency-key': randomUUID(), 'if-match': '"v1"' },
       });
@@ -88,7 +99,22 @@ export async function nearLimit(api: string, sql: Sql, n: number): Promise<NearL
     return out;
   };
 
+  // Warm-up, not timed: each statement of the accept paths prepared on the connections the
+  // sequential requests use (the first use of a prepared statement on a connection costs a round
+  // trip more), so the medians are the steady state the round-trip tests pin.
+  const warm = async (through: string, count = 6) => {
+    for (const [i, id] of (await paidOrders(count, through)).entries()) {
+      const key = randomUUID();
+      const keyed = i % 2 === 1;
+      const headers = { 'if-match': '"v2"', ...(keyed ? { 'idempotency-key': key } : {}) };
+      await call(through, `/api/v2/orders/${id}/accept`, tokens.owner, { method: 'POST', headers });
+      if (keyed)
+        await call(through, `/api/v2/orders/${id}/accept`, tokens.owner, { method: 'POST', headers });
+    }
+  };
+
   // 1. accept: API (If-Match, no key) vs keyed vs one bare prepared statement.
+  await warm(api);
   const pool = await paidOrders(n * 3);
   const bareAccept = async (id: string, version: number) => {
     await sql`
@@ -179,6 +205,88 @@ export async function nearLimit(api: string, sql: Sql, n: number): Promise<NearL
     ),
     target('replay round trips', median(trips.replay!), median(trips.replay!) <= 1, '≤ 1'),
   );
+
+  // 1b. The same keyed vs unkeyed accept on the Upstash store (the API's second process, whose
+  // idempotency records go through the bridge to Redis): round trips and the bridge's REST calls.
+  if (upstash) {
+    await warm(upstash.api);
+    const upPool = await paidOrders(n * 2, upstash.api);
+    const upTrips: Record<string, number[]> = { unkeyed: [], keyed: [], replay: [] };
+    const upCalls: Record<string, number[]> = { unkeyed: [], keyed: [], replay: [] };
+    const upKeys: string[] = [];
+    const counted = async (side: string, id: string, headers: Record<string, string>) => {
+      const before = upstash.restCalls();
+      const { res } = await call(upstash.api, `/api/v2/orders/${id}/accept`, tokens.owner, {
+        method: 'POST',
+        headers: { 'if-match': '"v2"', ...headers },
+      });
+      upCalls[side]!.push(upstash.restCalls() - before);
+      upTrips[side]!.push(Number(res.headers.get('x-db-round-trips')));
+    };
+    let u = 0;
+    const upAccept = await interleaved(
+      {
+        unkeyed: async () => counted('unkeyed', upPool[u++]!, {}),
+        keyed: async () => {
+          const key = randomUUID();
+          upKeys[u] = key;
+          await counted('keyed', upPool[u++]!, { 'idempotency-key': key });
+        },
+      },
+      n,
+    );
+    const upKeyed = upKeys.map((k, i) => (k ? i : -1)).filter((i) => i >= 0);
+    // Each key replayed twice: the first replay copies the record into Redis, later ones read it there.
+    const upReplay = await interleaved(
+      {
+        replay: async (j) => {
+          const i = upKeyed[Math.floor(j / 2) % upKeyed.length]!;
+          await counted('replay', upPool[i]!, { 'idempotency-key': upKeys[i]! });
+        },
+      },
+      n,
+      1,
+    );
+    const laterReplays = upCalls.replay!.filter((_, j) => j % 2 === 1);
+    lines.push(
+      '## Write path on the Upstash store (the same accept; idempotency records through the in-repo upstash-bridge to Redis)',
+      '',
+      '| operation | DB round trips | REST calls | p50 (ms) | p90 (ms) | samples |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      `| accept, If-Match, no key | ${median(upTrips.unkeyed!)} | ${median(upCalls.unkeyed!)} | ${upAccept.unkeyed!.p50} | ${upAccept.unkeyed!.p90} | ${upAccept.unkeyed!.n} |`,
+      `| accept, If-Match + Idempotency-Key | ${median(upTrips.keyed!)} | ${median(upCalls.keyed!)} | ${upAccept.keyed!.p50} | ${upAccept.keyed!.p90} | ${upAccept.keyed!.n} |`,
+      `| replay of that keyed accept (first / later) | ${median(upTrips.replay!)} | ${median(upCalls.replay!.filter((_, j) => j % 2 === 0))} / ${median(laterReplays)} | ${upReplay.replay!.p50} | ${upReplay.replay!.p90} | ${upReplay.replay!.n} |`,
+      '',
+    );
+    const ratio = upAccept.keyed!.p50 / upAccept.unkeyed!.p50;
+    targets.push(
+      target('keyed / unkeyed accept p50 (Upstash store)', ratio, ratio <= 1.2, '≤ 1.2'),
+      target(
+        'keyed accept round trips − unkeyed (Upstash store)',
+        median(upTrips.keyed!) - median(upTrips.unkeyed!),
+        median(upTrips.keyed!) - median(upTrips.unkeyed!) <= 1,
+        '≤ 1',
+      ),
+      target(
+        'keyed accept REST calls − unkeyed (Upstash store)',
+        median(upCalls.keyed!) - median(upCalls.unkeyed!),
+        median(upCalls.keyed!) - median(upCalls.unkeyed!) <= 1,
+        '≤ 1',
+      ),
+      target(
+        'replay REST calls (Upstash store, after the first)',
+        median(laterReplays),
+        median(laterReplays) <= 1,
+        '≤ 1',
+      ),
+      target(
+        'replay round trips (Upstash store)',
+        median(upTrips.replay!),
+        median(upTrips.replay!) <= 1,
+        '≤ 1',
+      ),
+    );
+  }
 
   // 2. Full lifecycle at one connection: writes/s through the API vs bare statements.
   const lifecycles = Math.max(10, Math.floor(n / 3));

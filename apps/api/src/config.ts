@@ -14,7 +14,12 @@ import {
 } from '@quickeats/domain';
 import { z } from 'zod';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** Set by `pnpm start`'s bundle (scripts/bundle.mjs), which lives elsewhere than this source. */
+declare const __QUICKEATS_REPO_ROOT__: string | undefined;
+const REPO_ROOT =
+  typeof __QUICKEATS_REPO_ROOT__ === 'string'
+    ? __QUICKEATS_REPO_ROOT__
+    : fileURLToPath(new URL('../../../', import.meta.url));
 
 /**
  * The `.env` files a start reads before validating the configuration: the current directory's, then
@@ -330,7 +335,7 @@ export const ENV_DOCS = {
     'Safety re-read of recently revoked tokens (role change, disabled account, sign-out) without a NOTIFY; the longest a lost NOTIFY delays a revocation (≤ 60 s)',
   BODY_LIMIT_BYTES: 'Largest request body (413 above)',
   PAYMENT_PROVIDER_URL:
-    'Payment provider base URL; unset → `pnpm start` runs the bundled fake provider as its own process',
+    'Payment provider base URL; unset → `pnpm start` runs the bundled fake provider (in its supervisor process; its own process when tracing is on)',
   PAYMENT_PROVIDER_TIMEOUT_MS:
     'Timeout of one provider call (an unknown outcome is retried with the same provider key)',
   UPSTASH_REDIS_REST_URL:

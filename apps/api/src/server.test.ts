@@ -58,7 +58,7 @@ describe('API process on the embedded default (PGlite)', () => {
     expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('starts the fake payment provider as its own process and charges through it', async () => {
+  it("starts the fake payment provider outside the API's process (in the supervisor) and charges through it", async () => {
     const providerUrl = /payments:\s+(http:\/\/\S+) \(fake provider/.exec(api.output())?.[1];
     expect(providerUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const { accessToken: token } = (await (await login(api.url)).json()) as { accessToken: string };

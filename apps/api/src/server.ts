@@ -6,13 +6,13 @@
 import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { createDb, seedIfEmpty } from '@quickeats/db';
 import { InMemoryPaymentProvider, type PaymentProvider } from '@quickeats/domain';
 import { HttpPaymentProvider } from '@quickeats/payment-provider/client';
 import { createApp } from './app';
 import { createTokenRevocations } from './auth/create-revocations';
 import type { Config } from './config';
 import type { AppDeps } from './context';
+import { migrateAndSeed, openDatabase } from './database-setup';
 import { createEventHub } from './events/create-hub';
 import { createIdempotencyStore } from './idempotency/create-store';
 import { createLogger, type Logger } from './logger';
@@ -58,23 +58,8 @@ export async function startServer(
     : undefined;
   const logger =
     options.logger ?? createLogger(config.logLevel, config.logFormat === 'pretty' ? 'pretty' : undefined);
-  const dbHandle = createDb({
-    url: config.database.url,
-    dataDir: config.database.dataDir,
-    maxConnections: config.database.poolSize,
-    connectTimeoutMs: config.database.connectTimeoutMs,
-    statementTimeoutMs: config.database.statementTimeoutMs,
-    pooled: config.database.pooled,
-    directUrl: config.database.directUrl,
-    replicaUrls: config.database.replicas.urls,
-  });
-  // Demo data on first start of an empty database (never in production), under the migration
-  // lock: processes started together on an empty database would otherwise all seed it at once.
-  await dbHandle.migrate(async () => {
-    if (config.env === 'production') return;
-    const seeded = await seedIfEmpty(dbHandle.db, { orders: config.database.seedOrders });
-    if (seeded) logger.info({ seeded }, 'seeded the empty database with demo data');
-  });
+  const dbHandle = openDatabase(config);
+  await migrateAndSeed(dbHandle, config, logger);
   if (config.auth.tokenSecretGenerated) {
     logger.warn(
       'AUTH_TOKEN_SECRET is not set: tokens are signed with a per-process key and die with this process',

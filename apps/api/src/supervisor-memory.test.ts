@@ -18,3 +18,23 @@ describe('worker memory settings', () => {
     ]);
   });
 });
+
+describe('worker memory settings with the embedded database', () => {
+  it('compiles PGlite with the baseline WebAssembly compiler only, and V8 favours size', () => {
+    expect(workerMemorySettings({}, [], { embeddedDatabase: true }).execArgv).toEqual([
+      '--max-semi-space-size=4',
+      '--liftoff-only',
+      '--optimize-for-size',
+    ]);
+    expect(workerMemorySettings({}, [], { embeddedDatabase: false }).execArgv).toEqual([
+      '--max-semi-space-size=4',
+    ]);
+  });
+
+  it("leaves the operator's WebAssembly tiering and size flags", () => {
+    expect(
+      workerMemorySettings({}, ['--no-liftoff', '--no-optimize-for-size'], { embeddedDatabase: true })
+        .execArgv,
+    ).toEqual(['--no-liftoff', '--no-optimize-for-size', '--max-semi-space-size=4']);
+  });
+});

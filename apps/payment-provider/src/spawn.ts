@@ -24,6 +24,11 @@ export interface SpawnProviderOptions {
   timeoutMs?: number;
   /** PROVIDER_LEDGER_FILE: the ledger survives a kill and a restart with the same file. */
   ledgerFile?: string;
+  /**
+   * A built provider (`pnpm start`'s bundle, `provider.mjs`) run by node itself, with small-heap
+   * settings; default: `src/main.ts` through tsx.
+   */
+  entry?: string;
 }
 
 /**
@@ -34,9 +39,11 @@ export interface SpawnProviderOptions {
  * await provider.stop();
  */
 export async function spawnProvider(options: SpawnProviderOptions = {}): Promise<SpawnedProvider> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+  const args = options.entry ? ['--max-semi-space-size=2', options.entry] : ['--import', 'tsx', MAIN];
+  const child = spawn(process.execPath, args, {
     cwd: PACKAGE_DIR,
     env: {
+      ...(options.entry ? { MALLOC_ARENA_MAX: '2' } : {}),
       ...process.env,
       PORT: String(options.port ?? 0),
       HOST: options.host ?? '127.0.0.1',

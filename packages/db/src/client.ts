@@ -113,6 +113,21 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
+/**
+ * The embedded PostgreSQL's settings (issue 15: `pnpm start` ≤ 400 MB for its process tree). PGlite
+ * keeps initdb's server defaults, sized for a shared server: `shared_buffers = 128MB` lives in the
+ * WebAssembly memory and is touched as pages are read (~110 MB resident once warm), plus lock and
+ * connection slots for 100 backends. PGlite is one single-user backend on a demo-sized database
+ * (a few MB): 16 MB of buffers hold all of it, and the slots are for one. Measured on a seeded demo
+ * directory (bare PGlite, list queries): 278 → 150 MB resident at ready.
+ */
+export const PGLITE_START_PARAMS: string[] = [
+  ...PGlite.defaultStartParams,
+  ...['shared_buffers=16MB', 'max_connections=4', 'max_locks_per_transaction=32', 'wal_buffers=256kB']
+    .concat(['max_wal_senders=0', 'max_replication_slots=0', 'autovacuum_worker_slots=1'])
+    .flatMap((setting) => ['-c', setting]),
+];
+
 const logger = { logQuery: (query: string) => recordStatement(query) };
 /** PGlite runs in-process: each statement is one exchange with the engine. */
 const pgliteLogger = {
@@ -312,7 +327,7 @@ export function createDb(options: DbOptions = {}): DbHandle {
   }
   const dataDir = options.dataDir ?? 'memory://';
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const client = new PGlite(dataDir);
+  const client = new PGlite(dataDir, { startParams: PGLITE_START_PARAMS });
   const db = drizzlePglite({ client, schema, logger: pgliteLogger }) as unknown as Database;
   return {
     db,
