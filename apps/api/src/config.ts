@@ -317,7 +317,7 @@ export const ENV_DOCS = {
   DATABASE_URL: 'PostgreSQL (postgres.js); unset → embedded PGlite under DATA_DIR',
   DATABASE_POOL_SIZE: 'postgres.js connections per process',
   DATABASE_POOLER:
-    '`transaction`: DATABASE_URL is a transaction-mode pooler (PgBouncer) → no prepared statements, no session settings at connect; `auto` → `transaction` when DATABASE_DIRECT_URL differs from DATABASE_URL',
+    '`transaction`: DATABASE_URL is a transaction-mode pooler (PgBouncer) → no prepared statements, no pipelining, no session settings at connect; `auto` → `transaction` when DATABASE_DIRECT_URL differs from DATABASE_URL',
   DATABASE_REPLICA_URLS:
     'Comma-separated streaming replicas: order list/get reads go there (writes and transactions never); read-your-writes by ETag',
   DATABASE_REPLICA_MAX_LAG_MS:
