@@ -77,10 +77,17 @@ export class WebhookDispatcher {
       const events = await this.hub.read(cursor, BATCH);
       if (events.length === 0) return { cursor, more: false, enqueued: 0 };
       const last = events[events.length - 1]!.position;
+      // FOR SHARE: an endpoint paused or resumed meanwhile must not see this batch's rows land after
+      // its own move of the endpoint's deliveries (held ⇄ pending). Without the lock, a batch that
+      // read "paused" and committed after a resume left its rows held for good (seen in `pnpm bench`:
+      // 599 of 600 delivered, one held), and one that read "active" sent while paused. With it, the
+      // status change waits for this batch (then moves its rows too), or this batch waits for the
+      // change and reads the new status.
       const endpoints = (await sql(
         `select e.id, e.owner_id, u.role, e.event_types, e.status, e.since_position::text as since_position
            from webhook_endpoints e join users u on u.id = e.owner_id
-          where e.status in ('active', 'paused') and e.since_position < $1`,
+          where e.status in ('active', 'paused') and e.since_position < $1
+            for share of e`,
         [last.toString()],
       )) as unknown as EndpointRow[];
       const rows = fanOut(events, endpoints);
