@@ -9,6 +9,8 @@
  *    requests/s, peak RSS — printed and written to bench/results/latest.md, plus the SPEC targets.
  *
  * Sized for a 2-core machine: a few connections, short windows; about two minutes in all.
+ * Live events (issue 14): commit → SSE delivery latency across two API processes and webhook
+ * deliveries per second (src/live-events.ts); BENCH_LIVE_ORDERS orders (default 300) make its events.
  * Knobs: BENCH_ORDERS, BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_CONNECTIONS, TEST_DATABASE_URL.
  */
 
@@ -33,6 +35,7 @@ import { startUpstashBridge, type UpstashBridge } from '@quickeats/upstash-bridg
 import autocannon from 'autocannon';
 import { eq, sql } from 'drizzle-orm';
 import postgres from 'postgres';
+import { liveEvents } from './live-events';
 import {
   describeTree,
   dishFor,
@@ -58,6 +61,8 @@ const ORDERS = Number(flag('--orders') ?? env.BENCH_ORDERS ?? 10_000);
 const WRITE = argv.includes('--write') || env.BENCH_WRITE === '1';
 /** Requests per side of the sequential (write path, list vs raw SQL) comparisons. */
 const SEQUENTIAL = Number(env.BENCH_SEQUENTIAL_REQUESTS ?? 60);
+/** Orders created and paid for the live-events section (two events each). */
+const LIVE_ORDERS = Number(env.BENCH_LIVE_ORDERS ?? 300);
 const JS_SEEDED = 2_000;
 const SECONDS = Number(env.BENCH_SECONDS ?? 8);
 const WARMUP = Number(env.BENCH_WARMUP_SECONDS ?? 2);
@@ -418,6 +423,20 @@ async function main() {
     }).finally(() => raw.end());
     loads.push(`sequential comparisons: ${loadAverage()}`);
 
+    // Changes through the first process, the subscriber and the webhook workers on both.
+    console.log(`Live events: ${LIVE_ORDERS} orders created and paid through one process …`);
+    const live = await liveEvents({
+      writeUrl: api.url,
+      streamUrl: upstashApi.url,
+      adminToken: accessToken,
+      customerToken,
+      ...dish,
+      orders: LIVE_ORDERS,
+      concurrency: CONNECTIONS,
+    });
+    const liveLoad = loadAverage();
+    loads.push(`live events: ${liveLoad}`);
+
     // `pnpm start`'s tree, alone: the bench's own servers are idle by now.
     let startTree: StartTreeMemory | undefined;
     if (START_TREE) {
@@ -479,6 +498,15 @@ async function main() {
       table(idRows),
       '',
       ...near.lines,
+      '## Live events (commit → SSE across processes; webhook deliveries)',
+      '',
+      `${live.events} events (${LIVE_ORDERS} orders created and paid, ${CONNECTIONS} at a time) committed through one API process, received by an admin SSE subscriber on the other; latency from each event's \`occurredAt\` (taken in the writing transaction, so at or before its commit) to its arrival. Webhooks: the ${live.deliveries} deliveries held for a paused endpoint (a local receiver answering 204), from resume until the last distinct \`webhook-id\` arrived, both processes' workers (WEBHOOK_CONCURRENCY ${env.WEBHOOK_CONCURRENCY ?? 20} each). ${liveLoad}.`,
+      '',
+      '| what | p50 (ms) | p99 (ms) | max (ms) | deliveries/s |',
+      '| --- | ---: | ---: | ---: | ---: |',
+      `| commit → SSE delivery, other process | ${live.p50Ms} | ${live.p99Ms} | ${live.maxMs} | — |`,
+      `| webhook deliveries (${live.deliveries} in ${live.deliverySeconds.toFixed(1)} s) | — | — | — | ${live.deliveriesPerSecond.toFixed(0)} |`,
+      '',
       ...memoryLines,
       '## Targets',
       '',
@@ -486,6 +514,9 @@ async function main() {
       `- ${p50Ratio <= 0.2 ? '✓' : '✗'} v2 list p50 / v1 list p50 = ${p50Ratio.toFixed(3)} (target ≤ 0.2).`,
       `- ${rpsRatio >= 0.8 ? '✓' : '✗'} GET /api/v2/orders/:id throughput / bare baseline = ${rpsRatio.toFixed(2)} (target ≥ 0.8).`,
       ...near.targets,
+      `- ${live.p50Ms <= 50 ? '✓' : '✗'} commit → SSE delivery across processes p50 = ${live.p50Ms} ms (target ≤ 50 ms).`,
+      `- ${live.p99Ms <= 250 ? '✓' : '✗'} commit → SSE delivery across processes p99 = ${live.p99Ms} ms (target ≤ 250 ms).`,
+      `- Webhook deliveries: ${live.deliveriesPerSecond.toFixed(0)}/s (no target).`,
       memoryTarget(
         'production bundle, largest process under the list load',
         bundleList.memory.maxPerProcessMb,
