@@ -34,7 +34,7 @@ describe('payment provider killed after charging, and restarted, under load', ()
     port = await freePort();
     [pg, provider] = await Promise.all([
       startPrivatePostgres(),
-      spawnProvider({ port, ledgerFile, timeoutMs: 180_000 }),
+      spawnProvider({ port, ledgerFile }),
     ]);
     ({ apis, db, burst } = await startFaultDeployment({
       databaseUrl: pg.adminUrl,
@@ -71,7 +71,7 @@ describe('payment provider killed after charging, and restarted, under load', ()
         await provider.stop('SIGKILL');
       },
       async () => {
-        provider = await spawnProvider({ port, ledgerFile, timeoutMs: 180_000 });
+        provider = await spawnProvider({ port, ledgerFile });
       },
     );
     burst.checkContract(during);

@@ -34,7 +34,7 @@ describe('Redis (Upstash idempotency store) killed and restarted under load', ()
     [redis, pg, provider] = await Promise.all([
       startPrivateRedis(),
       startPrivatePostgres(),
-      spawnProvider({ timeoutMs: 180_000 }),
+      spawnProvider(),
     ]);
     bridge = await startUpstashBridge({ redisUrl: redis.url });
     ({ apis, db, burst } = await startFaultDeployment({
