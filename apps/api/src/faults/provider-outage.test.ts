@@ -32,10 +32,7 @@ describe('payment provider killed after charging, and restarted, under load', ()
 
   beforeAll(async () => {
     port = await freePort();
-    [pg, provider] = await Promise.all([
-      startPrivatePostgres(),
-      spawnProvider({ port, ledgerFile }),
-    ]);
+    [pg, provider] = await Promise.all([startPrivatePostgres(), spawnProvider({ port, ledgerFile })]);
     ({ apis, db, burst } = await startFaultDeployment({
       databaseUrl: pg.adminUrl,
       providerUrl: provider.url,

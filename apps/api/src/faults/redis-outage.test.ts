@@ -31,11 +31,7 @@ describe('Redis (Upstash idempotency store) killed and restarted under load', ()
   let burst: ReturnType<typeof faultBurst>;
 
   beforeAll(async () => {
-    [redis, pg, provider] = await Promise.all([
-      startPrivateRedis(),
-      startPrivatePostgres(),
-      spawnProvider(),
-    ]);
+    [redis, pg, provider] = await Promise.all([startPrivateRedis(), startPrivatePostgres(), spawnProvider()]);
     bridge = await startUpstashBridge({ redisUrl: redis.url });
     ({ apis, db, burst } = await startFaultDeployment({
       databaseUrl: pg.adminUrl,
