@@ -17,8 +17,17 @@
  * version the workspace's packages get (one version of each per workspace: the catalog).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
@@ -92,6 +101,7 @@ export function serviceBundle(entry: string, cwd = process.cwd()): Promise<strin
 
 async function buildBundle(entry: string, key: string, manifestPath: string): Promise<string> {
   mkdirSync(CACHE_DIR, { recursive: true });
+  const staging = join(CACHE_DIR, key);
   const result = await build({
     entryPoints: [entry],
     bundle: true,
@@ -100,37 +110,59 @@ async function buildBundle(entry: string, key: string, manifestPath: string): Pr
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    // Stack traces name the source files; the map is read only when a trace is printed.
-    sourcemap: 'external',
-    outfile: join(CACHE_DIR, `${key}.mjs`),
+    // Split at dynamic imports, as the sources are: a cluster primary that imports the server only
+    // in its workers does not load the server's packages either.
+    splitting: true,
+    outdir: staging,
+    entryNames: '[name]',
+    chunkNames: 'chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
+    // Stack traces name the source files; a map is read only when a trace is printed.
+    sourcemap: 'linked',
     logLevel: 'silent',
     absWorkingDir: dirname(entry),
     plugins: [workspaceOnly],
   });
-  const code = result.outputFiles.find((f) => f.path.endsWith('.mjs'))?.contents;
-  const map = result.outputFiles.find((f) => f.path.endsWith('.map'))?.contents;
-  if (!code || !map) throw new Error(`esbuild produced no output for ${entry}`);
-  const digest = createHash('sha256').update(code).digest('hex').slice(0, 16);
-  const bundle = join(CACHE_DIR, `${key}-${digest}.mjs`);
-  writeAtomically(`${bundle}.map`, map);
-  writeAtomically(
-    bundle,
-    Buffer.concat([code, Buffer.from(`\n//# sourceMappingURL=${key}-${digest}.mjs.map\n`)]),
-  );
+  const digest = createHash('sha256');
+  for (const file of result.outputFiles) digest.update(relative(staging, file.path)).update(file.contents);
+  const folder = join(CACHE_DIR, `${key}-${digest.digest('hex').slice(0, 16)}`);
+  const main = join(folder, `${basename(entry).replace(/\.[cm]?[jt]sx?$/, '')}.mjs`);
+  if (!existsSync(main)) {
+    // Written whole into a folder of its own, then renamed into place: a process building the same
+    // bundle at the same moment either wins the rename or finds the finished folder.
+    const temp = `${folder}.${process.pid}.tmp`;
+    for (const file of result.outputFiles) {
+      const path = join(temp, relative(staging, file.path));
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, file.contents);
+    }
+    try {
+      renameSync(temp, folder);
+    } catch (err) {
+      rmSync(temp, { recursive: true, force: true });
+      if (!existsSync(main)) throw err;
+    }
+  }
   const inputs: Record<string, string> = {};
   for (const input of Object.keys(result.metafile.inputs)) {
     const path = resolve(dirname(entry), input);
     const print = fingerprint(path);
     if (print) inputs[path] = print;
   }
-  const manifest: Manifest = { bundle, inputs };
-  writeAtomically(manifestPath, JSON.stringify(manifest));
-  return bundle;
+  pruneOlderBuilds(key, folder);
+  const manifest: Manifest = { bundle: main, inputs };
+  const temp = `${manifestPath}.${process.pid}.tmp`;
+  writeFileSync(temp, JSON.stringify(manifest));
+  renameSync(temp, manifestPath);
+  return main;
 }
 
-/** Processes building the same bundle at once each write whole files; the last rename wins. */
-function writeAtomically(path: string, contents: string | Uint8Array): void {
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, contents);
-  renameSync(temp, path);
+/** Earlier builds of the same entry, unused for an hour (a running process may still load chunks). */
+function pruneOlderBuilds(key: string, keep: string): void {
+  for (const name of readdirSync(CACHE_DIR)) {
+    const path = join(CACHE_DIR, name);
+    if (!name.startsWith(`${key}-`) || path === keep || name.endsWith('.tmp')) continue;
+    const age = Date.now() - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (age > 3_600_000) rmSync(path, { recursive: true, force: true });
+  }
 }
