@@ -56,6 +56,8 @@ const flag = (name: string) => {
 const ORDERS = Number(flag('--orders') ?? env.BENCH_ORDERS ?? 10_000);
 /** Results are written to bench/results/ only when asked (`--write`): a run never dirties the tree. */
 const WRITE = argv.includes('--write') || env.BENCH_WRITE === '1';
+/** `--out NAME`: the results file under bench/results/ (default latest.md; the 1M run writes million.md). */
+const OUT = flag('--out') ?? 'latest.md';
 /** Requests per side of the sequential (write path, list vs raw SQL) comparisons. */
 const SEQUENTIAL = Number(env.BENCH_SEQUENTIAL_REQUESTS ?? 60);
 const JS_SEEDED = 2_000;
@@ -514,9 +516,9 @@ async function main() {
     const dir = `${ROOT}bench/results`;
     if (WRITE) {
       mkdirSync(dir, { recursive: true });
-      writeFileSync(`${dir}/latest.md`, report);
-      console.log(`Written to bench/results/latest.md`);
-    } else console.log('Not written (pass --write to update bench/results/latest.md).');
+      writeFileSync(`${dir}/${OUT}`, report);
+      console.log(`Written to bench/results/${OUT}`);
+    } else console.log(`Not written (pass --write to update bench/results/${OUT}).`);
   } finally {
     await Promise.all(servers.map(stop));
     await bridge?.close();
