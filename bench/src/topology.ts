@@ -1,7 +1,8 @@
 /**
  * `pnpm bench:topology`: throughput and p99 of a read and a write scenario through the scaled-out
  * topology (HAProxy → 3 API processes → PgBouncer → primary, replica for reads) against one API
- * process straight to the same primary, then again with the replica stopped (reads on the primary).
+ * process straight to the same primary (reads on the same replica), then both again with the replica
+ * stopped (reads fall back to the primary).
  * Printed as a Markdown table (README "Running at scale"). Sized for a 2-core machine: short windows,
  * a few connections; on a shared machine the figures say more about the load than the topology, so
  * the load average is printed with them.
@@ -73,18 +74,21 @@ const topology = await startTopology({
   apiEnv: { PAYMENT_PROVIDER_URL: provider.url, SEED_ORDERS: '2000', LOG_LEVEL: 'error' },
   log: (line) => console.info(`[topology] starting ${line}`),
 });
-// One API process straight to the primary: no balancer, no pooler, no replica.
+// One API process straight to the primary (no balancer, no pooler), its reads on the same replica.
 const straight = await startApiProcess({
   ...topology.apiEnv,
   DATABASE_URL: topology.urls.direct,
   DATABASE_DIRECT_URL: '',
-  DATABASE_REPLICA_URLS: '',
   LOG_LEVEL: 'error',
 });
 const primary = createDb({ url: topology.urls.direct, maxConnections: 2 });
 const dish = await loadDemoWorld(primary.db);
 await primary.close();
 
+const STRAIGHT = '1 API process straight to PostgreSQL';
+const SCALED = 'HAProxy → 3 API processes → PgBouncer';
+const REPLICA_ON = 'replica on';
+const REPLICA_OFF = 'replica off (stopped: reads on the primary)';
 const rows: Row[] = [];
 try {
   const [admin, customer] = [
@@ -121,10 +125,11 @@ try {
       console.info(JSON.stringify(rows.at(-1)));
     }
   };
-  await measure('1 API process straight to PostgreSQL', straight.url);
-  await measure('HAProxy → 3 API → PgBouncer, replica on', topology.url);
+  await measure(`${STRAIGHT}, ${REPLICA_ON}`, straight.url);
+  await measure(`${SCALED}, ${REPLICA_ON}`, topology.url);
   await topology.replica!.stop('fast');
-  await measure('HAProxy → 3 API → PgBouncer, replica off', topology.url);
+  await measure(`${STRAIGHT}, ${REPLICA_OFF}`, straight.url);
+  await measure(`${SCALED}, ${REPLICA_OFF}`, topology.url);
 } finally {
   await straight.stop();
   await topology.stop();
@@ -138,9 +143,16 @@ console.info(
       .map((l) => l.toFixed(1))
       .join(' / ')} at the end; ${CONNECTIONS} connections, ${SECONDS} s windows`,
     '',
-    '| path | scenario | req/s | p99 ms | errors |',
-    '| --- | --- | ---: | ---: | ---: |',
-    ...rows.map((r) => `| ${r.path} | ${r.scenario} | ${r.rps} | ${r.p99} | ${r.errors} |`),
+    '| path | read req/s | read p99 ms | write req/s | write p99 ms | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...[...new Set(rows.map((r) => r.path))].map((path) => {
+      const [read, write] = ['read', 'write'].map((kind) =>
+        rows.find((r) => r.path === path && r.scenario.startsWith(kind)),
+      );
+      return `| ${path} | ${read?.rps} | ${read?.p99} | ${write?.rps} | ${write?.p99} | ${(read?.errors ?? 0) + (write?.errors ?? 0)} |`;
+    }),
+    '',
+    ...[...new Set(rows.map((r) => r.scenario))].map((s) => `- ${s}`),
   ].join('\n'),
 );
 process.exit(0);

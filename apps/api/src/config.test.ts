@@ -64,6 +64,22 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...env, ALLOW_EMBEDDED_DATABASE: 'true' }).database.url).toBeUndefined();
   });
 
+  it('guards webhook URLs against private addresses in production only, unless the flag says otherwise', () => {
+    const production = {
+      NODE_ENV: 'production',
+      AUTH_TOKEN_SECRET: SECRET,
+      DATABASE_URL: 'postgres://db/x',
+      PAYMENT_PROVIDER_URL: 'https://payments.example',
+    };
+    expect(loadConfig(production).webhooks.allowPrivateUrls).toBe(false);
+    expect(loadConfig({ ...production, WEBHOOK_ALLOW_PRIVATE_URLS: 'true' }).webhooks.allowPrivateUrls).toBe(
+      true,
+    );
+    expect(loadConfig({}).webhooks.allowPrivateUrls).toBe(true);
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_URLS: 'false' }).webhooks.allowPrivateUrls).toBe(false);
+    expect(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE_URLS: 'yes' })).toThrow(/WEBHOOK_ALLOW_PRIVATE_URLS/);
+  });
+
   it('refuses EXPOSE_SQL_STATEMENTS in production, a debug aid elsewhere', () => {
     const env = {
       NODE_ENV: 'production',

@@ -152,6 +152,8 @@ const EnvSchema = z
       .max(7 * 86_400)
       .default(86_400),
     WEBHOOKS_DELIVER: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).optional()),
+    /** SSRF guard off: endpoints may point at private/loopback/link-local addresses (default: outside production). */
+    WEBHOOK_ALLOW_PRIVATE_URLS: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).optional()),
     /** Per-request deadline: past it the client gets 503 SERVICE_UNAVAILABLE with Retry-After. */
     REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     /** Worker processes of the node:cluster supervisor; unset → see resolveWorkers. */
@@ -315,7 +317,7 @@ export const ENV_DOCS = {
   DATABASE_URL: 'PostgreSQL (postgres.js); unset → embedded PGlite under DATA_DIR',
   DATABASE_POOL_SIZE: 'postgres.js connections per process',
   DATABASE_POOLER:
-    '`transaction`: DATABASE_URL is a transaction-mode pooler (PgBouncer) → no prepared statements, no session settings at connect; `auto` → `transaction` when DATABASE_DIRECT_URL differs from DATABASE_URL',
+    '`transaction`: DATABASE_URL is a transaction-mode pooler (PgBouncer) → no prepared statements, no pipelining, no session settings at connect; `auto` → `transaction` when DATABASE_DIRECT_URL differs from DATABASE_URL',
   DATABASE_REPLICA_URLS:
     'Comma-separated streaming replicas: order list/get reads go there (writes and transactions never); read-your-writes by ETag',
   DATABASE_REPLICA_MAX_LAG_MS:
@@ -362,6 +364,8 @@ export const ENV_DOCS = {
     'pg-boss maintenance interval: an attempt whose process died is retried after its lease (timeout + 5 s) and this',
   WEBHOOK_SECRET_ROTATION_GRACE_SECONDS:
     'After a secret rotation, deliveries carry a signature with the previous secret too for this long',
+  WEBHOOK_ALLOW_PRIVATE_URLS:
+    'Let webhook endpoint URLs point at private, loopback or link-local addresses (checked at registration, 422 on `url`, and before every attempt); default `true` outside production, `false` in production (SSRF guard)',
   WEBHOOKS_DELIVER:
     'Run the webhook delivery worker in this process; default: on with DATABASE_URL (pg-boss needs PostgreSQL: on the embedded database endpoints can be managed but receive nothing)',
   EVENTS_POLL_INTERVAL_MS:
@@ -455,6 +459,8 @@ export interface Config {
   webhooks: {
     /** Run the delivery worker (needs PostgreSQL). */
     deliver: boolean;
+    /** Endpoints may point at non-public addresses (off in production: SSRF guard, webhooks/url-guard.ts). */
+    allowPrivateUrls: boolean;
     retryScheduleSeconds: number[];
     timeoutMs: number;
     concurrency: number;
@@ -550,6 +556,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     events: { heartbeatSeconds: e.EVENTS_HEARTBEAT_SECONDS, pollIntervalMs: e.EVENTS_POLL_INTERVAL_MS },
     webhooks: {
       deliver: e.WEBHOOKS_DELIVER ? e.WEBHOOKS_DELIVER === 'true' : Boolean(e.DATABASE_URL),
+      allowPrivateUrls: e.WEBHOOK_ALLOW_PRIVATE_URLS
+        ? e.WEBHOOK_ALLOW_PRIVATE_URLS === 'true'
+        : e.NODE_ENV !== 'production',
       retryScheduleSeconds: e.WEBHOOK_RETRY_SCHEDULE.split(',').map(Number),
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
       concurrency: e.WEBHOOK_CONCURRENCY,

@@ -5,8 +5,8 @@
  * through the Upstash bridge. The topology (`startTopology`, the same code as `pnpm topology up`) is
  * started once for the file; the tests run in order, the chaos test last (it kills a process).
  *
- * Besides the guarantees, what breaks when a setting is wrong is shown here: prepared statements or
- * session settings sent through PgBouncer's transaction mode.
+ * Besides the guarantees, what breaks when a setting is wrong is shown here: prepared statements,
+ * pipelined queries or session settings sent through PgBouncer's transaction mode.
  */
 import { createDb, type DbHandle, executeRows } from '@quickeats/db';
 import { canSeeOrderEvent } from '@quickeats/domain';
@@ -46,8 +46,9 @@ beforeAll(async () => {
       // The chaos test's settings (see pay.chaos.test.ts): the request running the payment must
       // still be in flight when the test finds and kills its process, however loaded the machine.
       PAYMENT_PROVIDER_TIMEOUT_MS: '60000',
-      // The longest deadline the configuration allows (on a machine at load 60 one of the race's 64
-      // requests once took longer and was answered with the deadline's 503).
+      // The longest deadline the configuration allows: a verdict on correctness, not on the speed of
+      // a loaded machine. (A request of the race that reached it was a hang, not slowness: a query
+      // pipelined through PgBouncer — see the pooler test — now never sent.)
       REQUEST_TIMEOUT_MS: '60000',
       IDEMPOTENCY_LEASE_SECONDS: String(LEASE_SECONDS),
       // Lag is measured often; a replica held back on purpose (replay paused) stays in use, so what
@@ -98,12 +99,15 @@ async function paidOrder(): Promise<{ id: string; version: number }> {
 }
 
 describe('through PgBouncer in transaction mode', () => {
-  it('every query is correct with the pooler setting; prepared statements or session settings through it break', async () => {
-    // The setting the API uses through a pooler: no prepared statements, no session startup parameters.
+  it('every query is correct with the pooler setting; prepared statements, pipelining or session settings through it break', async () => {
+    // The setting the API uses through a pooler: no prepared statements, no session startup
+    // parameters, no pipelining. Far more queries than connections, statements without parameters
+    // (the health check's `select 1`) among them, as under a burst of requests.
     const pooled = createDb({ url: topology.urls.pooled, pooled: true, maxConnections: 8 });
     try {
       const results = await Promise.all(
         Array.from({ length: 400 }, async (_, i) => {
+          if (i % 5 === 0) await pooled.ping();
           const [row] = await executeRows<{ v: number; t: string }>(
             pooled.db,
             sql`select ${i}::int + ${sql.raw(String(i % 40))} as v, current_setting('statement_timeout') as t`,
@@ -127,8 +131,8 @@ describe('through PgBouncer in transaction mode', () => {
     // Wrong: named prepared statements through transaction pooling. A statement prepared in one
     // transaction lives on that server connection; the next transaction of the same client may get
     // another (here surely: a second client holds the first one in a transaction meanwhile).
-    // (postgres.js with `prepare: true` retries such a miss once, and through PgBouncer 1.18 its
-    // queries were seen to hang outright under concurrency; this shows the cause plainly.)
+    // (postgres.js with `prepare: true` retries such a miss once. Its queries were also seen to hang
+    // outright under concurrency: a prepared query may be pipelined, the failure shown further below.)
     const a = postgres(topology.urls.pooled, { max: 1, prepare: false, onnotice: () => {} });
     const b = postgres(topology.urls.pooled, { max: 1, prepare: false, onnotice: () => {} });
     const failures: string[] = [];
@@ -182,6 +186,57 @@ describe('through PgBouncer in transaction mode', () => {
       await admin.end({ timeout: 1 });
     }
 
+    // Wrong: pipelining through transaction pooling (postgres.js's default whenever every connection
+    // of its pool is busy; here the pool is one connection). A statement without parameters (the
+    // health check's `select 1`) leaves its connection open to the next query, which goes out before
+    // the first one's ReadyForQuery. PgBouncer hands the server connection back to its pool on that
+    // ReadyForQuery; when the next query's answers come after it, PgBouncer drops them and says so in
+    // its log. Nothing ever answers that query: in the 64-way race such a request hung until its
+    // deadline. It is a race inside PgBouncer, so pairs are sent until one loses it (a few dozen).
+    const dropped = () => (topology.pgbouncer.output().match(/from server when not linked/g) ?? []).length;
+    const droppedBefore = dropped();
+    const pipelining = postgres(topology.urls.pooled, { max: 1, prepare: false, onnotice: () => {} });
+    let pair = { answered: false };
+    try {
+      for (let i = 0; i < 1000 && dropped() === droppedBefore; i++) {
+        const attempt = { answered: false };
+        pair = attempt;
+        Promise.all([pipelining`select 1 as one`, pipelining`select ${i}::int as v`]).then(
+          () => {
+            attempt.answered = true;
+          },
+          () => {}, // rejected when the client ends below
+        );
+        await waitFor(() => attempt.answered || dropped() > droppedBefore, {
+          description: 'a pipelined pair to be answered, or its answers dropped by PgBouncer',
+          timeoutMs: scaledTimeout(60_000),
+        });
+      }
+      expect(dropped(), 'PgBouncer dropped the answers of a pipelined query').toBeGreaterThan(droppedBefore);
+      // Dropped means never answered: PgBouncer no longer links that client to any server.
+      expect(pair.answered).toBe(false);
+    } finally {
+      await pipelining.end({ timeout: 1 });
+    }
+    // The pooler setting on one connection: the same pairs go out one query at a time, all answered.
+    const oneConnection = createDb({ url: topology.urls.pooled, pooled: true, maxConnections: 1 });
+    const droppedAfter = dropped();
+    try {
+      const values = await Promise.all(
+        Array.from({ length: 200 }, async (_, i) => {
+          const [, rows] = await Promise.all([
+            oneConnection.ping(),
+            executeRows<{ v: number }>(oneConnection.db, sql`select ${i}::int as v`),
+          ]);
+          return rows[0]!.v;
+        }),
+      );
+      expect(values).toEqual(Array.from({ length: 200 }, (_, i) => i));
+      expect(dropped()).toBe(droppedAfter);
+    } finally {
+      await oneConnection.close();
+    }
+
     // Wrong: the direct-connection setting (session settings as startup parameters) through PgBouncer
     // 1.18, which refuses parameters it does not track: the connection itself fails.
     const direct = postgres(topology.urls.pooled, {
@@ -205,16 +260,11 @@ describe('guarantees through HAProxy, PgBouncer and the replica', () => {
       db: primary.db,
       order,
       tokens: { owner, customer: world.customers[0]!.token, admin: world.admin.token },
+      // Every request is answered 200, 409 or 412: nothing else is tolerated. (One of the 64 used to
+      // hang until its 60 s deadline and answer 503, in 5 of 6 races: its query had been pipelined
+      // behind another on a busy connection, and PgBouncer dropped the answers — the pooler test
+      // below shows it. Pooled connections no longer pipeline.)
       fetcherFor: () => viaBalancer(),
-      // OPEN (issue 19 report): on the shared machine at load 40-60, one of the 64 requests twice ran
-      // into the 60 s request deadline and was answered 503 SERVICE_UNAVAILABLE (the documented answer
-      // of a deadline; it wrote nothing — the order and its log are checked below). Tolerated here and
-      // printed, not hidden, until its cause is found.
-      tolerated: (res) => {
-        const deadline = res.status === 503 && /deadline/.test(String(res.body.detail ?? ''));
-        if (deadline) console.warn('race: a request answered 503 at its deadline', res.body);
-        return deadline;
-      },
     });
     // The balancer spread the race over every process.
     expect(new Set(results.map((r) => r.res.headers.get('x-served-by')))).toEqual(
@@ -407,40 +457,36 @@ describe('guarantees through HAProxy, PgBouncer and the replica', () => {
     expect(failures).toEqual([]);
   });
 
-  // OPEN (issue 19): in 1 of 2 fresh-clone CI runs this case never found the process running the
-  // payment within 120 s (the other run passed). Until that is understood it runs only on request
-  // (TOPOLOGY_CHAOS=1), so that an unexplained failure in unresolved work does not block every landing.
-  it.runIf(process.env.TOPOLOGY_CHAOS === '1')(
-    '200 concurrent pays with one key through HAProxy, the paying process SIGKILLed: one charge',
-    async () => {
-      const figures = await runPayChaos({
-        db: primary.db,
-        admin,
-        leaseSeconds: LEASE_SECONDS,
-        deployment: {
-          processes: topology.apis.length,
-          route: (p) => ({
-            baseUrl: topology.url,
-            headers: (p === undefined ? {} : { 'x-route-to': `api${p}` }) as Record<string, string>,
-          }),
-          servedBy: (res) => {
-            const by = /^api(\d+)$/.exec(res.headers.get('x-served-by') ?? '');
-            return by ? Number(by[1]) : undefined;
-          },
-          // After the first wave the balancer chooses (and must steer around the dead process).
-          pinRetries: false,
-          // HAProxy's answer for a request whose process died under it (documented in the README).
-          lostStatuses: [502],
-          kill: (p) => topology.apis[p]!.child.kill('SIGKILL'),
-          pids: () => topology.apis.map((api) => api.child.pid),
-          output: () =>
-            [
-              ...topology.apis.map((api) => `--- ${api.name} ${api.url}\n${api.output().slice(-3000)}`),
-              `--- haproxy\n${topology.haproxy.output().slice(-3000)}`,
-            ].join('\n'),
+  it('200 concurrent pays with one key through HAProxy, the paying process SIGKILLed: one charge', async () => {
+    const figures = await runPayChaos({
+      db: primary.db,
+      admin,
+      leaseSeconds: LEASE_SECONDS,
+      deployment: {
+        processes: topology.apis.length,
+        route: (p) => ({
+          baseUrl: topology.url,
+          headers: (p === undefined ? {} : { 'x-route-to': `api${p}` }) as Record<string, string>,
+        }),
+        servedBy: (res) => {
+          const by = /^api(\d+)$/.exec(res.headers.get('x-served-by') ?? '');
+          return by ? Number(by[1]) : undefined;
         },
-      });
-      console.info(`TOPOLOGY-CHAOS ${JSON.stringify(figures)}`);
-    },
-  );
+        // After the first wave the balancer chooses (and must steer around the dead process).
+        pinRetries: false,
+        // HAProxy's answer for a request whose process died under it (documented in the README).
+        lostStatuses: [502],
+        kill: (p) => topology.apis[p]!.child.kill('SIGKILL'),
+        pids: () => topology.apis.map((api) => api.child.pid),
+        output: () =>
+          [
+            ...topology.apis.map((api) => `--- ${api.name} ${api.url}\n${api.output().slice(-3000)}`),
+            `--- haproxy\n${topology.haproxy.output().slice(-3000)}`,
+          ].join('\n'),
+      },
+    });
+    // What the health checks did meanwhile (a process taken out of rotation, and back).
+    const healthChanges = topology.haproxy.output().match(/Server apis\/api\d is (UP|DOWN), reason: [^,]*/g);
+    console.info(`TOPOLOGY-CHAOS ${JSON.stringify({ ...figures, healthChanges })}`);
+  });
 });

@@ -150,7 +150,8 @@ describe('quickeats CLI against a real API process', () => {
     const pay = await quickeats('pay', id);
     expect(pay.code, pay.stderr).toBe(0);
 
-    const follow = start(['status', id, '--follow', '--until', 'ready', '--interval', '100']);
+    const before = proxy.requests.length;
+    const follow = start(['status', id, '--follow', '--until', 'ready']);
     const waitFor = async (text: string) => {
       await expect.poll(() => follow.output().stdout, { timeout: 120_000 }).toContain(text);
     };
@@ -159,9 +160,16 @@ describe('quickeats CLI against a real API process', () => {
     await waitFor(`${id}  accepted   v3`);
     await owner.orders.markReady(accepted);
     const run = await follow.done;
-    expect(run.code, run.stderr).toBe(0);
+    expect(run.code, `stderr: ${run.stderr}\nstdout: ${run.stdout}`).toBe(0);
     expect(run.stdout).toContain(`${id}  ready      v4`);
     expect(run.stdout.trim().split('\n')).toHaveLength(3);
+    // It followed the pushed events (through the proxy, which relays the stream as it is written)
+    // instead of polling: one read before the stream's first change, then one per change it was
+    // told of (accepted, ready) — never a read that no event asked for.
+    const during = proxy.requests.slice(before);
+    expect(during.filter((r) => r.method === 'GET' && r.path === '/api/v2/event-stream')).toHaveLength(1);
+    const reads = during.filter((r) => r.method === 'GET' && r.path.endsWith(`/orders/${id}`));
+    expect(reads).toHaveLength(3);
   });
 
   it('explains a refused action with what is allowed now', async () => {

@@ -21,7 +21,6 @@ export interface CliIO {
   stdout(line: string): void;
   stderr(line: string): void;
   env: Record<string, string | undefined>;
-  sleep?(ms: number): Promise<void>;
 }
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, network: 3, timeout: 4 } as const;
@@ -44,8 +43,9 @@ Usage: quickeats <command> [arguments] [--api URL] [--json]
   pay <orderId>                    pay an order (safe to rerun: the same payment is never charged twice)
   cancel <orderId> [--reason TEXT] cancel an order
   orders [--status S]              your orders
-  status <orderId> [--follow] [--until STATUS] [--interval MS] [--timeout S]
-                                   show an order; --follow prints every change until it is done
+  status <orderId> [--follow] [--until STATUS] [--timeout S]
+                                   show an order; --follow prints every change as it happens (live
+                                   event stream) until it is done
 
 The API is --api, else QUICKEATS_API_URL, else the one you logged in to, else ${DEFAULT_API}.
 The session is kept in $QUICKEATS_HOME (default ~/.config/quickeats).`;
@@ -214,27 +214,67 @@ const commands: Record<
   async status(ctx, [orderId], flags) {
     const id = requireArg(orderId, '<orderId>');
     const until = flags.until as OrderStatus | undefined;
-    const intervalMs = Number(flags.interval ?? 2000);
     const timeoutMs = Number(flags.timeout ?? 600) * 1000;
-    const sleep = ctx.io.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
-    const started = Date.now();
     let last: Order | null = null;
-    for (;;) {
-      const order = await ctx.client.orders.get(id);
+    const show = (order: Order) => {
       if (!last || order.version !== last.version) {
         print(ctx, `${new Date().toLocaleTimeString('en-GB')}  ${orderLine(order)}`, order);
         last = order;
       }
-      const done = TERMINAL.includes(order.status) || order.status === until;
-      if (!flags.follow || done) return EXIT.ok;
-      if (Date.now() - started > timeoutMs) {
-        ctx.io.stderr(`gave up following order ${id} after ${timeoutMs / 1000} s (still ${order.status})`);
-        return EXIT.timeout;
-      }
-      await sleep(intervalMs);
+      return TERMINAL.includes(order.status) || order.status === until;
+    };
+    if (!flags.follow) {
+      show(await ctx.client.orders.get(id));
+      return EXIT.ok;
     }
+    // --follow listens to the live event stream (no polling). It connects BEFORE reading the order,
+    // so a change made between the read and the subscription is not lost: events up to the version
+    // read are skipped, later ones fetched and printed. Reconnects resume with Last-Event-ID.
+    const abort = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+    }, timeoutMs);
+    let opened!: () => void;
+    const open = new Promise<void>((resolve) => {
+      opened = resolve;
+    });
+    const events = ctx.client.events.subscribe({
+      orderId: id,
+      signal: abort.signal,
+      onStatus: (s) => {
+        if (s === 'open') opened();
+      },
+    });
+    try {
+      let next = events.next(); // starts connecting
+      await Promise.race([open, next.then(noop, noop)]);
+      if (show(await ctx.client.orders.get(id))) return EXIT.ok;
+      for (;;) {
+        const result = await next;
+        if (result.done) break;
+        next = events.next();
+        if (last && result.value.version <= (last as Order).version) continue;
+        if (show(await ctx.client.orders.get(id))) return EXIT.ok;
+      }
+    } catch (err) {
+      if (!timedOut) throw err;
+    } finally {
+      clearTimeout(timer);
+      // The abort ends the subscription (its request is cancelled); its iterator is told to finish
+      // but not awaited: a read still pending on the cancelled stream must not hold the command.
+      abort.abort();
+      void events.return?.(undefined).catch(noop);
+    }
+    ctx.io.stderr(
+      `gave up following order ${id} after ${timeoutMs / 1000} s (still ${(last as Order | null)?.status ?? 'unknown'})`,
+    );
+    return EXIT.timeout;
   },
 };
+
+const noop = () => {};
 
 /** Run one command; resolves to the process exit code. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -296,7 +336,6 @@ function parse(argv: string[]) {
       status: { type: 'string' },
       follow: { type: 'boolean', short: 'f' },
       until: { type: 'string' },
-      interval: { type: 'string' },
       timeout: { type: 'string' },
     },
   });

@@ -6,4 +6,7 @@ const code = await run(process.argv.slice(2), {
   stderr: (line) => process.stderr.write(`${line}\n`),
   env: process.env,
 });
-process.exitCode = code;
+// Exit once the output is written, rather than when nothing is left on the event loop: a follow
+// ends by cancelling its event stream, and a connection the runtime has not closed yet must not
+// keep a finished command running.
+process.stdout.write('', () => process.exit(code));

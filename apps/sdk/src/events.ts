@@ -9,7 +9,8 @@
 // The printed public types, not the domain's: the published declarations name no workspace package.
 import type { OrderStreamEvent } from './public/types.generated';
 
-export type { OrderEventType, OrderStreamEvent } from './public/types.generated';
+/** The body of a webhook delivery (Standard Webhooks: `type`, `timestamp`, the event as `data`). */
+export type { OrderEventType, OrderStreamEvent, WebhookPayload } from './public/types.generated';
 
 export type EventStreamStatus = 'connecting' | 'open' | 'reconnecting';
 

@@ -19,6 +19,7 @@ export {
   parseSse,
   type SseMessage,
   type SubscribeOptions,
+  type WebhookPayload,
 } from './events';
 export { newIdempotencyKey } from './idempotency';
 export { formatMoney } from './money';

@@ -55,7 +55,8 @@ export interface DbOptions {
    * statements are off (unless `preparedStatements` says otherwise), the session settings
    * (statement_timeout, idle_in_transaction_session_timeout) are not sent as startup parameters —
    * PgBouncer 1.18 refuses unknown ones; the pooler sets them (`connect_query`) or the role does —
-   * and LISTEN and the migration lock use `directUrl`.
+   * queries are never pipelined (see `clientOptions`), and LISTEN and the migration lock use
+   * `directUrl`.
    */
   pooled?: boolean;
   /**
@@ -197,6 +198,13 @@ type PostgresOptions = NonNullable<Parameters<typeof postgres>[1]>;
  * server connection fails to bind, postgres.js re-sends it, and the server — its transaction aborted
  * by the failure — answers the COMMIT with a ROLLBACK: the transaction reports success and its writes
  * are gone (the topology test shows it).
+ *
+ * Through a transaction pooler (`session` false) nothing is pipelined either: postgres.js sends the
+ * next query on a busy connection before the previous one's ReadyForQuery (whenever every connection
+ * is busy). PgBouncer 1.18 hands the server connection back to its pool on that ReadyForQuery and
+ * drops the server's answers to the query already sent after it ("got packet … from server when not
+ * linked"): that query waits forever — a request hung until its deadline, one in a 64-way race
+ * (the topology test shows it). `max_pipeline: 0` sends a query only on an idle connection.
  */
 function clientOptions(options: DbOptions, max: number, session: boolean, prepare: boolean): PostgresOptions {
   const settings = {
@@ -209,6 +217,7 @@ function clientOptions(options: DbOptions, max: number, session: boolean, prepar
   return {
     max,
     prepare,
+    ...(session ? {} : { max_pipeline: 0 }),
     onnotice: () => {},
     // An unreachable or frozen server fails the connection attempt instead of queueing forever.
     connect_timeout: (options.connectTimeoutMs ?? 3000) / 1000,

@@ -1,10 +1,11 @@
 /**
- * Real service processes for tests and benchmarks: start a TypeScript entry point with tsx as its
- * own process on a free port, wait until `/healthz` answers, stop it with a signal (SIGKILL after
+ * Real service processes for tests and benchmarks: start a TypeScript entry point (compiled ahead
+ * into one module, see service-bundle.ts) as its own process on a free port, wait until `/healthz` answers, stop it with a signal (SIGKILL after
  * a grace period). Several of them on one database is how cross-process guarantees are proven.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { freePort } from './ports';
+import { serviceBundle } from './service-bundle';
 import { scaledTimeout } from './wait';
 
 export interface ServiceProcess {
@@ -22,7 +23,7 @@ export interface ServiceProcessOptions {
   /** Directory whose package resolves tsx and the script's imports. */
   cwd: string;
   script: string;
-  /** Run the script through tsx (TypeScript source); false for built JavaScript. Default true. */
+  /** The script is TypeScript source (run as its service bundle); false for built JavaScript. Default true. */
   tsx?: boolean;
   /** The complete environment (PORT and HOST are set here). */
   env: NodeJS.ProcessEnv;
@@ -37,7 +38,8 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   const { name, cwd, script, env, tsx = true } = options;
   const timeoutMs = scaledTimeout(options.timeoutMs ?? 240_000);
   const port = String(await freePort());
-  const child = spawn(process.execPath, tsx ? ['--import', 'tsx', script] : [script], {
+  const entry = tsx ? await serviceBundle(script, cwd) : script;
+  const child = spawn(process.execPath, tsx ? ['--enable-source-maps', entry] : [entry], {
     cwd,
     env: { ...env, PORT: port, HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -168,7 +168,8 @@ export interface HaproxyOptions {
 }
 
 /**
- * HAProxy balancing the API processes round robin. A process is taken out when `/readyz` fails twice
+ * HAProxy balancing the API processes round robin, a new connection to a process per request
+ * (`http-server-close`). A process is taken out when `/readyz` fails twice
  * (500 ms apart: refused, or not 200 — draining, database down); a request whose connection to a dead process fails before
  * it was sent is redispatched to another (`retries`, `option redispatch`). A request already sent to
  * a process that dies answers 502 — the documented outcome of a crash mid-request. `X-Served-By`
@@ -194,6 +195,11 @@ export async function startHaproxy(options: HaproxyOptions): Promise<Daemon> {
       '  option redispatch',
       // Only what was never sent is retried elsewhere; a request a dying process took answers 502.
       '  retry-on conn-failure',
+      // One connection to a process per request: no idle keep-alive connection for the process to
+      // close (Node closes them after 5 s) just as HAProxy reuses it for another client's request —
+      // HAProxy then closes that client's connection without an answer ("other side closed", a
+      // write lost in the live-events test). Client connections to HAProxy stay keep-alive.
+      '  option http-server-close',
       'frontend api',
       `  bind 127.0.0.1:${port}`,
       '  default_backend apis',

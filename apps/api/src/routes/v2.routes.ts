@@ -14,7 +14,7 @@ import { orderReadRoutes } from './order-reads.routes';
 import { orderRoutes } from './orders.routes';
 import { restaurantRoutes } from './restaurants.routes';
 import { userRoutes } from './users.routes';
-import { webhookRoutes } from './webhooks.routes';
+import { ORDER_EVENT_WEBHOOK, webhookRoutes } from './webhooks.routes';
 
 export const OPENAPI_INFO = {
   title: 'QuickEats Orders API',
@@ -47,6 +47,8 @@ export function v2Routes(deps: AppDeps) {
   v2.route('/', eventStreamRoutes(deps));
   v2.route('/', webhookRoutes(deps));
   v2.route('/', userRoutes(deps));
+  // What partners receive (OpenAPI 3.1 `webhooks`): documented beside the routes that register them.
+  v2.openAPIRegistry.registerWebhook(ORDER_EVENT_WEBHOOK);
   let document: ReturnType<typeof applyOpenApiConventions> | undefined;
   v2.get('/openapi.json', (c) => {
     // Built on first request, when every route is registered; conventions applied once.

@@ -14,6 +14,7 @@ import {
   WebhookEndpointCreateBodySchema,
   WebhookEndpointSchema,
   WebhookEndpointUpdateSchema,
+  WebhookPayloadSchema,
   WebhookSecretSchema,
   webhookEndpointInput,
 } from '@quickeats/domain';
@@ -117,6 +118,9 @@ const routes = {
         content: jsonApi(EndpointWithSecretDocumentSchema),
       },
       400: problem('Invalid body (url, events)'),
+      422: problem(
+        'In production: the URL points at a private, loopback or link-local address (`errors[].field` = `url`)',
+      ),
       ...common,
       429: tooManyRequests('Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit)'),
     },
@@ -248,6 +252,59 @@ const routes = {
     },
   }),
 };
+
+/**
+ * The OpenAPI 3.1 `webhooks` entry: what QuickEats POSTs to a registered endpoint — the body is
+ * `WebhookPayloadSchema` (the same zod schema the deliverer builds the payload from, with the event
+ * schema the event stream serves as `data`) and the three Standard Webhooks headers.
+ */
+export const ORDER_EVENT_WEBHOOK = {
+  method: 'post',
+  // In a webhook entry the "path" is its name under `webhooks`.
+  path: 'orderEvent',
+  operationId: 'orderEventWebhook',
+  tags,
+  summary: 'An order event, delivered to a registered endpoint',
+  description:
+    'Sent to each active endpoint for every order event its owner may see (of the endpoint’s `events` ' +
+    'types, if given), signed per Standard Webhooks (https://www.standardwebhooks.com/). Verify the ' +
+    'signature over the raw body with the endpoint’s secret (e.g. the `standardwebhooks` package) and ' +
+    'dedupe by `webhook-id`: delivery is at-least-once, and retries and redeliveries repeat the id. ' +
+    'Any 2xx acknowledges; anything else, or no answer within the timeout, is retried on the schedule, ' +
+    'and an endpoint that keeps failing is disabled. Sample receiver: apps/webhook-receiver.',
+  request: {
+    headers: z.object({
+      'webhook-id': z.string().openapi({
+        example: 'msg_2b6f0cc904d137be2e1730235f566409',
+        description: 'Stable per delivery (`msg_…`) across its attempts and redeliveries: dedupe on it',
+      }),
+      'webhook-timestamp': z.string().regex(/^\d+$/).openapi({
+        example: '1764664443',
+        description: 'When this attempt was signed, in Unix seconds; refuse one far from now (replays)',
+      }),
+      'webhook-signature': z.string().openapi({
+        example: 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=',
+        description:
+          'Space-separated `v1,<base64 HMAC-SHA256>` over `{webhook-id}.{webhook-timestamp}.{body}` with the ' +
+          'secret (after `whsec_`, base64-decoded); during a secret rotation one per valid secret',
+      }),
+    }),
+    body: {
+      required: true,
+      description: 'The event; these bytes, unchanged, are what is signed',
+      content: { 'application/json': { schema: WebhookPayloadSchema.meta({ id: 'WebhookPayload' }) } },
+    },
+  },
+  // The receiver's answers, as QuickEats reads them (nothing in their bodies is read).
+  security: [],
+  responses: {
+    '2XX': { description: 'Acknowledged: the delivery succeeded and is not sent again' },
+    '4XX': {
+      description: 'Not acknowledged (e.g. a signature that did not verify): retried on the schedule',
+    },
+    '5XX': { description: 'Not acknowledged: retried on the schedule; so is no answer within the timeout' },
+  },
+} satisfies Parameters<ReturnType<typeof createOpenApiRouter>['openAPIRegistry']['registerWebhook']>[0];
 
 export function webhookRoutes(deps: AppDeps) {
   const app = createOpenApiRouter();

@@ -80,6 +80,18 @@ export interface DriveResult {
   transitions: number;
 }
 
+/** How long one request may keep being retried before the driver gives up on the run. */
+const CALL_BOUND_MS = 300_000;
+
+/**
+ * One POST, retried with the same Idempotency-Key until it has a final answer. Why it is safe and
+ * why it must wait rather than count attempts: a 5xx (a deadline 503 on a loaded machine, a dropped
+ * connection) may leave the first request still running; the retry then meets it and is answered
+ * 409 IDEMPOTENCY_IN_FLIGHT with Retry-After — that is not a failure but "not decided yet", and on a
+ * busy machine it can stay so for several leases. So an in-flight key is retried after Retry-After
+ * until the first request resolves (the retry then gets its stored answer replayed), and only an
+ * outer bound (a condition that never came, not a slow machine) ends it.
+ */
 async function call(
   url: string,
   token: string,
@@ -87,29 +99,50 @@ async function call(
   body: unknown,
   headers: Record<string, string>,
 ) {
+  const deadline = Date.now() + CALL_BOUND_MS;
+  let last = '';
   for (let attempt = 1; ; attempt++) {
-    const res = await fetch(`${url}/api/v2${path}`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        accept: 'application/vnd.api+json',
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    // The same Idempotency-Key makes a retry safe if a busy machine answered 409 in-flight / 5xx.
-    if ((res.status === 409 && text.includes('IDEMPOTENCY_IN_FLIGHT')) || res.status >= 500) {
-      if (attempt < 5) {
-        await new Promise((r) => setTimeout(r, 100 * attempt));
-        continue;
+    let retryAfterMs: number;
+    try {
+      const res = await fetch(`${url}/api/v2${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/vnd.api+json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (res.status === 200 || res.status === 201) {
+        return JSON.parse(text) as { data: { id: string; attributes: { version: number } } };
       }
+      const inFlight = res.status === 409 && text.includes('IDEMPOTENCY_IN_FLIGHT');
+      if (!inFlight && res.status < 500) throw new FinalAnswer(`POST ${path}: ${res.status} ${text}`);
+      last = `${res.status} ${text.slice(0, 200)}`;
+      const seconds = Number(res.headers.get('retry-after'));
+      retryAfterMs = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 100 * Math.min(attempt, 10);
+      // In flight: come back when the server says the lease can have ended, but look earlier too
+      // (the first request usually finishes well before its lease does).
+      if (inFlight) retryAfterMs = Math.min(retryAfterMs, 250 * Math.min(attempt, 4));
+    } catch (err) {
+      if (err instanceof FinalAnswer) throw err;
+      // The connection failed (reset under load): the request may or may not have run; the key decides.
+      last = String(err);
+      retryAfterMs = 100 * Math.min(attempt, 10);
     }
-    if (res.status !== 200 && res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${text}`);
-    return JSON.parse(text) as { data: { id: string; attributes: { version: number } } };
+    if (Date.now() + retryAfterMs > deadline) {
+      throw new Error(
+        `POST ${path}: no final answer within ${CALL_BOUND_MS} ms (${attempt} tries; last: ${last})`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, retryAfterMs));
   }
 }
+
+/** A 2xx-or-refusal answer that retrying cannot change. */
+class FinalAnswer extends Error {}
 
 /** Create `orders` orders and deliver each (create + 5 transitions), `concurrency` at a time. */
 export async function driveOrders(options: DriveOptions): Promise<DriveResult> {

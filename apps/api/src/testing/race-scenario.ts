@@ -19,11 +19,6 @@ export interface RaceOptions {
   tokens: { owner: string; customer: string; admin: string };
   /** How attempt `i` reaches the API (a process of its own, or the balancer). */
   fetcherFor(i: number): Fetcher;
-  /**
-   * Answers other than 200/409/412 that a deployment documents and the verdict counts as losers
-   * that wrote nothing (default: none). Listed in the log, so they stay visible.
-   */
-  tolerated?: (res: ApiResponse) => boolean;
 }
 
 export interface RaceAttempt {
@@ -58,7 +53,7 @@ export async function runActionRace(options: RaceOptions): Promise<RaceAttempt[]
   expect(statuses.filter((s) => s === 200)).toHaveLength(1);
   expect(
     results
-      .filter((r) => ![200, 409, 412].includes(r.res.status) && !options.tolerated?.(r.res))
+      .filter((r) => ![200, 409, 412].includes(r.res.status))
       .map(
         (r) =>
           `${r.res.status} ${r.res.headers.get('x-served-by') ?? ''} ${JSON.stringify(r.res.body).slice(0, 300)}`,

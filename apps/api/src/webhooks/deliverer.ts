@@ -13,6 +13,7 @@ import type { Metrics } from '../observability/metrics';
 import type { WebhookQueue } from './queue';
 import { signedHeaders } from './signing';
 import type { QueueTx } from './tx';
+import { checkWebhookUrl } from './url-guard';
 
 interface Claimed {
   attempts: number;
@@ -94,6 +95,18 @@ export class WebhookDeliverer {
     )
       secrets.push(claimed.previous_secret);
     const started = performance.now();
+    // The SSRF guard again: the name may have been re-pointed since registration (DNS rebinding).
+    if (!this.config.webhooks.allowPrivateUrls) {
+      const verdict = await checkWebhookUrl(claimed.url);
+      if (!verdict.ok) {
+        return {
+          succeeded: false,
+          responseStatus: null,
+          latencyMs: Math.round(performance.now() - started),
+          error: `refused: the URL ${verdict.reason}`.slice(0, 200),
+        };
+      }
+    }
     try {
       const response = await fetch(claimed.url, {
         method: 'POST',

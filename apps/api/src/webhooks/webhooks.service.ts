@@ -19,6 +19,7 @@ import { sql as drizzleSql, type SQL } from 'drizzle-orm';
 import type { AppDeps } from '../context';
 import { generateWebhookSecret } from './signing';
 import type { QueueTx, Sql } from './tx';
+import { checkWebhookUrl } from './url-guard';
 
 type Deps = Pick<AppDeps, 'db' | 'config' | 'webhookQueue'>;
 
@@ -44,6 +45,17 @@ async function transaction<T>(deps: Deps, fn: (tx: QueueTx) => Promise<T>): Prom
 function assertMayManage(actor: Actor) {
   if (!mayManageWebhooks(actor.role))
     throw new DomainError('FORBIDDEN', 'Only restaurant owners and admins manage webhook endpoints');
+}
+
+/** The SSRF guard (url-guard.ts): 422 naming `url` when production may not send there. */
+async function assertDeliverableUrl(deps: Deps, url: string): Promise<void> {
+  if (deps.config.webhooks.allowPrivateUrls) return;
+  const verdict = await checkWebhookUrl(url);
+  if (!verdict.ok) {
+    throw new DomainError('UNPROCESSABLE', `The webhook URL ${verdict.reason}`, {
+      errors: [{ field: 'url', message: verdict.reason }],
+    });
+  }
 }
 
 interface EndpointRow {
@@ -85,6 +97,7 @@ export async function createEndpoint(
   input: WebhookEndpointInput,
 ): Promise<WebhookEndpoint & { secret: string }> {
   assertMayManage(actor);
+  await assertDeliverableUrl(deps, input.url);
   const secret = generateWebhookSecret();
   return transaction(deps, async ({ sql }) => {
     // It receives the events the fan-out has not passed yet: waiting for the fan-out's cursor row

@@ -27,6 +27,7 @@ const DOMAIN_TYPES = [
   'OrderStatus',
   'OrderStreamEvent',
   'Role',
+  'WebhookPayload',
 ] as const;
 
 const BANNER = `/**

@@ -480,7 +480,28 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    orderEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order event, delivered to a registered endpoint
+         * @description Sent to each active endpoint for every order event its owner may see (of the endpoint’s `events` types, if given), signed per Standard Webhooks (https://www.standardwebhooks.com/). Verify the signature over the raw body with the endpoint’s secret (e.g. the `standardwebhooks` package) and dedupe by `webhook-id`: delivery is at-least-once, and retries and redeliveries repeat the id. Any 2xx acknowledges; anything else, or no answer within the timeout, is retried on the schedule, and an endpoint that keeps failing is disabled. Sample receiver: apps/webhook-receiver.
+         */
+        post: operations["orderEventWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         IncludedResource: components["schemas"]["RestaurantResource"] | components["schemas"]["UserResource"] | components["schemas"]["OrderItemResource"] | components["schemas"]["MenuItemResource"] | components["schemas"]["PaymentResource"] | components["schemas"]["OrderEventResource"];
@@ -958,6 +979,34 @@ export interface components {
                 /** @enum {string} */
                 type: "webhook-endpoints";
             };
+        };
+        WebhookPayload: {
+            data: {
+                /**
+                 * @description Role of who made the change
+                 * @enum {string|null}
+                 */
+                actorRole: "customer" | "restaurant" | "rider" | "admin" | null;
+                /** Format: date-time */
+                occurredAt: string;
+                /** Format: uuid */
+                orderId: string;
+                /** @description Position in the global order event log: resume after it with Last-Event-ID */
+                position: string;
+                /**
+                 * @description The order status after this change
+                 * @enum {string}
+                 */
+                status: "pending" | "paid" | "accepted" | "ready" | "picked_up" | "delivered" | "cancelled" | "rejected";
+                /** @enum {string} */
+                type: "order.created" | "order.paid" | "order.accepted" | "order.rejected" | "order.ready" | "order.picked_up" | "order.delivered" | "order.cancelled";
+                /** @description The order version after this change */
+                version: number;
+            };
+            /** Format: date-time */
+            timestamp: string;
+            /** @enum {string} */
+            type: "order.created" | "order.paid" | "order.accepted" | "order.rejected" | "order.ready" | "order.picked_up" | "order.delivered" | "order.cancelled";
         };
     };
     responses: never;
@@ -3161,6 +3210,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description In production: the URL points at a private, loopback or link-local address (`errors[].field` = `url`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many writes by this user (Retry-After, RateLimit-Policy, RateLimit) */
             429: {
                 headers: {
@@ -3762,6 +3820,50 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    orderEventWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Stable per delivery (`msg_…`) across its attempts and redeliveries: dedupe on it */
+                "webhook-id": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` over `{webhook-id}.{webhook-timestamp}.{body}` with the secret (after `whsec_`, base64-decoded); during a secret rotation one per valid secret */
+                "webhook-signature": string;
+                /** @description When this attempt was signed, in Unix seconds; refuse one far from now (replays) */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The event; these bytes, unchanged, are what is signed */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: the delivery succeeded and is not sent again */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged (e.g. a signature that did not verify): retried on the schedule */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried on the schedule; so is no answer within the timeout */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -10,6 +10,11 @@
  * - `drop-after-forward`: forward, and close the client's connection at once while the API is
  *   still working (a retry then meets the request in flight);
  * - `{ status }`: answer that status (a 5xx problem) without forwarding.
+ *
+ * An event stream (`text/event-stream`) is relayed chunk by chunk as the API writes it — a proxy
+ * that waited for the end of the body would hold every event back for the stream's whole life —
+ * and the API's connection is closed when the client's is. Other answers are read whole first, so
+ * `drop-after-response` really drops an answer the API finished.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -133,15 +138,20 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
       if (value === undefined || HOP_BY_HOP.has(name)) continue;
       headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
+    const aborted = new AbortController();
+    res.once('close', () => aborted.abort());
     const upstream = fetch(`${target}${url}`, {
       method,
       headers,
       body: method === 'GET' || method === 'HEAD' ? undefined : new Uint8Array(body),
       redirect: 'manual',
+      signal: aborted.signal,
     }).then(async (r) => {
-      const payload = Buffer.from(await r.arrayBuffer());
       record.upstreamStatus = r.status;
       record.replayed = r.headers.get('idempotent-replayed') === 'true';
+      // A stream is not awaited to its end here: `settled()` means "every answer has started".
+      const streaming = (r.headers.get('content-type') ?? '').startsWith('text/event-stream');
+      const payload = streaming ? null : Buffer.from(await r.arrayBuffer());
       return { r, payload };
     });
     const tracked = upstream.catch(() => undefined);
@@ -162,6 +172,7 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
       return;
     }
     if (fault === 'drop-after-response') {
+      aborted.abort();
       req.socket.destroy();
       return;
     }
@@ -171,7 +182,18 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     });
     record.clientStatus = answer.r.status;
     res.writeHead(answer.r.status, out);
-    res.end(answer.payload);
+    if (answer.payload) {
+      res.end(answer.payload);
+      return;
+    }
+    res.flushHeaders();
+    try {
+      for await (const chunk of answer.r.body ?? []) res.write(chunk);
+      res.end();
+    } catch {
+      // The client left (its close aborted the upstream) or the API's stream broke: pass the break on.
+      req.socket.destroy();
+    }
   }
 
   const server = createServer((req, res) => {
