@@ -62,7 +62,8 @@ export async function spawnProvider(options: SpawnProviderOptions = {}): Promise
   child.stderr?.on('data', (d: Buffer) => {
     out += d.toString();
   });
-  const timeoutMs = options.timeoutMs ?? 120_000;
+  // An outer bound for a busy machine (the services' own, see test-support's processes.ts).
+  const timeoutMs = options.timeoutMs ?? 240_000;
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -23,7 +23,7 @@ describe('PostgreSQL restarted and frozen under load', () => {
   let burst: ReturnType<typeof faultBurst>;
 
   beforeAll(async () => {
-    [pg, provider] = await Promise.all([startPrivatePostgres(), spawnProvider({ timeoutMs: 180_000 })]);
+    [pg, provider] = await Promise.all([startPrivatePostgres(), spawnProvider()]);
     ({ apis, db, burst } = await startFaultDeployment({
       databaseUrl: pg.adminUrl,
       providerUrl: provider.url,

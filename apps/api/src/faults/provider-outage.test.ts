@@ -32,10 +32,7 @@ describe('payment provider killed after charging, and restarted, under load', ()
 
   beforeAll(async () => {
     port = await freePort();
-    [pg, provider] = await Promise.all([
-      startPrivatePostgres(),
-      spawnProvider({ port, ledgerFile, timeoutMs: 180_000 }),
-    ]);
+    [pg, provider] = await Promise.all([startPrivatePostgres(), spawnProvider({ port, ledgerFile })]);
     ({ apis, db, burst } = await startFaultDeployment({
       databaseUrl: pg.adminUrl,
       providerUrl: provider.url,
@@ -71,7 +68,7 @@ describe('payment provider killed after charging, and restarted, under load', ()
         await provider.stop('SIGKILL');
       },
       async () => {
-        provider = await spawnProvider({ port, ledgerFile, timeoutMs: 180_000 });
+        provider = await spawnProvider({ port, ledgerFile });
       },
     );
     burst.checkContract(during);

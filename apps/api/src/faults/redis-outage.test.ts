@@ -31,11 +31,7 @@ describe('Redis (Upstash idempotency store) killed and restarted under load', ()
   let burst: ReturnType<typeof faultBurst>;
 
   beforeAll(async () => {
-    [redis, pg, provider] = await Promise.all([
-      startPrivateRedis(),
-      startPrivatePostgres(),
-      spawnProvider({ timeoutMs: 180_000 }),
-    ]);
+    [redis, pg, provider] = await Promise.all([startPrivateRedis(), startPrivatePostgres(), spawnProvider()]);
     bridge = await startUpstashBridge({ redisUrl: redis.url });
     ({ apis, db, burst } = await startFaultDeployment({
       databaseUrl: pg.adminUrl,
