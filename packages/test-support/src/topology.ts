@@ -173,7 +173,8 @@ export interface HaproxyOptions {
  * (500 ms apart: refused, or not 200 — draining, database down); a request whose connection to a dead process fails before
  * it was sent is redispatched to another (`retries`, `option redispatch`). A request already sent to
  * a process that dies answers 502 — the documented outcome of a crash mid-request. `X-Served-By`
- * names the process that answered; `X-Route-To: apiN` (a test aid) pins a request to a live process.
+ * names the process that answered; `X-Route-To: apiN` (a test aid) pins a request to process N, even
+ * while its health check fails.
  */
 export async function startHaproxy(options: HaproxyOptions): Promise<Daemon> {
   const binary = requireBinary('/usr/sbin/haproxy', 'haproxy');
@@ -212,8 +213,12 @@ export async function startHaproxy(options: HaproxyOptions): Promise<Daemon> {
       // process out (a killed one within about a second), never a slow answer.
       '  timeout check 15s',
       '  default-server inter 500ms fall 2 rise 1',
-      // Test aid: `X-Route-To: apiN` pins a request to one process while it is up (the chaos test
-      // must know which process runs the payment it kills); otherwise, and once it is down, balanced.
+      // Test aid: `X-Route-To: apiN` pins a request to one process (the chaos test must know which
+      // process runs the payment it kills), even while its health check fails: a /readyz slower than
+      // its 2 s bound on a loaded machine took a process out for a moment (seen mid-test at load 25),
+      // and a pinned request then went to another process than the test recorded. A pin to a
+      // process that is gone answers 503; unpinned requests are balanced over the healthy ones.
+      '  force-persist if { req.hdr(x-route-to) -m found }',
       ...options.backends.map((_, i) => `  use-server api${i} if { req.hdr(x-route-to) -m str api${i} }`),
       ...options.backends.map((url, i) => `  server api${i} ${new URL(url).host} check`),
       '',
