@@ -167,8 +167,9 @@ export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerato
       }
     }
   } finally {
-    reader.releaseLock();
-    await body.cancel().catch(() => {});
+    // Not awaited: cancelling a fetch body can wait on its connection for ever, and whoever stopped
+    // reading (a `break`, an abort) has no use for the answer — awaiting it hung their `return()`.
+    reader.cancel().catch(() => {});
   }
 }
 
