@@ -159,6 +159,8 @@ const EnvSchema = z
     /** Worker processes of the node:cluster supervisor; unset → see resolveWorkers. */
     WEB_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(64).optional()),
     SHUTDOWN_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    /** How long an idle keep-alive connection stays open: longer than any client or proxy keeps one. */
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(65_000),
     MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
     /** Refund retries: attempts before a refund needs an operator, first backoff, longest backoff. */
     REFUND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
@@ -376,6 +378,8 @@ export const ENV_DOCS = {
     'Worker processes `pnpm start`/`start:prod` run under the node:cluster supervisor; unset → CPU count in production with DATABASE_URL, else 1',
   SHUTDOWN_DRAIN_TIMEOUT_MS:
     'On SIGTERM, how long in-flight requests may finish before the remaining connections are cut',
+  HTTP_KEEP_ALIVE_TIMEOUT_MS:
+    "How long an idle keep-alive connection stays open. Longer than clients and proxies keep theirs (Node's own 5 s is shorter than most, and a request sent as the server closes fails with 'other side closed')",
   MAINTENANCE_INTERVAL_MS:
     'Period of the background upkeep: refund retries, orphan-charge reconciliation, idempotency purge',
   REFUND_MAX_ATTEMPTS:
@@ -473,6 +477,7 @@ export interface Config {
   /** Workers of the supervisor (main.ts). */
   workers: number;
   shutdownDrainTimeoutMs: number;
+  keepAliveTimeoutMs: number;
   maintenanceIntervalMs: number;
   /** Refund retries (services/orders.service.ts `RefundRetryPolicy`). */
   refunds: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
@@ -572,6 +577,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workers:
       e.WEB_CONCURRENCY ?? (e.NODE_ENV === 'production' && e.DATABASE_URL ? availableParallelism() : 1),
     shutdownDrainTimeoutMs: e.SHUTDOWN_DRAIN_TIMEOUT_MS,
+    keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     maintenanceIntervalMs: e.MAINTENANCE_INTERVAL_MS,
     refunds: {
       maxAttempts: e.REFUND_MAX_ATTEMPTS,

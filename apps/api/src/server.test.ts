@@ -99,6 +99,8 @@ describe('API process on the real PostgreSQL (DATABASE_URL)', () => {
   it('serves /healthz 200 and logs in a seeded user', async () => {
     const health = await fetch(`${api.url}/healthz`);
     expect(await health.json()).toMatchObject({ status: 'ok', database: { driver: 'postgres' } });
+    // Idle connections outlive the client's own keep-alive (HTTP_KEEP_ALIVE_TIMEOUT_MS), not Node's 5 s.
+    expect(health.headers.get('keep-alive')).toBe('timeout=65');
     expect((await login(api.url)).status).toBe(200);
   });
 

@@ -105,6 +105,11 @@ export async function startServer(
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });
+  // Node closes an idle keep-alive connection after 5 s, sooner than most clients and proxies give
+  // up theirs: a request sent on it as it closes fails ("other side closed") without reaching us.
+  const node = server as { keepAliveTimeout?: number; headersTimeout?: number };
+  node.keepAliveTimeout = config.keepAliveTimeoutMs;
+  node.headersTimeout = config.keepAliveTimeoutMs + 1_000;
   let metricsServer: MetricsServer | undefined;
   if (config.metrics && metrics.registry) {
     // Under the cluster supervisor the primary owns the metrics port and sums the workers.
