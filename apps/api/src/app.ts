@@ -34,6 +34,13 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.use(...securityHeaders());
+  // While the process drains (SIGTERM), an answer also ends its connection: idle connections were
+  // closed when draining began, and one that finishes its request now must not stay open for
+  // HTTP_KEEP_ALIVE_TIMEOUT_MS and hold the shutdown until the drain timeout.
+  app.use(async (c, next) => {
+    await next();
+    if (deps.draining?.()) c.header('Connection', 'close');
+  });
   app.use(compression());
   app.use(requestDeadline(deps.config.requestTimeoutMs));
   // Legacy v1, ahead of the body limit: it renders its own errors (413 included) as `{ error }`
