@@ -300,20 +300,10 @@ async function main() {
     // The same bundle on the Upstash idempotency store, through the in-repo bridge to Redis.
     bridge = await startUpstashBridge({ redisUrl: REDIS_URL });
     const upstashApi = await startServiceProcess({
+      ...apiOptions,
       name: 'API (Upstash store)',
-      cwd: `${ROOT}apps/api`,
-      script: 'dist/main.mjs',
-      tsx: false,
       env: {
-        ...env,
-        NODE_ENV: 'test',
-        LOG_FORMAT: 'json',
-        PAYMENT_PROVIDER_URL: provider.url,
-        DATABASE_URL: url,
-        AUTH_TOKEN_SECRET: TOKEN_SECRET,
-        LOG_LEVEL: 'warn',
-        EXPOSE_SQL_STATEMENTS: 'true',
-        RATE_LIMIT_WRITES_PER_USER: '0',
+        ...apiOptions.env,
         UPSTASH_REDIS_REST_URL: bridge.url,
         UPSTASH_REDIS_REST_TOKEN: bridge.token,
         IDEMPOTENCY_REDIS_PREFIX: `qe-bench:${dbName}:`,
