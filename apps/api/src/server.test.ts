@@ -5,6 +5,7 @@ import { createDb, seed } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
 import { providerAdmin } from '@quickeats/payment-provider/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { followEvents, waitFor } from './testing/event-client';
 import { demoDish, newKey, postInit } from './testing/orders-fixture';
 import { type ApiProcess, DEMO_ACCOUNTS, startApiProcess } from './testing/test-app';
 
@@ -62,6 +63,9 @@ describe('API process on the embedded default (PGlite)', () => {
     const providerUrl = /payments:\s+(http:\/\/\S+) \(fake provider/.exec(api.output())?.[1];
     expect(providerUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const { accessToken: token } = (await (await login(api.url)).json()) as { accessToken: string };
+    // Live events work on the embedded database too (the outbox and LISTEN/NOTIFY of PGlite).
+    const stream = followEvents(`${api.url}/api/v2/event-stream`, token);
+    await waitFor('the event stream to open', () => stream.opens > 0);
     const created = await fetch(
       `${api.url}/api/v2/orders`,
       postInit({ token, key: newKey(), body: await dishOrder() }),
@@ -75,6 +79,14 @@ describe('API process on the embedded default (PGlite)', () => {
     expect(paid.status).toBe(200);
     const ledger = await providerAdmin(providerUrl!).ledger();
     expect(ledger.charges.filter((c) => c.orderId === orderId)).toHaveLength(1);
+    await waitFor('the order’s two events on the stream', () =>
+      stream.events.some((e) => e.orderId === orderId && e.type === 'order.paid'),
+    );
+    stream.close();
+    expect(stream.events.filter((e) => e.orderId === orderId).map((e) => [e.type, e.version])).toEqual([
+      ['order.created', 1],
+      ['order.paid', 2],
+    ]);
   });
 
   it('shuts down gracefully on SIGTERM with exit code 0, stopping the provider it started', async () => {
