@@ -41,8 +41,14 @@ async function withAdmin<T>(work: (admin: postgres.Sql) => Promise<T>): Promise<
   }
 }
 
-/** Digest of every committed migration file (SQL and the journal), in name order. */
+/** Digest of every committed migration file (SQL and the journal), in name order; read once per process. */
+let migrationsDigestOnce: string | undefined;
 function migrationsDigest(): string {
+  migrationsDigestOnce ??= readMigrationsDigest();
+  return migrationsDigestOnce;
+}
+
+function readMigrationsDigest(): string {
   const hash = createHash('sha256');
   const files = [
     ...readdirSync(MIGRATIONS_FOLDER).filter((f) => f.endsWith('.sql')),
