@@ -191,7 +191,11 @@ describe('delivering', () => {
     const order = await orderIn(t, c, 'accepted');
     await waitFor(() => receiver.delivered.size >= 3, { description: 'three events delivered' });
     await waitFor(() => paidOnly.delivered.size >= 1, { description: 'the paid event delivered' });
-    const types = [...receiver.delivered.values()].map((p) => p.type);
+    // Deliveries are independent jobs and may arrive in any order (the README says so): the
+    // payload's position orders them.
+    const types = [...receiver.delivered.values()]
+      .sort((a, b) => Number(a.data.position) - Number(b.data.position))
+      .map((p) => p.type);
     expect(types).toEqual(['order.created', 'order.paid', 'order.accepted']);
     for (const r of receiver.received) {
       expect(r.verified).toBe(true);
