@@ -30,6 +30,9 @@ function restoreRawBody(c: Context, text: string, asNoBody: boolean): void {
 
 export function bodyHygiene(options: { checkText: (path: string) => boolean }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
+    // GET and HEAD carry no body (the Fetch API drops one). Asking the raw request for its body
+    // would make the Node adapter build a full Request (and an AbortController) for every read.
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     if (c.req.raw.body === null) return next();
     const text = await c.req.text();
     const isJson = JSON_MEDIA_TYPE.test(c.req.header('content-type') ?? '');
