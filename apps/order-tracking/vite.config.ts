@@ -4,30 +4,10 @@
  * API's embedded default), so the API needs no CORS. In production, serve `dist/` behind the
  * same reverse proxy as the API.
  */
+
+import { apiProxy } from '@quickeats/test-support/vite-proxy';
 import react from '@vitejs/plugin-react';
-import { defineConfig, type ProxyOptions } from 'vite';
-
-type ProxyServer = Parameters<NonNullable<ProxyOptions['configure']>>[0];
-
-export function apiProxy(target: string) {
-  return {
-    '/api': { target, changeOrigin: true, configure: cutStreamOnUpstreamError },
-    '/trpc': { target, changeOrigin: true, configure: cutStreamOnUpstreamError },
-  };
-}
-
-/**
- * When the API goes away in the middle of an answer (a restart ending an event stream), Vite's
- * proxy logs the error but leaves the page's response open, so the app would hear nothing until its
- * inactivity timeout (30 s) before reconnecting. Cut it, as a reverse proxy in production does.
- */
-function cutStreamOnUpstreamError(proxy: ProxyServer) {
-  proxy.on('proxyRes', (upstream, _req, res) => {
-    upstream.once('close', () => {
-      if (!upstream.complete) res.destroy();
-    });
-  });
-}
+import { defineConfig } from 'vite';
 
 const target = process.env.QUICKEATS_API_URL ?? 'http://localhost:3000';
 

@@ -27,8 +27,6 @@ import {
 } from '@quickeats/test-support/browser';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiProxy as dashboardProxy } from '../../restaurant-dashboard/vite.config';
-import { apiProxy } from '../vite.config';
 
 const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
 /** The kitchen dashboard, the sibling sample app. */
@@ -83,8 +81,8 @@ beforeAll(async () => {
   customer = createRestClient({ baseUrl: stack.apiUrl });
   await customer.login(DEMO_ACCOUNTS.customer, DEMO_PASSWORD);
   relay = await startTcpRelay(stack.apiUrl);
-  tracking = await serveBuiltApp(APP_DIR, relay.url, apiProxy);
-  dashboard = await serveBuiltApp(DASHBOARD_DIR, stack.apiUrl, dashboardProxy);
+  tracking = await serveBuiltApp(APP_DIR, relay.url);
+  dashboard = await serveBuiltApp(DASHBOARD_DIR, stack.apiUrl);
   session = await openBrowserSession(APP_DIR);
 });
 

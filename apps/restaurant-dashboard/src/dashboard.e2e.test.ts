@@ -28,7 +28,6 @@ import {
 } from '@quickeats/test-support/browser';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiProxy } from '../vite.config';
 
 const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
 const PHONE = { width: 390, height: 844 };
@@ -76,7 +75,7 @@ beforeAll(async () => {
   customer = createRestClient({ baseUrl: stack.apiUrl });
   await customer.login(DEMO_ACCOUNTS.customer, DEMO_PASSWORD);
   relay = await startTcpRelay(stack.apiUrl);
-  app = await serveBuiltApp(APP_DIR, relay.url, apiProxy);
+  app = await serveBuiltApp(APP_DIR, relay.url);
   session = await openBrowserSession(APP_DIR);
 });
 

@@ -13,6 +13,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build, preview } from 'vite';
 import { freePort } from './ports';
+import { apiProxy } from './vite-proxy.mjs';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -21,14 +22,11 @@ export interface ServedApp {
   close(): Promise<void>;
 }
 
-/** An app's proxy table for an API URL (each app's vite.config.ts exports its `apiProxy`). */
-export type ProxyFor = (apiUrl: string) => Record<string, { target: string; changeOrigin: boolean }>;
-
 /**
  * `vite build` of the app in `root` into a temp folder, served by `vite preview` on a free port
- * with the app's own proxy table pointed at `apiUrl`.
+ * with the apps' API proxy (vite-proxy.mjs) pointed at `apiUrl`.
  */
-export async function serveBuiltApp(root: string, apiUrl: string, apiProxy: ProxyFor): Promise<ServedApp> {
+export async function serveBuiltApp(root: string, apiUrl: string): Promise<ServedApp> {
   const outDir = await mkdtemp(join(tmpdir(), 'quickeats-app-'));
   // 'error': zod's sources carry comments Rollup warns about on every build.
   await build({
