@@ -8,7 +8,7 @@ import { createUpstashBridgeApp } from './bridge';
 import type { RedisRunner } from './redis';
 import { connectRedis } from './redis';
 import type { DirectRedis } from './test-support';
-import { connectDirect, deleteKeys, newKeyPrefix, testRedisUrl } from './test-support';
+import { connectDirect, deleteKeys, newKeyPrefix, startOwnRedis, testRedisUrl } from './test-support';
 
 const token = 'bridge-test-token';
 const prefix = newKeyPrefix('protocol');
@@ -246,5 +246,32 @@ describe('authentication and protocol options', () => {
       headers: { Authorization: `Bearer ${token}` },
     });
     expect(res.status).toBe(405);
+  });
+});
+
+describe('Redis unreachable', () => {
+  it('answers 503 with an { error } that says why, without holding the request until Redis is back', async () => {
+    const own = await startOwnRedis();
+    const runner = await connectRedis(own.url);
+    try {
+      const bridge = createUpstashBridgeApp({ redis: runner, token });
+      const ping = () =>
+        bridge.request('/', {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}` },
+          body: JSON.stringify(['PING']),
+        });
+      expect((await ping()).status).toBe(200);
+      await own.kill();
+      // Redis never comes back in this test: a request held for it would end only at a connect
+      // timeout, as a 500 with an empty message (what the idempotency fault test once received).
+      const res = await ping();
+      expect(res.status).toBe(503);
+      expect((await res.json()) as { error: string }).toEqual({
+        error: expect.stringMatching(/^ERR upstash-bridge: \S/),
+      });
+    } finally {
+      await runner.close().catch(() => {});
+    }
   });
 });

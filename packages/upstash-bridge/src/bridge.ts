@@ -60,8 +60,9 @@ export function createUpstashBridgeApp({ redis, token }: UpstashBridgeAppOptions
   app.onError((error, c) =>
     error instanceof BridgeRequestError
       ? c.json({ error: error.message }, error.status)
-      : // Not the client's fault (Redis unreachable, pool exhausted): a 5xx, so callers may retry.
-        c.json({ error: `ERR upstash-bridge: ${error.message}` }, 500),
+      : // Not the client's fault (Redis unreachable, pool exhausted): 503, as a gateway answers when
+        // its backend is gone, so callers may retry. Some client errors have an empty message.
+        c.json({ error: `ERR upstash-bridge: ${error.message || error.name}` }, 503),
   );
 
   app.use(async (c, next) => {

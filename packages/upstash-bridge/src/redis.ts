@@ -41,9 +41,11 @@ type Connection = {
 export async function connectRedis(url: string, maxConnections = 16): Promise<RedisRunner> {
   // A request waits for a free connection rather than failing after the pool's default 3 s: under a
   // burst on a loaded machine, that default turned queueing into 5xx answers (and the API's retries
-  // into more load). A dead Redis still fails at once: it refuses connections, it does not queue.
+  // into more load). A dead Redis fails at once: without the offline queue a command sent while its
+  // connection is down is refused instead of held until Redis is back (or until a connect timeout
+  // ends it after ~5 s), which is what a caller of a REST gateway expects from a backend outage.
   const pool = createClientPool(
-    { url, RESP: 2 },
+    { url, RESP: 2, disableOfflineQueue: true },
     { minimum: 1, maximum: maxConnections, acquireTimeout: 60_000 },
   );
   // Without a listener a dropped connection would crash the process; the request that hits it

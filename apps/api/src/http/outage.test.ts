@@ -8,7 +8,8 @@
  */
 import { createDb, DEMO_ACCOUNTS } from '@quickeats/db';
 import { InMemoryPaymentProvider } from '@quickeats/domain';
-import { holdTableLock } from '@quickeats/test-support';
+import { holdTableLock, type PrivateRedis, startPrivateRedis } from '@quickeats/test-support';
+import { startUpstashBridge, type UpstashBridge } from '@quickeats/upstash-bridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app';
 import { createTokenRevocations } from '../auth/create-revocations';
@@ -176,6 +177,48 @@ describe('Upstash/Redis idempotency store unreachable', () => {
     expect(await ready.json()).toMatchObject({
       checks: { database: { status: 'ok' }, idempotencyStore: { kind: 'upstash', status: 'unavailable' } },
     });
+  });
+});
+
+describe('Upstash answering, its Redis gone', () => {
+  let t: TestApp;
+  let redis: PrivateRedis;
+  let bridge: UpstashBridge;
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    bridge = await startUpstashBridge({ redisUrl: redis.url });
+    t = await createTestApp({
+      seed: { orders: 2 },
+      env: { UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: bridge.token },
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await bridge?.close();
+    await redis?.destroy();
+  });
+
+  it('a keyed write answers 503 with Retry-After, not 500, when the REST endpoint reports its backend down', async () => {
+    const token = await t.tokenFor(DEMO_ACCOUNTS.customer);
+    const create = (key: string) =>
+      t.app.request('/api/v2/orders', {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'idempotency-key': `"${key}"`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ restaurantId: '00000000-0000-4000-8000-000000000009', items: [] }),
+      });
+    // While Redis is up the key is taken and the request reaches validation (400: an empty order).
+    expect((await create('backend-up')).status).toBe(400);
+    await redis.kill();
+    // The endpoint still answers HTTP, with an error: @upstash/redis throws the same UpstashError for
+    // that as for a command error; the store treats it as the outage it is.
+    const res = await create('backend-down');
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('2');
+    expect(await res.json()).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
   });
 });
 

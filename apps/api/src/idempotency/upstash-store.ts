@@ -21,6 +21,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database, Tx } from '@quickeats/db';
 import { type IdempotencyRecord, judgeIdempotency } from '@quickeats/domain';
 import type { Redis } from '@upstash/redis';
+import { DependencyUnavailableError } from '../http/outage';
 import type { FoldedRecord } from '../services/order-store';
 import { deleteExpired, insertCompleted, selectRecord } from './postgres-records';
 import {
@@ -113,7 +114,7 @@ export class UpstashIdempotencyStore implements IdempotencyStore {
 
   async admit(scope: IdempotencyScope, fingerprint: string): Promise<Admission> {
     const token = randomUUID();
-    const [taken, raw, now, takeover] = (await this.redis.eval(
+    const [taken, raw, now, takeover] = (await this.script(
       ADMIT,
       [this.redisKey(scope)],
       [fingerprint, token, String(this.timing.leaseSeconds * 1000), String(this.retentionMs())],
@@ -165,7 +166,7 @@ export class UpstashIdempotencyStore implements IdempotencyStore {
   }
 
   async release(lease: Lease): Promise<void> {
-    await this.redis.eval(RELEASE, [this.redisKey(lease.scope)], [lease.token]);
+    await this.script(RELEASE, [this.redisKey(lease.scope)], [lease.token]);
   }
 
   /**
@@ -179,7 +180,7 @@ export class UpstashIdempotencyStore implements IdempotencyStore {
       if (verdict.kind === 'replay') await this.cache(scope, fingerprint, verdict);
       return verdict.kind === 'execute' ? { kind: 'free' } : stateFromVerdict(verdict);
     }
-    const [raw, now] = (await this.redis.eval(READ, [this.redisKey(scope)], [])) as [string | null, number];
+    const [raw, now] = (await this.script(READ, [this.redisKey(scope)], [])) as [string | null, number];
     if (!raw) return { kind: 'free' };
     const verdict = judgeIdempotency(toRecord(JSON.parse(raw)), fingerprint, new Date(Number(now)));
     return verdict.kind === 'execute' ? { kind: 'free' } : stateFromVerdict(verdict);
@@ -188,6 +189,20 @@ export class UpstashIdempotencyStore implements IdempotencyStore {
   /** Redis expires its own keys; only the Postgres copies need purging. */
   purgeExpired(): Promise<number> {
     return deleteExpired(this.db);
+  }
+
+  /**
+   * Runs one of the scripts above. Any failure is "the store could not answer": the Upstash client
+   * throws the same UpstashError for a 5xx of an unreachable backend as for a command error (it
+   * drops the HTTP status), and the scripts are fixed, so an error here is an outage to retry, not
+   * something the client sent. It becomes 503 with Retry-After; its cause is logged.
+   */
+  private async script(lua: string, keys: string[], args: string[]): Promise<unknown> {
+    try {
+      return await this.redis.eval(lua, keys, args);
+    } catch (err) {
+      throw new DependencyUnavailableError('idempotency-store', { cause: err });
+    }
   }
 
   private retentionMs(): number {
@@ -202,11 +217,7 @@ export class UpstashIdempotencyStore implements IdempotencyStore {
       headers: response.headers,
       body: response.body,
     };
-    await this.redis.eval(
-      CACHE,
-      [this.redisKey(scope)],
-      [JSON.stringify(record), String(this.retentionMs())],
-    );
+    await this.script(CACHE, [this.redisKey(scope)], [JSON.stringify(record), String(this.retentionMs())]);
   }
 }
 
