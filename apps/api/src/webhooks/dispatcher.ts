@@ -62,21 +62,27 @@ export class WebhookDispatcher {
 
   /** One batch: returns the cursor reached and whether more may be waiting right now. */
   async dispatchOnce(): Promise<{ cursor: bigint; more: boolean }> {
+    // Without an endpoint there is nothing to fan out: one read instead of a locking transaction per
+    // wake-up in every process (which was most of the API's statements besides the orders' own).
+    // The cursor stays behind meanwhile; an endpoint created later starts at the outbox horizon
+    // (createEndpoint), and the batch below jumps the cursor to the earliest endpoint's start.
+    const { rows: anyEndpoint } = await this.queue.pool.query(
+      "select exists (select 1 from webhook_endpoints where status in ('active', 'paused')) as any",
+    );
+    if (!anyEndpoint[0]?.any) return { cursor: this.hub.position, more: false };
     const result = await this.queue.inTransaction(async ({ sql, enqueue }) => {
-      const [row] = await sql(
+      // The cursor row, locked for this batch; created by the first batch on this database (from 0:
+      // the endpoints' starts below say where to begin). No row: another process holds the batch.
+      let [row] = await sql(
         'select position::text as position from webhook_dispatch where id = 1 for update skip locked',
       );
-      if (!row) {
-        // First run on this database (start at the present), or another process holds the batch.
-        await sql('insert into webhook_dispatch (id, position) values (1, $1) on conflict do nothing', [
-          this.hub.position.toString(),
-        ]);
-        return { cursor: this.hub.position, more: false, enqueued: 0 };
-      }
-      const cursor = BigInt(row.position as string);
-      const events = await this.hub.read(cursor, BATCH);
-      if (events.length === 0) return { cursor, more: false, enqueued: 0 };
-      const last = events[events.length - 1]!.position;
+      row ??= (
+        await sql(
+          `insert into webhook_dispatch (id, position) values (1, 0) on conflict do nothing
+           returning position::text as position`,
+        )
+      )[0];
+      if (!row) return { cursor: this.hub.position, more: false, enqueued: 0 };
       // FOR SHARE: an endpoint paused or resumed meanwhile must not see this batch's rows land after
       // its own move of the endpoint's deliveries (held ⇄ pending). Without the lock, a batch that
       // read "paused" and committed after a resume left its rows held for good (seen in `pnpm bench`:
@@ -86,10 +92,19 @@ export class WebhookDispatcher {
       const endpoints = (await sql(
         `select e.id, e.owner_id, u.role, e.event_types, e.status, e.since_position::text as since_position
            from webhook_endpoints e join users u on u.id = e.owner_id
-          where e.status in ('active', 'paused') and e.since_position < $1
+          where e.status in ('active', 'paused')
             for share of e`,
-        [last.toString()],
       )) as unknown as EndpointRow[];
+      // No endpoint wants an event at or below its start: the cursor jumps over what none wants.
+      const earliest = endpoints.reduce<bigint | null>((min, e) => {
+        const since = BigInt(e.since_position);
+        return min === null || since < min ? since : min;
+      }, null);
+      if (earliest === null) return { cursor: BigInt(row.position as string), more: false, enqueued: 0 };
+      const stored = BigInt(row.position as string);
+      const cursor = earliest > stored ? earliest : stored;
+      const events = await this.hub.read(cursor, BATCH);
+      const last = events.at(-1)?.position ?? cursor;
       const rows = fanOut(events, endpoints);
       let enqueued = 0;
       if (rows.length > 0) {
@@ -109,7 +124,8 @@ export class WebhookDispatcher {
         await enqueue(due);
         enqueued = due.length;
       }
-      await sql('update webhook_dispatch set position = $1 where id = 1', [last.toString()]);
+      if (last > stored)
+        await sql('update webhook_dispatch set position = $1 where id = 1', [last.toString()]);
       return { cursor: last, more: events.length === BATCH, enqueued };
     });
     if (result.enqueued > 0) this.queue.wakeWorker();

@@ -100,18 +100,19 @@ export async function createEndpoint(
   await assertDeliverableUrl(deps, input.url);
   const secret = generateWebhookSecret();
   return transaction(deps, async ({ sql }) => {
-    // It receives the events the fan-out has not passed yet: waiting for the fan-out's cursor row
-    // means no batch is between reading the endpoints and committing, so none skips this one.
-    const [cursor] = await sql(
-      'select position::text as position from webhook_dispatch where id = 1 for update',
-    );
-    const since =
-      (cursor?.position as string | undefined) ??
-      ((await sql('select coalesce(max(position), 0)::text as p from order_events'))[0]!.p as string);
+    // It receives the events after its creation that the fan-out has not passed yet. Waiting for the
+    // fan-out's cursor row means no batch is between reading the endpoints and committing, so none
+    // skips this one; the outbox horizon (every event at or below it has committed, none later will
+    // land there) is where "after its creation" starts, since the cursor stands still while there
+    // is no endpoint.
+    const [cursor] = await sql('select position from webhook_dispatch where id = 1 for update');
+    const [since] = await sql('select greatest($1::bigint, order_outbox_horizon())::text as position', [
+      cursor?.position ?? null,
+    ]);
     const [row] = await sql(
       `insert into webhook_endpoints (owner_id, url, event_types, secret, since_position)
        values ($1, $2, $3, $4, $5) returning ${ENDPOINT_COLUMNS}`,
-      [actor.userId, input.url, input.events ? [...new Set(input.events)] : null, secret, since],
+      [actor.userId, input.url, input.events ? [...new Set(input.events)] : null, secret, since!.position],
     );
     return { ...toEndpoint(row as unknown as EndpointRow), secret };
   });
