@@ -51,8 +51,15 @@ describe('compressed JSON answers', () => {
     expect(gunzipSync(Buffer.from(await gz.arrayBuffer())).equals(identity)).toBe(true);
   });
 
-  it('leaves small bodies uncompressed', async () => {
-    const res = await t.app.request('/healthz', { headers: { 'accept-encoding': 'br' } });
-    expect(res.headers.get('content-encoding')).toBeNull();
+  it('leaves small bodies uncompressed: health, and a single order document', async () => {
+    const health = await t.app.request('/healthz', { headers: { 'accept-encoding': 'br' } });
+    expect(health.headers.get('content-encoding')).toBeNull();
+    const [first] = ((await (await list()).json()) as { data: { id: string }[] }).data;
+    const one = await t.app.request(`/api/v2/orders/${first!.id}`, {
+      headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip, br' },
+    });
+    expect(one.status).toBe(200);
+    expect(one.headers.get('content-encoding')).toBeNull();
+    expect((await one.arrayBuffer()).byteLength).toBeLessThan(COMPRESS_MIN_BYTES);
   });
 });
