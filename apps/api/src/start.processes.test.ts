@@ -8,18 +8,19 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { lockFileOf } from '@quickeats/db/data-dir-lock';
-import { API_DIR, freePort, scaledTimeout, waitFor } from '@quickeats/test-support';
+import { API_DIR, freePort, scaledTimeout, serviceBundle, waitFor } from '@quickeats/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ApiProcess, startApiProcess } from './testing/test-app';
 
-const TSX = pathToFileURL(join(API_DIR, 'node_modules/tsx/dist/loader.mjs')).href;
-const MAIN = join(API_DIR, 'src/main.ts');
-
-/** `node --import tsx apps/api/src/main.ts` from `cwd`, as `pnpm start` runs it. */
-function startMain(cwd: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', TSX, MAIN], {
+/**
+ * `apps/api/src/main.ts` started from `cwd`, as `pnpm start` starts it — compiled ahead into the
+ * service bundle rather than through tsx's loader, which transpiled the whole app again for every
+ * start (the README test runs `pnpm start` itself, tsx included).
+ */
+async function startMain(cwd: string, env: Record<string, string>) {
+  const main = await serviceBundle('src/main.ts', API_DIR);
+  const child = spawn(process.execPath, ['--enable-source-maps', main], {
     cwd,
     env: { ...process.env, LOG_LEVEL: 'warn', RATE_LIMIT_WRITES_PER_USER: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -68,7 +69,7 @@ describe('pnpm start', () => {
         'EXPOSE_SQL_STATEMENTS=true',
       ].join('\n'),
     );
-    const api = startMain(cwd, { NODE_ENV: 'development', EXPOSE_SQL_STATEMENTS: 'false' });
+    const api = await startMain(cwd, { NODE_ENV: 'development', EXPOSE_SQL_STATEMENTS: 'false' });
     try {
       const started = await waitFor<string>(
         () =>
@@ -100,7 +101,7 @@ describe('pnpm start', () => {
     running.push(first);
     expect(existsSync(lockFileOf(dataDir))).toBe(true);
 
-    const second = startMain(API_DIR, {
+    const second = await startMain(API_DIR, {
       NODE_ENV: 'test',
       DATA_DIR: dataDir,
       PORT: String(await freePort()),

@@ -6,3 +6,4 @@ export * from './processes';
 export * from './table-lock';
 export * from './topology';
 export * from './wait';
+export * from './service-bundle';
