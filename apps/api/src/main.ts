@@ -169,11 +169,18 @@ async function prepareInThisProcess() {
 async function worker() {
   const config = configOrExit();
   // Loaded here only: the primary stays small and never opens a database.
-  const [{ startServer }, { DEMO_ACCOUNTS, DEMO_PASSWORD }] = await Promise.all([
-    import('./server'),
-    import('@quickeats/db'),
-  ]);
+  const [{ startServer }, { DEMO_ACCOUNTS, DEMO_PASSWORD }, { survivingDependencyFailures }] =
+    await Promise.all([import('./server'), import('@quickeats/db'), import('./http/outage')]);
   const server = await startServer(config);
+  process.on(
+    'unhandledRejection',
+    survivingDependencyFailures((err) =>
+      server.deps.logger.error(
+        { err },
+        'a dependency call failed with nobody awaiting it; the process goes on',
+      ),
+    ),
+  );
   const { url } = server;
   const banner = [
     '',

@@ -21,6 +21,7 @@ import { createLogger } from '../logger';
 import { NO_METRICS } from '../observability/metrics';
 import { createRateLimits } from '../rate-limit';
 import { createTestApp, TEST_TOKEN_SECRET, type TestApp, testConfig } from '../testing/test-app';
+import { survivingDependencyFailures } from './outage';
 
 type App = { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
 
@@ -238,5 +239,18 @@ describe('readiness while draining', () => {
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({ status: 'draining', checks: { database: { status: 'ok' } } });
     expect((await app.request('/healthz')).status).toBe(200);
+  });
+});
+
+describe('a rejection nobody awaited', () => {
+  it('is logged when a dependency could not be reached, and ends the process (rethrown) when it is anything else', () => {
+    const logged: unknown[] = [];
+    const handle = survivingDependencyFailures((err) => logged.push(err));
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    expect(() => handle(refused)).not.toThrow();
+    expect(logged).toEqual([refused]);
+    const bug = new TypeError("Cannot read properties of undefined (reading 'id')");
+    expect(() => handle(bug)).toThrow(bug);
+    expect(logged).toHaveLength(1);
   });
 });

@@ -86,3 +86,18 @@ export function dependencyUnavailable(err: unknown): DomainError | null {
   if (err instanceof DomainError) return null;
   return isDependencyFailure(err) ? serviceUnavailable() : null;
 }
+
+/**
+ * The process's `unhandledRejection` handler. A dependency failure nobody awaited (a library's
+ * background connection attempt while PostgreSQL restarts: seen once, `connect ECONNREFUSED`,
+ * under two CPU hogs in the PostgreSQL fault test) is logged and the process goes on: the
+ * requests that need the dependency get their own 503s, and the worker that such a rejection
+ * ended would have taken its in-flight requests with it. Any other rejection is a bug and ends the
+ * process as Node's default would (the supervisor starts a replacement).
+ */
+export function survivingDependencyFailures(log: (err: unknown) => void): (reason: unknown) => void {
+  return (reason) => {
+    if (!isDependencyFailure(reason)) throw reason;
+    log(reason);
+  };
+}
