@@ -1,5 +1,4 @@
 /** The one vitest configuration every package uses (its vitest.config.ts re-exports this). */
-
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 

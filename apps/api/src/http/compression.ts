@@ -1,11 +1,12 @@
 /**
  * Compressed JSON answers (issue 15: a 50-order list with includes is ~100 KB of JSON): `br` or
  * `gzip`, as the client's `Accept-Encoding` allows (br preferred, `q=0` honoured), for JSON bodies
- * of at least `COMPRESS_MIN_BYTES`. Smaller bodies go as they are: a single order document (~1.4 KB)
- * saves a few hundred bytes compressed, while compressing it on the server and decoding it on the
- * client cost 18 % of the API's CPU and a sixth of the client's in the 10,000-transition test. Brotli runs at quality 4, a level that compresses
- * JSON better than gzip's default at a fraction of brotli's default (11) CPU time. Anything that
- * is not JSON (streams, HTML, empty 304s) is left alone.
+ * of at least `COMPRESS_MIN_BYTES`. Smaller bodies go as they are: a single order document
+ * (~1.4 KB) saves a few hundred bytes compressed, while compressing it on the server and decoding
+ * it on the client cost 18 % of the API's CPU and a sixth of the client's in the 10,000-transition
+ * test. Brotli runs at quality 4, a level that compresses JSON better than gzip's default at a
+ * fraction of brotli's default (11) CPU time. Anything that is not JSON (streams, HTML, empty
+ * 304s) is left alone.
  */
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';

@@ -100,8 +100,8 @@ export class WebhookDispatcher {
         const since = BigInt(e.since_position);
         return min === null || since < min ? since : min;
       }, null);
-      if (earliest === null) return { cursor: BigInt(row.position as string), more: false, enqueued: 0 };
       const stored = BigInt(row.position as string);
+      if (earliest === null) return { cursor: stored, more: false, enqueued: 0 };
       const cursor = earliest > stored ? earliest : stored;
       const events = await this.hub.read(cursor, BATCH);
       const last = events.at(-1)?.position ?? cursor;
