@@ -39,24 +39,24 @@ export function createApp(deps: AppDeps) {
   // HTTP_KEEP_ALIVE_TIMEOUT_MS and hold the shutdown until the drain timeout.
   app.use(async (c, next) => {
     await next();
-    if (deps.draining?.()) c.header('Connection', 'close');
+    if (deps.draining?.()) c.res.headers.set('Connection', 'close');
   });
   app.use(compression());
   app.use(requestDeadline(deps.config.requestTimeoutMs));
   // Legacy v1, ahead of the body limit: it renders its own errors (413 included) as `{ error }`
   // with deprecation headers on every response.
   app.route('/api/v1', v1Routes(deps));
-  app.use(
-    bodyLimit({
-      maxSize: deps.config.bodyLimitBytes,
-      onError: () => {
-        throw new DomainError(
-          'PAYLOAD_TOO_LARGE',
-          `Request bodies are limited to ${deps.config.bodyLimitBytes} bytes`,
-        );
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: deps.config.bodyLimitBytes,
+    onError: () => {
+      throw new DomainError(
+        'PAYLOAD_TOO_LARGE',
+        `Request bodies are limited to ${deps.config.bodyLimitBytes} bytes`,
+      );
+    },
+  });
+  // GET and HEAD carry no body; asking for one would make the Node adapter build a full Request.
+  app.use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
 
   // Before every reader of the body; text is checked here for REST v2 (tRPC and GraphQL name
   // their own fields: procedure input, resolver arguments).

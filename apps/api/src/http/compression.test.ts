@@ -1,7 +1,10 @@
+import { get } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../testing/test-app';
-import { COMPRESS_MIN_BYTES, negotiateEncoding } from './compression';
+import { COMPRESS_MIN_BYTES, cachedText, negotiateEncoding } from './compression';
 
 describe('Accept-Encoding negotiation', () => {
   it('prefers br, honours q-values and q=0, and falls back to identity', () => {
@@ -61,5 +64,60 @@ describe('compressed JSON answers', () => {
     expect(one.status).toBe(200);
     expect(one.headers.get('content-encoding')).toBeNull();
     expect((await one.arrayBuffer()).byteLength).toBeLessThan(COMPRESS_MIN_BYTES);
+  });
+});
+
+describe('compression through the Node adapter', () => {
+  let t: TestApp;
+  let token: string;
+  let server: ReturnType<typeof serve>;
+  let base: string;
+  beforeAll(async () => {
+    t = await createTestApp({ seed: { orders: 60 } });
+    token = await t.tokenFor(DEMO_ACCOUNTS.admin);
+    server = await new Promise((resolve) => {
+      const s = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    });
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+    await t?.close();
+  });
+
+  /** The raw bytes and headers as sent (fetch would decode them). */
+  const raw = (path: string, acceptEncoding: string) =>
+    new Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }>(
+      (resolve, reject) => {
+        get(
+          `${base}${path}`,
+          { headers: { authorization: `Bearer ${token}`, 'accept-encoding': acceptEncoding } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (d: Buffer) => chunks.push(d));
+            res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+            res.on('error', reject);
+          },
+        ).on('error', reject);
+      },
+    );
+
+  it('reads string bodies where the adapter keeps them, without turning them into streams', () => {
+    // The adapter replaced the global Response when the server started; its string bodies are the
+    // ones the middleware reads directly. A global (undici) Response has none to read.
+    expect(cachedText(new Response('{"a":1}'))).toBe('{"a":1}');
+    expect(cachedText(new Response(new Uint8Array([1])))).toBeNull();
+  });
+
+  it('compresses a large list and sends a single order as it is, each with its length', async () => {
+    const list = await raw('/api/v2/orders?page[size]=50&include=restaurant,customer,items', 'br');
+    expect(list.headers['content-encoding']).toBe('br');
+    const page = JSON.parse(brotliDecompressSync(list.body).toString()) as { data: { id: string }[] };
+    expect(page.data).toHaveLength(50);
+    const one = await raw(`/api/v2/orders/${page.data[0]!.id}`, 'gzip, br');
+    expect(one.headers['content-encoding']).toBeUndefined();
+    expect(one.headers['content-length']).toBe(String(one.body.length));
+    expect((JSON.parse(one.body.toString()) as { data: { id: string } }).data.id).toBe(page.data[0]!.id);
+    expect(one.headers['x-request-id']).toBeTruthy();
   });
 });

@@ -39,21 +39,36 @@ export function negotiateEncoding(accept: string | undefined): Coding | null {
   return best ?? null;
 }
 
+/**
+ * The text of a response built from a string (as `c.json` builds them) without reading it as a
+ * stream: the Node adapter's lightweight Response keeps `[status, body, headers]` under its `cache`
+ * symbol until something asks for the body, and is then written in one piece. Reading `body` or
+ * `clone()` would turn it into a full Response written chunk by chunk. Null for any other response.
+ */
+export function cachedText(res: Response): string | null {
+  const key = Object.getOwnPropertySymbols(res).find((s) => s.description === 'cache');
+  const cached = key ? (res as unknown as Record<symbol, unknown[]>)[key] : undefined;
+  return typeof cached?.[1] === 'string' ? cached[1] : null;
+}
+
+async function bodyOf(res: Response): Promise<Buffer | null> {
+  const text = cachedText(res);
+  if (text !== null) return Buffer.from(text);
+  return res.body ? Buffer.from(await res.clone().arrayBuffer()) : null;
+}
+
 export function compression(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
     const res = c.res;
     const type = res.headers.get('content-type');
-    if (!res.body || !type || !JSON_TYPE.test(type) || res.headers.has('content-encoding')) return;
+    if (!type || !JSON_TYPE.test(type) || res.headers.has('content-encoding')) return;
+    const body = await bodyOf(res);
+    if (body === null || body.length < COMPRESS_MIN_BYTES) return;
     const vary = res.headers.get('vary');
-    const addVary = () => {
-      if (!vary) res.headers.set('Vary', 'Accept-Encoding');
-      else if (!/accept-encoding|\*/i.test(vary)) res.headers.set('Vary', `${vary}, Accept-Encoding`);
-    };
+    if (!vary) res.headers.set('Vary', 'Accept-Encoding');
+    else if (!/accept-encoding|\*/i.test(vary)) res.headers.set('Vary', `${vary}, Accept-Encoding`);
     const coding = negotiateEncoding(c.req.header('accept-encoding'));
-    const body = Buffer.from(await res.clone().arrayBuffer());
-    if (body.length < COMPRESS_MIN_BYTES) return;
-    addVary();
     if (!coding) return;
     const compressed =
       coding === 'br'
@@ -69,6 +84,6 @@ export function compression(): MiddlewareHandler<AppEnv> {
     headers.set('Content-Encoding', coding);
     headers.delete('Content-Length');
     c.res = undefined;
-    c.res = new Response(compressed, { status: res.status, statusText: res.statusText, headers });
+    c.res = new Response(compressed, { status: res.status, headers });
   };
 }

@@ -30,11 +30,14 @@ export function requestContext(
     const started = performance.now();
     const tally = newStatementTally();
     await withStatementTally(tally, next);
-    c.header('X-Request-Id', requestId);
+    // On the response's own headers: `c.header()` after the handler rebuilds the response around
+    // its body as a stream, which the Node adapter then writes chunk by chunk instead of at once.
+    const headers = c.res.headers;
+    headers.set('X-Request-Id', requestId);
     const roundTrips = roundTripsOf(tally);
     if (options.exposeSqlStatements) {
-      c.header('X-SQL-Statements', String(tally.count));
-      c.header('X-DB-Round-Trips', String(roundTrips));
+      headers.set('X-SQL-Statements', String(tally.count));
+      headers.set('X-DB-Round-Trips', String(roundTrips));
     }
     const status = c.res.status;
     const durationSeconds = (performance.now() - started) / 1000;

@@ -51,15 +51,15 @@ export function deprecationHeaders<E extends Env>(policy: DeprecationPolicy): Mi
   const sunset = formatSunsetDate(policy.sunset);
   return async (c, next) => {
     await next();
-    c.header('Deprecation', deprecation);
-    c.header('Sunset', sunset);
-    c.header(
+    const headers = c.res.headers;
+    headers.set('Deprecation', deprecation);
+    headers.set('Sunset', sunset);
+    headers.append(
       'Link',
       formatLinks([
         { href: policy.successorFor(c), rel: 'successor-version' },
         { href: policy.migrationGuideUrl, rel: 'deprecation' },
       ]),
-      { append: true },
     );
   };
 }
