@@ -6,10 +6,9 @@
 import { DomainError } from '@quickeats/domain';
 import { serverSpan, tracingActive } from '@quickeats/telemetry';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps, AppEnv } from './context';
 import { graphqlRoutes } from './graphql';
-import { bodyHygiene } from './http/body-hygiene';
+import { bodyHygiene, bodySizeLimit } from './http/body-hygiene';
 import { compression } from './http/compression';
 import { requestDeadline } from './http/deadline';
 import { allowedMethodsOf, methodNotAllowed } from './http/method-not-allowed';
@@ -46,21 +45,11 @@ export function createApp(deps: AppDeps) {
   // Legacy v1, ahead of the body limit: it renders its own errors (413 included) as `{ error }`
   // with deprecation headers on every response.
   app.route('/api/v1', v1Routes(deps));
-  const limitBody = bodyLimit({
-    maxSize: deps.config.bodyLimitBytes,
-    onError: () => {
-      throw new DomainError(
-        'PAYLOAD_TOO_LARGE',
-        `Request bodies are limited to ${deps.config.bodyLimitBytes} bytes`,
-      );
-    },
-  });
-  // GET and HEAD carry no body; asking for one would make the Node adapter build a full Request.
-  app.use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
+  app.use(bodySizeLimit(deps.config.bodyLimitBytes));
 
   // Before every reader of the body; text is checked here for REST v2 (tRPC and GraphQL name
   // their own fields: procedure input, resolver arguments).
-  app.use(bodyHygiene({ checkText: (path) => path.startsWith('/api/v2/') }));
+  app.use(bodyHygiene({ restPath: (path) => path.startsWith('/api/v2/') }));
 
   app.route('/', healthRoutes(deps));
   app.route('/api/v2', v2Routes(deps));

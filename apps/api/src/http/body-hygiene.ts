@@ -6,11 +6,31 @@
  * their inputs where they read them). An empty body with a JSON content type means "no body", so an
  * action POST without a reason is accepted whatever its content type says.
  */
-import { exceedsJsonDepth, findUnstorableText, tooDeepError, unstorableTextError } from '@quickeats/domain';
+import {
+  DomainError,
+  exceedsJsonDepth,
+  findUnstorableText,
+  tooDeepError,
+  unstorableTextError,
+} from '@quickeats/domain';
 import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../context';
 
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
+
+/**
+ * Whether the request carries a body, from its headers where they tell: asking the raw request for
+ * its body makes the Node adapter build a full Request (and an AbortController), while reading the
+ * text directly takes its fast path. GET and HEAD carry none (the Fetch API drops one). A request
+ * built in-process (`app.request`) may declare neither length nor chunking: its body then answers.
+ */
+export function hasBody(c: Context): boolean {
+  if (c.req.method === 'GET' || c.req.method === 'HEAD') return false;
+  const length = c.req.header('content-length');
+  if (length !== undefined) return length !== '0';
+  return c.req.header('transfer-encoding') !== undefined || c.req.raw.body !== null;
+}
 
 /**
  * Replaces the raw request (whose body this middleware consumed) with one carrying the same text,
@@ -28,17 +48,24 @@ function restoreRawBody(c: Context, text: string, asNoBody: boolean): void {
   });
 }
 
-export function bodyHygiene(options: { checkText: (path: string) => boolean }): MiddlewareHandler<AppEnv> {
+/**
+ * @param options.restPath the REST v2 paths: their strings are checked here, and their handlers read
+ *   the body through Hono (whose cache holds it), so the raw request is not rebuilt for them.
+ */
+export function bodyHygiene(options: { restPath: (path: string) => boolean }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    // GET and HEAD carry no body (the Fetch API drops one). Asking the raw request for its body
-    // would make the Node adapter build a full Request (and an AbortController) for every read.
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
-    if (c.req.raw.body === null) return next();
-    const text = await c.req.text();
     const isJson = JSON_MEDIA_TYPE.test(c.req.header('content-type') ?? '');
-    restoreRawBody(c, text, isJson && text.trim() === '');
+    if (!hasBody(c)) {
+      if (isJson) c.req.raw.headers.delete('content-type'); // "no body" to every reader
+      return next();
+    }
+    const text = await c.req.text();
+    const rest = options.restPath(c.req.path);
+    const asNoBody = isJson && text.trim() === '';
+    if (!rest || asNoBody) restoreRawBody(c, text, asNoBody);
     if (exceedsJsonDepth(text)) throw tooDeepError();
-    if (isJson && text !== '' && options.checkText(c.req.path)) {
+    if (isJson && text !== '' && rest) {
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
@@ -49,5 +76,22 @@ export function bodyHygiene(options: { checkText: (path: string) => boolean }): 
       if (field !== null) throw unstorableTextError(field);
     }
     return next();
+  };
+}
+
+/**
+ * The request body limit (413 `PAYLOAD_TOO_LARGE`): a declared Content-Length is checked as it is,
+ * without touching the body; a chunked body is counted as it streams (hono/body-limit).
+ */
+export function bodySizeLimit(maxSize: number): MiddlewareHandler<AppEnv> {
+  const tooLarge = () => {
+    throw new DomainError('PAYLOAD_TOO_LARGE', `Request bodies are limited to ${maxSize} bytes`);
+  };
+  const streamed = bodyLimit({ maxSize, onError: tooLarge });
+  return (c, next) => {
+    if (!hasBody(c)) return next();
+    const length = c.req.header('content-length');
+    if (length === undefined || c.req.header('transfer-encoding') !== undefined) return streamed(c, next);
+    return Number(length) > maxSize ? tooLarge() : next();
   };
 }
