@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,14 +12,15 @@ describe('serviceBundle', () => {
   const write = (name: string, text: string) => writeFileSync(join(dir, name), text);
   const run = (bundle: string) => JSON.parse(execFileSync(process.execPath, [bundle], { encoding: 'utf8' }));
 
-  it('runs the TypeScript as tsx would: each file keeps its own import.meta.url, packages load from node_modules', async () => {
+  it('runs the TypeScript as tsx would: each file keeps its own import.meta.url; packages bundled, or loaded from node_modules', async () => {
     write('dep.ts', 'export const where: string = import.meta.url;\nexport const answer = 41 as number;\n');
     write(
       'entry.ts',
       [
         "import postgres from 'postgres';",
+        "import pino from 'pino';",
         "import { answer, where } from './dep.ts';",
-        'console.log(JSON.stringify({ where, answer: answer + 1, driver: typeof postgres }));',
+        'console.log(JSON.stringify({ where, answer: answer + 1, driver: typeof postgres, logger: typeof pino }));',
       ].join('\n'),
     );
     const bundle = await serviceBundle('entry.ts', dir);
@@ -27,7 +28,12 @@ describe('serviceBundle', () => {
       where: pathToFileURL(join(dir, 'dep.ts')).href,
       answer: 42,
       driver: 'function',
+      logger: 'function',
     });
+    // postgres.js is in the bundle; pino (worker-thread transports) stays an import.
+    const text = readFileSync(bundle, 'utf8');
+    expect(text).not.toMatch(/from\s*['"]postgres['"]/);
+    expect(text).toMatch(/from\s*['"]pino['"]/);
     // Unchanged sources: the same bundle, not rebuilt.
     expect(await serviceBundle('entry.ts', dir)).toBe(bundle);
   });
