@@ -58,6 +58,10 @@ export function bodyHygiene(options: { restPath: (path: string) => boolean }): M
     const isJson = JSON_MEDIA_TYPE.test(c.req.header('content-type') ?? '');
     if (!hasBody(c)) {
       if (isJson) c.req.raw.headers.delete('content-type'); // "no body" to every reader
+      // Known empty from its headers: readers that look for a body (zod-openapi's media-type gate
+      // does when no Content-Type is sent) get null instead of making the Node adapter build a full
+      // Request around an empty stream and clone it to find out.
+      Object.defineProperty(c.req.raw, 'body', { value: null, configurable: true });
       return next();
     }
     const text = await c.req.text();
