@@ -7,7 +7,7 @@ import { type Database, executeRows, type Tx } from '@quickeats/db';
 import { type Actor, allowedActions, type OrderAction, type OrderIncludePath } from '@quickeats/domain';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Fieldsets } from './fieldsets';
-import { type OrderFilter, type OrderQueryRow, type OrderRow, orderQuery } from './order-query';
+import { type OrderFilter, type OrderQueryRow, type OrderRow, orderStatement } from './order-query';
 import { JSONAPI_PAGE_PARAMS, type PageParamNames, resolvePageSize } from './paging';
 
 export interface OrderListRequest {
@@ -72,7 +72,7 @@ export async function listOrders(
   const after = request.after === undefined ? undefined : decodeCursor('orders', request.after, params.after);
   const [row] = await executeRows<OrderQueryRow & Record<string, unknown>>(
     db,
-    orderQuery({
+    orderStatement({
       actor,
       include: withIntermediates(request.include ?? []),
       fields: request.fields ?? {},
@@ -96,7 +96,7 @@ export async function readOrder(
 ): Promise<OrderReadResult | null> {
   const [row] = await executeRows<OrderQueryRow & Record<string, unknown>>(
     db,
-    orderQuery({
+    orderStatement({
       actor,
       include: withIntermediates(request.include ?? []),
       fields: request.fields ?? {},
