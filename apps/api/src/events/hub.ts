@@ -138,18 +138,7 @@ export class EventHub {
   private async catchUp() {
     if (!this.behind) return;
     this.pump();
-    while (this.pumping) await this.pumping;
-  }
-
-  /**
-   * The present position: every event committed before this call is at or below it, so a stream
-   * that starts here misses nothing committed after. Callers take it before they answer (an SSE
-   * stream before its headers): taken later, events committed in between would be skipped.
-   */
-  async present(): Promise<bigint> {
-    await this.ready();
-    await this.catchUp();
-    return this.head;
+    await this.pumping;
   }
 
   private pump(): void {
@@ -162,8 +151,6 @@ export class EventHub {
       .catch((err: unknown) => this.options.logger.error({ err }, 'reading the order event outbox failed'))
       .finally(() => {
         this.pumping = undefined;
-        // Woken after the last read had begun its return: read once more.
-        if (this.again && !this.closed) this.pump();
       });
   }
 
@@ -241,8 +228,10 @@ export class EventHub {
    */
   async *subscribe(options: SubscribeOptions): AsyncGenerator<OrderStreamEvent, void, undefined> {
     const { filter, signal } = options;
-    let cursor = options.after ?? (await this.present());
     await this.ready();
+    // "From now" means the head as it is now, not as it was when the hub last read.
+    if (options.after === undefined) await this.catchUp();
+    let cursor = options.after ?? this.head;
     const shutDown = () =>
       new DomainError('SERVICE_UNAVAILABLE', 'This API process is shutting down; reconnect');
     while (!signal?.aborted) {

@@ -37,11 +37,8 @@ export async function followOrderEvents(
   const revoked =
     options.tokenVersion === undefined ? undefined : deps.revocations.watch(actor, options.tokenVersion);
   const signals = [options.signal, revoked?.signal].filter((s): s is AbortSignal => s !== undefined);
-  // "From now" is fixed here, before the caller starts its stream (an SSE response's headers): an
-  // event committed once the client sees the stream open is always after it.
-  const after = options.lastEventId ? BigInt(options.lastEventId) : await deps.events.present();
   const events = deps.events.subscribe({
-    after,
+    after: options.lastEventId ? BigInt(options.lastEventId) : undefined,
     filter: (e) => (!orderId || e.event.orderId === orderId) && canSeeOrderEvent(e.scope, actor),
     signal: signals.length > 0 ? AbortSignal.any(signals) : undefined,
   });
