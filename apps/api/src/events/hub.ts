@@ -9,11 +9,6 @@
  * query; one that resumes from further back (Last-Event-ID) or fell behind the window reads the
  * outbox itself until it reaches the window. Either way it sees the log in position order, each
  * event once.
- *
- * The hub reads only while someone waits for events: a wake-up with no waiter marks it behind, and
- * the next waiter, reader or subscriber makes it catch up first. Reading the outbox takes its
- * barrier (order_outbox_horizon: an exclusive lock that waits for every writer in flight and holds
- * new ones back), so a process nobody listens to no longer does that once per committed write.
  */
 import { type Database, type DbHandle, outsideStatementTally } from '@quickeats/db';
 import { DomainError, type OrderStreamEvent } from '@quickeats/domain';
@@ -49,10 +44,6 @@ export class EventHub {
   private window: OutboxEvent[] = [];
   private windowBase = 0n;
   private waiters = new Set<() => void>();
-  /** Called at the next wake-up, read or not (`nextWake`). */
-  private pokes = new Set<() => void>();
-  /** Woken while nobody waited: events may have been committed that the window does not hold. */
-  private behind = false;
   private pumping: Promise<void> | undefined;
   private again = false;
   private closed = false;
@@ -100,61 +91,21 @@ export class EventHub {
     this.timer.unref();
   }
 
-  /**
-   * Something may have been committed: read the outbox now if anyone waits for events (coalesced:
-   * one read at a time, one more if woken meanwhile), else remember to catch up first.
-   */
+  /** Read the outbox now (coalesced: one read at a time, one more if woken meanwhile). */
   wake(): void {
     if (this.closed) return;
-    this.poke();
-    if (this.waiters.size === 0) {
-      this.behind = true;
-      return;
-    }
-    this.pump();
-  }
-
-  private poke() {
-    const pokes = [...this.pokes];
-    this.pokes.clear();
-    for (const p of pokes) p();
-  }
-
-  /** Resolves at the next wake-up (a notification, a reconnect, the safety poll) or on close. */
-  nextWake(signal?: AbortSignal): Promise<void> {
-    if (this.closed || signal?.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        this.pokes.delete(done);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      this.pokes.add(done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
-  }
-
-  /** Read what a wake-up nobody waited for left unread. */
-  private async catchUp() {
-    if (!this.behind) return;
-    this.pump();
-    await this.pumping;
-  }
-
-  private pump(): void {
-    this.behind = false;
     if (this.pumping) {
       this.again = true;
       return;
     }
-    this.pumping = this.readAll()
+    this.pumping = this.pump()
       .catch((err: unknown) => this.options.logger.error({ err }, 'reading the order event outbox failed'))
       .finally(() => {
         this.pumping = undefined;
       });
   }
 
-  private async readAll() {
+  private async pump() {
     do {
       this.again = false;
       for (;;) {
@@ -189,7 +140,6 @@ export class EventHub {
       };
       this.waiters.add(done);
       signal?.addEventListener('abort', done, { once: true });
-      if (this.behind) this.pump();
     });
   }
 
@@ -199,7 +149,6 @@ export class EventHub {
    */
   async read(after: bigint, limit = READ_BATCH): Promise<OutboxEvent[]> {
     await this.ready();
-    await this.catchUp();
     if (after >= this.windowBase) return this.windowAfter(after).slice(0, limit);
     return readOutbox(this.options.db, after, limit);
   }
@@ -229,8 +178,6 @@ export class EventHub {
   async *subscribe(options: SubscribeOptions): AsyncGenerator<OrderStreamEvent, void, undefined> {
     const { filter, signal } = options;
     await this.ready();
-    // "From now" means the head as it is now, not as it was when the hub last read.
-    if (options.after === undefined) await this.catchUp();
     let cursor = options.after ?? this.head;
     const shutDown = () =>
       new DomainError('SERVICE_UNAVAILABLE', 'This API process is shutting down; reconnect');
@@ -259,7 +206,6 @@ export class EventHub {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.notifyWaiters();
-    this.poke();
     await this.started?.catch(() => {});
     await this.unlisten?.().catch(() => {});
     await this.pumping;

@@ -50,33 +50,23 @@ export class WebhookDispatcher {
     while (!this.stopped.signal.aborted && !this.hub.isClosed) {
       try {
         const checkedAt = Date.now();
-        // Registered before the check, so a wake-up during it is not missed.
-        const woken = this.hub.nextWake(this.stopped.signal);
         const { cursor, more, idle } = await this.dispatchOnce();
-        if (idle) {
-          // Nothing to fan out: wait for a wake-up without asking the hub to read the outbox.
-          await this.pause(checkedAt + IDLE_RECHECK_MS - Date.now());
-          await this.untilOrSafety(woken);
-          continue;
+        if (idle) await this.pause(checkedAt + IDLE_RECHECK_MS - Date.now());
+        if (!more) {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            this.hub.waitFor(cursor, this.stopped.signal),
+            new Promise((r) => {
+              timer = setTimeout(r, this.safetyIntervalMs);
+            }),
+          ]);
+          clearTimeout(timer);
         }
-        if (!more) await this.untilOrSafety(this.hub.waitFor(cursor, this.stopped.signal));
       } catch (err) {
         this.logger.error({ err }, 'webhook fan-out failed; retrying');
         await new Promise((r) => setTimeout(r, 1000).unref());
       }
     }
-  }
-
-  /** `wakeUp`, or the safety interval, whichever comes first. */
-  private async untilOrSafety(wakeUp: Promise<void>): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      wakeUp,
-      new Promise((r) => {
-        timer = setTimeout(r, this.safetyIntervalMs);
-      }),
-    ]);
-    clearTimeout(timer);
   }
 
   /** Resolves after `ms`, or at once when the dispatcher stops. */
