@@ -4,28 +4,24 @@
  * limit reaches the route's own validation.
  */
 import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../testing/test-app';
+import { createTestApp, DEMO_ACCOUNTS, serveTestApp, type TestApp } from '../testing/test-app';
 
 const LIMIT = 4096;
 
 describe('request bodies through the Node adapter', () => {
   let t: TestApp;
   let token: string;
-  let server: ReturnType<typeof serve>;
+  let server: Awaited<ReturnType<typeof serveTestApp>>;
   let port: number;
   beforeAll(async () => {
     t = await createTestApp({ env: { BODY_LIMIT_BYTES: String(LIMIT) } });
     token = await t.tokenFor(DEMO_ACCOUNTS.customer);
-    server = await new Promise((resolve) => {
-      const s = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-    });
-    port = (server.address() as AddressInfo).port;
+    server = await serveTestApp(t.app);
+    port = Number(new URL(server.url).port);
   });
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await t?.close();
   });
 

@@ -1,9 +1,7 @@
 import { get } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../testing/test-app';
+import { createTestApp, DEMO_ACCOUNTS, serveTestApp, type TestApp } from '../testing/test-app';
 import { COMPRESS_MIN_BYTES, cachedText, negotiateEncoding } from './compression';
 
 describe('Accept-Encoding negotiation', () => {
@@ -70,18 +68,16 @@ describe('compressed JSON answers', () => {
 describe('compression through the Node adapter', () => {
   let t: TestApp;
   let token: string;
-  let server: ReturnType<typeof serve>;
+  let server: Awaited<ReturnType<typeof serveTestApp>>;
   let base: string;
   beforeAll(async () => {
     t = await createTestApp({ seed: { orders: 60 } });
     token = await t.tokenFor(DEMO_ACCOUNTS.admin);
-    server = await new Promise((resolve) => {
-      const s = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveTestApp(t.app);
+    base = server.url;
   });
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await t?.close();
   });
 

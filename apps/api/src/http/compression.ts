@@ -51,10 +51,13 @@ export function cachedText(res: Response): string | null {
   return typeof cached?.[1] === 'string' ? cached[1] : null;
 }
 
-async function bodyOf(res: Response): Promise<Buffer | null> {
+/** The body, when it is at least COMPRESS_MIN_BYTES long; null for a smaller or absent one. */
+async function largeBodyOf(res: Response): Promise<Buffer | null> {
   const text = cachedText(res);
-  if (text !== null) return Buffer.from(text);
-  return res.body ? Buffer.from(await res.clone().arrayBuffer()) : null;
+  if (text !== null) return Buffer.byteLength(text) < COMPRESS_MIN_BYTES ? null : Buffer.from(text);
+  if (!res.body) return null;
+  const body = Buffer.from(await res.clone().arrayBuffer());
+  return body.length < COMPRESS_MIN_BYTES ? null : body;
 }
 
 export function compression(): MiddlewareHandler<AppEnv> {
@@ -63,8 +66,8 @@ export function compression(): MiddlewareHandler<AppEnv> {
     const res = c.res;
     const type = res.headers.get('content-type');
     if (!type || !JSON_TYPE.test(type) || res.headers.has('content-encoding')) return;
-    const body = await bodyOf(res);
-    if (body === null || body.length < COMPRESS_MIN_BYTES) return;
+    const body = await largeBodyOf(res);
+    if (body === null) return;
     const vary = res.headers.get('vary');
     if (!vary) res.headers.set('Vary', 'Accept-Encoding');
     else if (!/accept-encoding|\*/i.test(vary)) res.headers.set('Vary', `${vary}, Accept-Encoding`);

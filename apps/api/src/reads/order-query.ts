@@ -363,8 +363,8 @@ export function orderQuery(spec: OrderQuerySpec): SQL {
     select ${sql.join(columns, sql`, `)}`;
 }
 
-/** Compiled statements by shape: SQL text with placeholders where `orderQuery` puts values. */
-const compiledShapes = new Map<string, { text: string; params: unknown[] }>();
+/** A compiled statement: its text cut at each `$n` (even indexes text, odd the parameter number). */
+const compiledShapes = new Map<string, { parts: string[]; params: unknown[] }>();
 const MAX_SHAPES = 512;
 const dialect = new PgDialect();
 
@@ -421,7 +421,7 @@ export function orderStatement(spec: OrderQuerySpec): SQL {
   let shape = compiledShapes.get(key);
   if (!shape) {
     const query = dialect.sqlToQuery(orderQuery(withPlaceholders(spec)));
-    shape = { text: query.sql, params: query.params };
+    shape = { parts: query.sql.split(/\$(\d+)/), params: query.params };
     if (compiledShapes.size >= MAX_SHAPES) compiledShapes.clear();
     compiledShapes.set(key, shape);
   }
@@ -436,7 +436,7 @@ export function orderStatement(spec: OrderQuerySpec): SQL {
     afterAt: spec.after?.[0],
     afterId: spec.after?.[1],
   });
-  const parts = shape.text.split(/\$(\d+)/);
+  const { parts } = shape;
   const chunks: SQL[] = [];
   for (let i = 0; i < parts.length; i++) {
     chunks.push(i % 2 === 0 ? sql.raw(parts[i]!) : sql`${sql.param(values[Number(parts[i]) - 1])}`);

@@ -2,6 +2,9 @@
  * Test fixtures: an app on its own fresh PostgreSQL database (seeded), tokens for the demo
  * accounts, and helpers to start real API processes. Used by every API test file.
  */
+
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { createDb, DEMO_ACCOUNTS, type SeedOptions, users } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
 import { type Actor, InMemoryPaymentProvider, type PaymentProvider } from '@quickeats/domain';
@@ -123,6 +126,17 @@ export async function createTestApp(
       await pool?.close();
       await database.close();
     },
+  };
+}
+
+/** `app` behind a real Node HTTP server (the adapter production runs) on a free local port. */
+export async function serveTestApp(app: TestApp['app']): Promise<{ url: string; close(): Promise<void> }> {
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 
