@@ -11,8 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { createDb, DEMO_ACCOUNTS, DEMO_PASSWORD, loadDemoWorld } from '@quickeats/db';
-import { spawnProvider } from '@quickeats/payment-provider/process';
-import { startApiProcess, startTopology } from '@quickeats/test-support';
+import { startApiProcess, startProviderProcess, startTopology } from '@quickeats/test-support';
 import autocannon from 'autocannon';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -69,7 +68,7 @@ function run(
   });
 }
 
-const provider = await spawnProvider();
+const provider = await startProviderProcess();
 const topology = await startTopology({
   apiEnv: { PAYMENT_PROVIDER_URL: provider.url, SEED_ORDERS: '2000', LOG_LEVEL: 'error' },
   log: (line) => console.info(`[topology] starting ${line}`),

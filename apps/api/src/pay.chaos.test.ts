@@ -11,7 +11,8 @@
  */
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
 import { type ProviderAdmin, providerAdmin } from '@quickeats/payment-provider/client';
-import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
+import type { SpawnedProvider } from '@quickeats/payment-provider/process';
+import { startProviderProcess } from '@quickeats/test-support';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { idempotencyStore, type StoreUnderTest } from './testing/idempotency-store';
 import { runPayChaos } from './testing/pay-chaos';
@@ -31,7 +32,7 @@ describe.each(['postgres', 'upstash'] as const)(
 
     beforeAll(async () => {
       [provider, database] = await Promise.all([
-        spawnProvider(),
+        startProviderProcess(),
         createTestDatabase({ seed: { orders: 5 } }),
       ]);
       admin = providerAdmin(provider.url);

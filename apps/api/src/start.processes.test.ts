@@ -20,7 +20,7 @@ import { type ApiProcess, startApiProcess } from './testing/test-app';
  */
 async function startMain(cwd: string, env: Record<string, string>) {
   const main = await serviceBundle('src/main.ts', API_DIR);
-  const child = spawn(process.execPath, ['--enable-source-maps', main], {
+  const child = spawn(process.execPath, [main], {
     cwd,
     env: { ...process.env, LOG_LEVEL: 'warn', RATE_LIMIT_WRITES_PER_USER: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,8 +8,14 @@ import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { orders } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
-import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
-import { fetchOnFreshConnection, freePort, holdTableLock, waitFor } from '@quickeats/test-support';
+import type { SpawnedProvider } from '@quickeats/payment-provider/process';
+import {
+  fetchOnFreshConnection,
+  freePort,
+  holdTableLock,
+  startProviderProcess,
+  waitFor,
+} from '@quickeats/test-support';
 import { count } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,7 +56,7 @@ describe('supervised API processes', () => {
   const apis: ApiProcess[] = [];
   beforeAll(async () => {
     // Migrated and empty: every process finds no users and would seed.
-    [db, provider] = await Promise.all([createTestDatabase(), spawnProvider()]);
+    [db, provider] = await Promise.all([createTestDatabase(), startProviderProcess()]);
   });
   afterAll(async () => {
     await Promise.all(apis.map((api) => api.stop()));

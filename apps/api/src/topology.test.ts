@@ -11,8 +11,14 @@
 import { createDb, type DbHandle, executeRows } from '@quickeats/db';
 import { canSeeOrderEvent } from '@quickeats/domain';
 import { type ProviderAdmin, providerAdmin } from '@quickeats/payment-provider/client';
-import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
-import { scaledTimeout, startTopology, type Topology, waitFor } from '@quickeats/test-support';
+import type { SpawnedProvider } from '@quickeats/payment-provider/process';
+import {
+  scaledTimeout,
+  startProviderProcess,
+  startTopology,
+  type Topology,
+  waitFor,
+} from '@quickeats/test-support';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +48,7 @@ let primary: DbHandle;
 let world: LoadWorld;
 
 beforeAll(async () => {
-  provider = await spawnProvider();
+  provider = await startProviderProcess();
   admin = providerAdmin(provider.url);
   topology = await startTopology({
     metrics: true,

@@ -3,6 +3,7 @@ export * from './fresh-fetch';
 export * from './ports';
 export * from './private-services';
 export * from './processes';
+export * from './provider-process';
 export * from './service-bundle';
 export * from './table-lock';
 export * from './topology';

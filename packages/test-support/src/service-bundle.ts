@@ -139,7 +139,8 @@ async function buildBundle(entry: string, key: string, manifestPath: string): Pr
     entryNames: '[name]',
     chunkNames: 'chunks/[name]-[hash]',
     outExtension: { '.js': '.mjs' },
-    // Stack traces name the source files; a map is read only when a trace is printed.
+    // For stack traces in source terms when wanted: with --enable-source-maps (NODE_OPTIONS) Node
+    // reads the maps, eagerly, at load; the processes tests start do not pay for that by default.
     sourcemap: 'linked',
     logLevel: 'silent',
     absWorkingDir: dirname(entry),

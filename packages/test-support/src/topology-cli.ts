@@ -6,8 +6,8 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { spawnProvider } from '@quickeats/payment-provider/process';
 import { TEST_TOKEN_SECRET } from './api-process';
+import { startProviderProcess } from './provider-process';
 import { startTopology } from './topology';
 
 const STATE = fileURLToPath(new URL('../../../.topology.json', import.meta.url));
@@ -25,7 +25,7 @@ async function up() {
     const { pid } = JSON.parse(readFileSync(STATE, 'utf8')) as { pid: number };
     if (alive(pid)) throw new Error(`a topology is already up (pid ${pid}): pnpm topology down`);
   }
-  const provider = await spawnProvider();
+  const provider = await startProviderProcess();
   const topology = await startTopology({
     apiProcesses: Number(process.env.TOPOLOGY_API_PROCESSES ?? 3),
     replica: process.env.TOPOLOGY_REPLICA !== 'false',

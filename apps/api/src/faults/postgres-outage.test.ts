@@ -9,8 +9,8 @@
  * The figures of each fault are printed for the README.
  */
 import type { DbHandle } from '@quickeats/db';
-import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
-import { type PrivatePostgres, startPrivatePostgres } from '@quickeats/test-support';
+import type { SpawnedProvider } from '@quickeats/payment-provider/process';
+import { type PrivatePostgres, startPrivatePostgres, startProviderProcess } from '@quickeats/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type faultBurst, startFaultDeployment } from '../testing/fault-burst';
 import type { ApiProcess } from '../testing/test-app';
@@ -23,7 +23,7 @@ describe('PostgreSQL restarted and frozen under load', () => {
   let burst: ReturnType<typeof faultBurst>;
 
   beforeAll(async () => {
-    [pg, provider] = await Promise.all([startPrivatePostgres(), spawnProvider()]);
+    [pg, provider] = await Promise.all([startPrivatePostgres(), startProviderProcess()]);
     ({ apis, db, burst } = await startFaultDeployment({
       databaseUrl: pg.adminUrl,
       providerUrl: provider.url,

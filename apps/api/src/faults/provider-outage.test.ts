@@ -14,8 +14,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DbHandle } from '@quickeats/db';
 import { providerAdmin } from '@quickeats/payment-provider/client';
-import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
-import { freePort, type PrivatePostgres, startPrivatePostgres, waitFor } from '@quickeats/test-support';
+import type { SpawnedProvider } from '@quickeats/payment-provider/process';
+import {
+  freePort,
+  type PrivatePostgres,
+  startPrivatePostgres,
+  startProviderProcess,
+  waitFor,
+} from '@quickeats/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type faultBurst, startFaultDeployment } from '../testing/fault-burst';
 import type { ApiProcess } from '../testing/test-app';
@@ -32,7 +38,7 @@ describe('payment provider killed after charging, and restarted, under load', ()
 
   beforeAll(async () => {
     port = await freePort();
-    [pg, provider] = await Promise.all([startPrivatePostgres(), spawnProvider({ port, ledgerFile })]);
+    [pg, provider] = await Promise.all([startPrivatePostgres(), startProviderProcess({ port, ledgerFile })]);
     ({ apis, db, burst } = await startFaultDeployment({
       databaseUrl: pg.adminUrl,
       providerUrl: provider.url,
@@ -68,7 +74,7 @@ describe('payment provider killed after charging, and restarted, under load', ()
         await provider.stop('SIGKILL');
       },
       async () => {
-        provider = await spawnProvider({ port, ledgerFile });
+        provider = await startProviderProcess({ port, ledgerFile });
       },
     );
     burst.checkContract(during);

@@ -9,12 +9,13 @@
  * printed for the README.
  */
 import type { DbHandle } from '@quickeats/db';
-import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
+import type { SpawnedProvider } from '@quickeats/payment-provider/process';
 import {
   type PrivatePostgres,
   type PrivateRedis,
   startPrivatePostgres,
   startPrivateRedis,
+  startProviderProcess,
 } from '@quickeats/test-support';
 import { startUpstashBridge, type UpstashBridge } from '@quickeats/upstash-bridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +32,11 @@ describe('Redis (Upstash idempotency store) killed and restarted under load', ()
   let burst: ReturnType<typeof faultBurst>;
 
   beforeAll(async () => {
-    [redis, pg, provider] = await Promise.all([startPrivateRedis(), startPrivatePostgres(), spawnProvider()]);
+    [redis, pg, provider] = await Promise.all([
+      startPrivateRedis(),
+      startPrivatePostgres(),
+      startProviderProcess(),
+    ]);
     bridge = await startUpstashBridge({ redisUrl: redis.url });
     ({ apis, db, burst } = await startFaultDeployment({
       databaseUrl: pg.adminUrl,

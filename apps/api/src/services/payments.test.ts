@@ -7,7 +7,8 @@
  */
 import { executeRows } from '@quickeats/db';
 import { HttpPaymentProvider, type ProviderAdmin, providerAdmin } from '@quickeats/payment-provider/client';
-import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
+import type { SpawnedProvider } from '@quickeats/payment-provider/process';
+import { startProviderProcess } from '@quickeats/test-support';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { answerOf, demoDish, newKey, placeOrder, postInit } from '../testing/orders-fixture';
@@ -43,7 +44,7 @@ describe('payments against the fake provider process, with faults', () => {
   }
 
   beforeAll(async () => {
-    provider = await spawnProvider();
+    provider = await startProviderProcess();
     admin = providerAdmin(provider.url);
     t = await createTestApp({
       seed: { orders: 5 },

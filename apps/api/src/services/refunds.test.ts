@@ -8,7 +8,8 @@
 import { Writable } from 'node:stream';
 import { executeRows } from '@quickeats/db';
 import { HttpPaymentProvider, type ProviderAdmin, providerAdmin } from '@quickeats/payment-provider/client';
-import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
+import type { SpawnedProvider } from '@quickeats/payment-provider/process';
+import { startProviderProcess } from '@quickeats/test-support';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger';
@@ -91,7 +92,7 @@ describe('refund retries: bounded backoff and a visible record', () => {
     lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith(msg) && l.orderId === orderId);
 
   beforeAll(async () => {
-    provider = await spawnProvider();
+    provider = await startProviderProcess();
     admin = providerAdmin(provider.url);
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {

@@ -7,8 +7,8 @@
 import { loadDemoWorld, payments } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
 import { providerAdmin } from '@quickeats/payment-provider/client';
-import { type SpawnedProvider, spawnProvider } from '@quickeats/payment-provider/process';
-import { type ApiProcess, startApiProcess } from '@quickeats/test-support';
+import type { SpawnedProvider } from '@quickeats/payment-provider/process';
+import { type ApiProcess, startApiProcess, startProviderProcess } from '@quickeats/test-support';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { urlTarget } from './http-target';
@@ -21,7 +21,10 @@ describe('v2 problem 2 (API process, fake provider process)', () => {
   let provider: SpawnedProvider;
   let api: ApiProcess;
   beforeAll(async () => {
-    [db, provider] = await Promise.all([createTestDatabase({ seed: { orders: 10 } }), spawnProvider()]);
+    [db, provider] = await Promise.all([
+      createTestDatabase({ seed: { orders: 10 } }),
+      startProviderProcess(),
+    ]);
     api = await startApiProcess({ DATABASE_URL: db.url, PAYMENT_PROVIDER_URL: provider.url });
   });
   afterAll(async () => {
