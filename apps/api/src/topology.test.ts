@@ -37,6 +37,8 @@ import { TEST_TOKEN_SECRET } from './testing/test-app';
  * while it is merely slow, reconciliation records its charge (the order is "pending past the
  * lease"), and the waiting duplicates rightly get 412 instead of 409 (seen once in CI at 95 % CPU).
  * 20 s keeps "the holder is alive" true until the test kills it; it only lengthens the waits after.
+ * (Reconciliation now waits two leases from the charge, so it no longer records the charge under
+ * the takeover after the kill: once it did, and every client got 412.)
  */
 const LEASE_SECONDS = 20;
 

@@ -2,19 +2,21 @@
  * Orphan charges: the provider holds a charge made with an order's charge key and no payment row
  * records it — the pay died between the charge and the commit. The maintenance pass settles it:
  * a pending order becomes paid with the charge recorded, a cancelled one gets its money back; a
- * pending order younger than the lease (a pay possibly still running) is left alone; passes
- * running at once settle each order once.
+ * pending order younger than the lease (a pay possibly still running) is left alone, and so is a
+ * charge younger than two leases (its client may still retry the pay with its key); passes running
+ * at once settle each order once.
  */
 import { executeRows } from '@quickeats/db';
-import { InMemoryPaymentProvider } from '@quickeats/domain';
+import { type Charge, InMemoryPaymentProvider } from '@quickeats/domain';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics, METRICS } from '../observability/metrics';
-import { demoDish, placeOrder, postInit } from '../testing/orders-fixture';
+import { demoDish, newKey, placeOrder, postInit } from '../testing/orders-fixture';
 import { parseScrape } from '../testing/prometheus';
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../testing/test-app';
 import { runMaintenance } from './maintenance';
 import { chargeKey } from './orders.service';
+import { chargeSettleable } from './reconciliation';
 
 describe('orphan-charge reconciliation', () => {
   const provider = new InMemoryPaymentProvider();
@@ -37,11 +39,19 @@ describe('orphan-charge reconciliation', () => {
       orderId: order.id,
       amount: { amount: order.total, currency: order.currency },
     });
-  /** Older than any lease: the pay that charged is certainly gone. */
-  const age = (orderId: string) =>
+  const TEN_MINUTES_AGO = () => new Date(Date.now() - 10 * 60_000).toISOString();
+  /** The order last changed ten minutes ago: older than any lease. */
+  const ageOrder = (orderId: string) =>
     t.database.db.execute(
       sql`update orders set updated_at = now() - interval '10 minutes' where id = ${orderId}`,
     );
+  /** The order and its charge ten minutes old: the pay that charged and its client are certainly gone. */
+  const age = async (orderId: string) => {
+    await ageOrder(orderId);
+    const key = chargeKey(orderId);
+    const charge = provider.charges.get(key);
+    if (charge) provider.charges.set(key, { ...charge, createdAt: TEN_MINUTES_AGO() });
+  };
   const state = async (orderId: string) => {
     const [row] = await executeRows<{
       status: string;
@@ -103,6 +113,34 @@ describe('orphan-charge reconciliation', () => {
     await chargeOnly(order);
     expect((await runMaintenance(t.deps)).orphans.paid).toBe(0);
     expect(await state(order.id)).toMatchObject({ status: 'pending', payment: null });
+  });
+
+  it('leaves a charge younger than two leases to a retry of the pay, which records it and answers 200', async () => {
+    const order = await pendingOrder();
+    const charge = await chargeOnly(order);
+    // The order is old (created long before its pay began) but the charge is new.
+    await ageOrder(order.id);
+    const pass = await runMaintenance(t.deps);
+    expect(pass.orphans).toMatchObject({ paid: 0, deferred: 1 });
+    expect(await state(order.id)).toMatchObject({ status: 'pending', version: 1, payment: null });
+
+    // The pay is retried: the charge found by the order's key is recorded, and the answer is 200.
+    const retry = await t.app.request(
+      `/api/v2/orders/${order.id}/pay`,
+      postInit({ token: customer, key: newKey(), ifMatch: '"v1"' }),
+    );
+    expect(retry.status).toBe(200);
+    expect(await state(order.id)).toEqual({ status: 'paid', version: 2, payment: 'succeeded', events: 2 });
+    expect([...provider.charges.values()].filter((c) => c.orderId === order.id)).toEqual([charge]);
+    expect((await runMaintenance(t.deps)).orphans).toMatchObject({ paid: 0, deferred: 0 });
+  });
+
+  it('settles a charge from a provider that gives no readable time as before', () => {
+    const charge = { createdAt: 'unknown' } as Charge;
+    expect(chargeSettleable(charge, 30)).toBe(true);
+    const now = Date.parse('2026-12-04T00:01:00Z');
+    expect(chargeSettleable({ ...charge, createdAt: '2026-12-04T00:00:00.001Z' }, 30, now)).toBe(false);
+    expect(chargeSettleable({ ...charge, createdAt: '2026-12-04T00:00:00Z' }, 30, now)).toBe(true);
   });
 
   it('passes running at once (several processes) settle each orphan once', async () => {

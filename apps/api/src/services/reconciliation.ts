@@ -13,6 +13,14 @@
  * both cases changed within RECONCILE_WINDOW_HOURS (a charge is reconciled within hours or not at
  * all: abandoned carts are not asked about forever). Safe on any number of processes at once: the
  * transition is conditional on the version and the payment row is unique per order.
+ *
+ * A pending order's charge is recorded only once it is older than two leases (the charge's own
+ * time at the provider; the order's age says nothing of when its pay began): one for the pay that
+ * made it to record it, one for its client, told by the 409 to come back when that lease ends, to
+ * retry with its key — the retry takes the pay over and gets the pay's own answer. Recorded
+ * earlier, the charge made the order `paid` under the retry, which then got 412 instead of the
+ * success its key promises (seen in the topology chaos test). Reconciliation is for the clients
+ * that never come back.
  */
 import { executeRows, payments } from '@quickeats/db';
 import { type Actor, type Charge, decide } from '@quickeats/domain';
@@ -31,6 +39,15 @@ export interface ReconcileOutcome {
   paid: number;
   /** Cancelled/rejected orders whose charge was found: recorded and refunded. */
   refunded: number;
+  /** Pending orders whose charge is younger than two leases: left to a retry of the pay, for now. */
+  deferred: number;
+}
+
+/** Whether a pending order's charge is old enough to record (see the header): two leases. */
+export function chargeSettleable(charge: Charge, leaseSeconds: number, now = Date.now()): boolean {
+  const made = Date.parse(charge.createdAt);
+  // A provider that gives no readable time: its charge is settled as before (never left unrecorded).
+  return !Number.isFinite(made) || now - made >= 2 * leaseSeconds * 1000;
 }
 
 /**
@@ -62,12 +79,16 @@ export async function reconcileOrphanCharges(
   const last = rows.at(-1);
   cursor.after =
     rows.length === RECONCILE_BATCH && last ? { updatedAt: last.updated_at, id: last.id } : undefined;
-  const outcome: ReconcileOutcome = { checked: 0, paid: 0, refunded: 0 };
+  const outcome: ReconcileOutcome = { checked: 0, paid: 0, refunded: 0, deferred: 0 };
   for (const row of rows) {
     // One unreachable provider fails the pass (the loop logs it and tries again next time).
     const charge = await deps.paymentProvider.findChargeByKey(chargeKey(row.id));
     outcome.checked++;
     if (charge?.status !== 'succeeded') continue;
+    if (row.status === 'pending' && !chargeSettleable(charge, options.leaseSeconds)) {
+      outcome.deferred++;
+      continue;
+    }
     if (row.status === 'pending' && (await recordAsPaid(deps, row.id, charge))) {
       outcome.paid++;
       deps.logger.warn({ orderId: row.id, chargeId: charge.id }, 'reconciled an orphan charge: order paid');
