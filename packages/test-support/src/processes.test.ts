@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,20 @@ writeFileSync(
   `import { createServer } from 'node:http';
 if (process.env.FAIL) { console.error('bad config: FAIL is set'); process.exit(3); }
 createServer((req, res) => res.end(req.url === '/healthz' ? 'ok' : 'hello')).listen(Number(process.env.PORT), process.env.HOST);
+process.on('SIGTERM', () => process.exit(0));
+`,
+);
+// A service that finds its port taken (it takes it itself first) the first TAKEN_TIMES times it starts.
+writeFileSync(
+  join(dir, 'taken.mjs'),
+  `import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+const file = process.env.TRIES_FILE;
+const tries = existsSync(file) ? readFileSync(file, 'utf8').trim().split('\\n').length : 0;
+appendFileSync(file, process.env.PORT + '\\n');
+const serve = () => createServer((req, res) => res.end('ok')).listen(Number(process.env.PORT), process.env.HOST);
+if (tries < Number(process.env.TAKEN_TIMES)) serve().once('listening', serve);
+else serve();
 process.on('SIGTERM', () => process.exit(0));
 `,
 );
@@ -43,6 +57,36 @@ describe('startServiceProcess', () => {
         env: { ...process.env, FAIL: '1' },
       }),
     ).rejects.toThrow(/svc exited with 3:[\s\S]*bad config: FAIL is set/);
+  });
+});
+
+describe('startServiceProcess when the free port is taken before the process listens', () => {
+  const taken = (times: number, file: string) =>
+    startServiceProcess({
+      name: 'svc',
+      cwd: dir,
+      script: 'taken.mjs',
+      tsx: false,
+      env: { ...process.env, TAKEN_TIMES: String(times), TRIES_FILE: join(dir, file) },
+    });
+  const ports = (file: string) => readFileSync(join(dir, file), 'utf8').trim().split('\n');
+
+  it('starts it again on another port', async () => {
+    const service = await taken(1, 'once.txt');
+    try {
+      const [first, second] = ports('once.txt');
+      expect(ports('once.txt')).toHaveLength(2);
+      expect(second).not.toBe(first);
+      expect(service.url).toBe(`http://127.0.0.1:${second}`);
+      expect(await (await fetch(service.url)).text()).toBe('ok');
+    } finally {
+      expect(await service.stop()).toBe(0);
+    }
+  });
+
+  it('gives up after three ports, with the output', async () => {
+    await expect(taken(10, 'always.txt')).rejects.toThrow(/svc exited with 1:[\s\S]*EADDRINUSE/);
+    expect(ports('always.txt')).toHaveLength(3);
   });
 });
 

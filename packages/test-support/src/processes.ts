@@ -34,7 +34,28 @@ export interface ServiceProcessOptions {
   timeoutMs?: number;
 }
 
+/** Tries at a port before giving up when each one was taken by the time the process listened. */
+const PORT_TRIES = 3;
+
+/**
+ * The kernel's free port is free when asked, not when the process listens: it comes from the
+ * ephemeral range, where the machine's outgoing connections and other tests' port requests take
+ * theirs meanwhile (a topology start in CI died of `EADDRINUSE`). A process that exits with it is
+ * started again on a new port; any other exit is the process's own failure.
+ */
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServiceProcessOnce(options);
+    } catch (err) {
+      if (!(err instanceof PortTaken) || attempt >= PORT_TRIES) throw err;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startServiceProcessOnce(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const { name, cwd, script, env, tsx = true } = options;
   const timeoutMs = scaledTimeout(options.timeoutMs ?? 240_000);
   const port = String(await freePort());
@@ -56,7 +77,12 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${out}`);
+    if (child.exitCode !== null) {
+      const message = `${name} exited with ${child.exitCode}:\n${out}`;
+      throw out.includes(`EADDRINUSE: address already in use 127.0.0.1:${port}`)
+        ? new PortTaken(message)
+        : new Error(message);
+    }
     const healthy = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) }).then(
       (r) => r.ok,
       () => false, // not listening yet

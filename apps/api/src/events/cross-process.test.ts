@@ -32,14 +32,12 @@ let apis: ApiProcess[] = [];
 let world: LoadWorld;
 const closers: (() => void)[] = [];
 
-async function startApi(): Promise<ApiProcess> {
-  const env = { DATABASE_URL: database.url, PAYMENT_PROVIDER_URL: provider.url, DATABASE_POOL_SIZE: '6' };
-  // The helper's random port is occasionally taken on a shared machine: one more try.
-  return startApiProcess(env).catch((err: unknown) => {
-    if (String(err).includes('EADDRINUSE')) return startApiProcess(env);
-    throw err;
+const startApi = (): Promise<ApiProcess> =>
+  startApiProcess({
+    DATABASE_URL: database.url,
+    PAYMENT_PROVIDER_URL: provider.url,
+    DATABASE_POOL_SIZE: '6',
   });
-}
 
 beforeAll(async () => {
   database = await createTestDatabase({ seed: { orders: 0 }, maxConnections: 3 });
