@@ -34,11 +34,9 @@ import { TEST_TOKEN_SECRET } from './testing/test-app';
 /**
  * The chaos case's Idempotency-Key lease. Through HAProxy and PgBouncer, on three processes and a
  * loaded machine, the paying request can take longer than pay.chaos's 6 s: its lease then expires
- * while it is merely slow, reconciliation records its charge (the order is "pending past the
- * lease"), and the waiting duplicates rightly get 412 instead of 409 (seen once in CI at 95 % CPU).
- * 20 s keeps "the holder is alive" true until the test kills it; it only lengthens the waits after.
- * (Reconciliation now waits two leases from the charge, so it no longer records the charge under
- * the takeover after the kill: once it did, and every client got 412.)
+ * while it is merely slow and a duplicate takes the key over (seen once in CI at 95 % CPU). 20 s
+ * keeps "the holder is alive" true until the test kills it; it only lengthens the waits after.
+ * Reconciliation waits two leases from the charge, so it leaves the charge to the takeover.
  */
 const LEASE_SECONDS = 20;
 
