@@ -9,6 +9,11 @@
  * query; one that resumes from further back (Last-Event-ID) or fell behind the window reads the
  * outbox itself until it reaches the window. Either way it sees the log in position order, each
  * event once.
+ *
+ * The hub reads on a wake-up only while somebody waits for events (a live subscriber, the webhook
+ * fan-out with endpoints to serve); otherwise it only notes that it is behind, and the next reader
+ * catches up first. Reading on every commit in every process cost each write an outbox query per
+ * API process, for nobody (a third of an API worker's CPU per accept, issue 15).
  */
 import { type Database, type DbHandle, outsideStatementTally } from '@quickeats/db';
 import { DomainError, type OrderStreamEvent } from '@quickeats/domain';
@@ -44,6 +49,11 @@ export class EventHub {
   private window: OutboxEvent[] = [];
   private windowBase = 0n;
   private waiters = new Set<() => void>();
+  /** Woken while nobody waited: the outbox may hold events after `head` that were not read yet. */
+  private behind = false;
+  /** Wake-ups so far, and who waits for the next one (see `wokenSince`). */
+  private wakeCount = 0;
+  private wakeWatchers = new Set<() => void>();
   private pumping: Promise<void> | undefined;
   private again = false;
   private closed = false;
@@ -91,18 +101,67 @@ export class EventHub {
     this.timer.unref();
   }
 
-  /** Read the outbox now (coalesced: one read at a time, one more if woken meanwhile). */
+  /**
+   * Something was committed (a notification, a reconnect of the listener, the safety poll): read the
+   * outbox now if anybody waits for events, else remember that the hub is behind.
+   */
   wake(): void {
     if (this.closed) return;
-    if (this.pumping) {
-      this.again = true;
+    this.wakeCount++;
+    this.notifyWakeWatchers();
+    if (this.waiters.size === 0) {
+      this.behind = true;
       return;
     }
+    void this.readNow();
+  }
+
+  /** How many wake-ups the hub has had: with `wokenSince`, "anything committed since I looked?". */
+  get wakes(): number {
+    return this.wakeCount;
+  }
+
+  /**
+   * Resolves once the hub had a wake-up after the `seen`-th (see `wakes`), the hub closes, or
+   * `signal` aborts — without reading the outbox: for a consumer that only needs to know that
+   * something was committed (the webhook fan-out while no endpoint exists).
+   */
+  wokenSince(seen: number, signal?: AbortSignal): Promise<void> {
+    if (this.wakeCount > seen || this.closed || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.wakeWatchers.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      this.wakeWatchers.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  private notifyWakeWatchers() {
+    const watchers = [...this.wakeWatchers];
+    this.wakeWatchers.clear();
+    for (const w of watchers) w();
+  }
+
+  /** Read the outbox now (coalesced: one read at a time, one more if woken meanwhile). */
+  private readNow(): Promise<void> {
+    this.behind = false;
+    if (this.pumping) {
+      this.again = true;
+      return this.pumping;
+    }
     this.pumping = this.pump()
-      .catch((err: unknown) => this.options.logger.error({ err }, 'reading the order event outbox failed'))
+      .catch((err: unknown) => {
+        // The next reader tries again.
+        this.behind = true;
+        this.options.logger.error({ err }, 'reading the order event outbox failed');
+      })
       .finally(() => {
         this.pumping = undefined;
       });
+    return this.pumping;
   }
 
   private async pump() {
@@ -140,6 +199,8 @@ export class EventHub {
       };
       this.waiters.add(done);
       signal?.addEventListener('abort', done, { once: true });
+      // Wake-ups that came while nobody waited were not read: read them now.
+      if (this.behind) void this.readNow();
     });
   }
 
@@ -149,6 +210,7 @@ export class EventHub {
    */
   async read(after: bigint, limit = READ_BATCH): Promise<OutboxEvent[]> {
     await this.ready();
+    if (this.behind) await this.readNow();
     if (after >= this.windowBase) return this.windowAfter(after).slice(0, limit);
     return readOutbox(this.options.db, after, limit);
   }
@@ -178,6 +240,8 @@ export class EventHub {
   async *subscribe(options: SubscribeOptions): AsyncGenerator<OrderStreamEvent, void, undefined> {
     const { filter, signal } = options;
     await this.ready();
+    // The live head is the outbox's, not where the hub stopped reading while nobody waited.
+    if (this.behind) await this.readNow();
     let cursor = options.after ?? this.head;
     const shutDown = () =>
       new DomainError('SERVICE_UNAVAILABLE', 'This API process is shutting down; reconnect');
@@ -206,6 +270,7 @@ export class EventHub {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.notifyWaiters();
+    this.notifyWakeWatchers();
     await this.started?.catch(() => {});
     await this.unlisten?.().catch(() => {});
     await this.pumping;

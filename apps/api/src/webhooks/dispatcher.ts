@@ -50,12 +50,17 @@ export class WebhookDispatcher {
     while (!this.stopped.signal.aborted && !this.hub.isClosed) {
       try {
         const checkedAt = Date.now();
+        const wakes = this.hub.wakes;
         const { cursor, more, idle } = await this.dispatchOnce();
         if (idle) await this.pause(checkedAt + IDLE_RECHECK_MS - Date.now());
         if (!more) {
           let timer: NodeJS.Timeout | undefined;
           await Promise.race([
-            this.hub.waitFor(cursor, this.stopped.signal),
+            // With no endpoint, a commit since the check (even during the pause) is reason enough to
+            // look again; waiting for the events themselves would make the hub read each one.
+            idle
+              ? this.hub.wokenSince(wakes, this.stopped.signal)
+              : this.hub.waitFor(cursor, this.stopped.signal),
             new Promise((r) => {
               timer = setTimeout(r, this.safetyIntervalMs);
             }),
