@@ -160,6 +160,8 @@ export class EventHub {
       })
       .finally(() => {
         this.pumping = undefined;
+        // Asked for between the pump's last look and now: read again.
+        if (this.again && !this.closed) void this.readNow();
       });
     return this.pumping;
   }
@@ -236,13 +238,22 @@ export class EventHub {
    * The events after `after` that pass `filter`, in position order, each once, until `signal` aborts.
    * When the hub closes (shutdown) it throws SERVICE_UNAVAILABLE: a subscription is never "complete",
    * so its client must reconnect (to another process) and resume, not stop.
+   *
+   * Resolves once the subscription's start is fixed: a live one (no `after`) gets every event
+   * committed from then on, so a stream may tell its client it is connected as soon as this returns.
    */
-  async *subscribe(options: SubscribeOptions): AsyncGenerator<OrderStreamEvent, void, undefined> {
-    const { filter, signal } = options;
+  async subscribe(options: SubscribeOptions): Promise<AsyncGenerator<OrderStreamEvent, void, undefined>> {
     await this.ready();
     // The live head is the outbox's, not where the hub stopped reading while nobody waited.
-    if (this.behind) await this.readNow();
-    let cursor = options.after ?? this.head;
+    if (options.after === undefined && this.behind) await this.readNow();
+    return this.follow(options.after ?? this.head, options);
+  }
+
+  private async *follow(
+    after: bigint,
+    { filter, signal }: SubscribeOptions,
+  ): AsyncGenerator<OrderStreamEvent, void, undefined> {
+    let cursor = after;
     const shutDown = () =>
       new DomainError('SERVICE_UNAVAILABLE', 'This API process is shutting down; reconnect');
     while (!signal?.aborted) {

@@ -172,11 +172,9 @@ describe('Prometheus metrics: live stream lag', () => {
     const hub = createEventHub(t.deps.config, t.database, createLogger('silent'), {
       onBatch: recordEventLag(metrics),
     });
-    const live = hub.subscribe({ filter: () => true });
+    // The hub reads the outbox for somebody waiting: a live subscriber.
+    const live = await hub.subscribe({ filter: () => true });
     try {
-      // The hub reads the outbox for somebody waiting: a live subscriber, waiting from the head (it
-      // is waiting once the hub is ready and the microtasks after `next()` have run).
-      await hub.ready();
       const first = live.next();
       const customer = await t.tokenFor(DEMO_ACCOUNTS.customer);
       const dish = await demoDish(t.database.db);

@@ -37,7 +37,7 @@ export async function followOrderEvents(
   const revoked =
     options.tokenVersion === undefined ? undefined : deps.revocations.watch(actor, options.tokenVersion);
   const signals = [options.signal, revoked?.signal].filter((s): s is AbortSignal => s !== undefined);
-  const events = deps.events.subscribe({
+  const events = await deps.events.subscribe({
     after: options.lastEventId ? BigInt(options.lastEventId) : undefined,
     filter: (e) => (!orderId || e.event.orderId === orderId) && canSeeOrderEvent(e.scope, actor),
     signal: signals.length > 0 ? AbortSignal.any(signals) : undefined,
