@@ -13,7 +13,7 @@
  * The hub reads on a wake-up only while somebody waits for events (a live subscriber, the webhook
  * fan-out with endpoints to serve); otherwise it only notes that it is behind, and the next reader
  * catches up first. Reading on every commit in every process cost each write an outbox query per
- * API process, for nobody (a third of an API worker's CPU per accept, issue 15).
+ * API process, for nobody (10–30 % of an API worker's CPU per accept, issue 15).
  */
 import { type Database, type DbHandle, outsideStatementTally } from '@quickeats/db';
 import { DomainError, type OrderStreamEvent } from '@quickeats/domain';
@@ -128,21 +128,11 @@ export class EventHub {
    */
   wokenSince(seen: number, signal?: AbortSignal): Promise<void> {
     if (this.wakeCount > seen || this.closed || signal?.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        this.wakeWatchers.delete(done);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      this.wakeWatchers.add(done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
+    return enlist(this.wakeWatchers, signal);
   }
 
   private notifyWakeWatchers() {
-    const watchers = [...this.wakeWatchers];
-    this.wakeWatchers.clear();
-    for (const w of watchers) w();
+    callAll(this.wakeWatchers);
   }
 
   /** Read the outbox now (coalesced: one read at a time, one more if woken meanwhile). */
@@ -185,25 +175,16 @@ export class EventHub {
   }
 
   private notifyWaiters() {
-    const waiters = [...this.waiters];
-    this.waiters.clear();
-    for (const w of waiters) w();
+    callAll(this.waiters);
   }
 
   /** Resolves when the head passes `cursor`, the hub closes, or `signal` aborts. */
   private waitBeyond(cursor: bigint, signal: AbortSignal | undefined): Promise<void> {
     if (this.head > cursor || this.closed || signal?.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        this.waiters.delete(done);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      this.waiters.add(done);
-      signal?.addEventListener('abort', done, { once: true });
-      // Wake-ups that came while nobody waited were not read: read them now.
-      if (this.behind) void this.readNow();
-    });
+    const waited = enlist(this.waiters, signal);
+    // Wake-ups that came while nobody waited were not read: read them now.
+    if (this.behind) void this.readNow();
+    return waited;
   }
 
   /**
@@ -286,4 +267,24 @@ export class EventHub {
     await this.unlisten?.().catch(() => {});
     await this.pumping;
   }
+}
+
+/** Resolves once `callAll(set)` runs (the entry leaves the set) or `signal` aborts. */
+function enlist(set: Set<() => void>, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      set.delete(done);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    set.add(done);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Calls and removes every entry `enlist` put in `set`. */
+function callAll(set: Set<() => void>): void {
+  const entries = [...set];
+  set.clear();
+  for (const entry of entries) entry();
 }
