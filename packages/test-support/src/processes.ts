@@ -38,10 +38,10 @@ export interface ServiceProcessOptions {
 const PORT_TRIES = 3;
 
 /**
- * The kernel's free port is free when asked, not when the process listens: it comes from the
- * ephemeral range, where the machine's outgoing connections and other tests' port requests take
- * theirs meanwhile (a topology start in CI died of `EADDRINUSE`). A process that exits with it is
- * started again on a new port; any other exit is the process's own failure.
+ * A free port is free when checked, not necessarily when the process listens: another test process
+ * may have picked the same one meanwhile (freePort keeps out of the ephemeral range, where outgoing
+ * connections took ports: a topology start in CI died of `EADDRINUSE`). A process that exits with it
+ * is started again on a new port; any other exit is the process's own failure.
  */
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   for (let attempt = 1; ; attempt++) {
