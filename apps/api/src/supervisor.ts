@@ -37,10 +37,10 @@ export interface WorkerListening {
  *   (another 15–20 MB off the peak);
  * - `--max-old-space-size=160` (MB): V8 sizes the old generation from the machine's memory (GBs) and
  *   lets it grow far past the live set (a few tens of MB) between full collections: under the
- *   bench's list and pay loads a worker peaked at 204–217 MB; capped, at 115–159 MB. The cost is more
- *   full collections: the list load served 15–20 % fewer requests in the same 8 s (the pay load, no
- *   fewer); one request's latency is unchanged. The live set has several times that room;
- *   an operator who needs more sets it in NODE_OPTIONS.
+ *   bench's list and pay loads a worker peaked at 200–217 MB; capped, at 110–159 MB. The cost is more
+ *   full collections: the list load served 13–23 % fewer requests in the same 8 s (the pay load, no
+ *   fewer); the bench's one-at-a-time p50s did not move measurably. The live set has several times
+ *   that room; an operator who needs more sets it in NODE_OPTIONS.
  * - with the embedded database, `--liftoff-only`: PGlite is PostgreSQL compiled to WebAssembly (9 MB),
  *   which V8 compiles twice — at once with its baseline compiler (Liftoff), then again, hot
  *   functions, with the optimizing one (TurboFan). Both codes stay resident: baseline only took a

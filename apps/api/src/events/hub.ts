@@ -13,7 +13,7 @@
  * The hub reads on a wake-up only while somebody waits for events (a live subscriber, the webhook
  * fan-out with endpoints to serve); otherwise it only notes that it is behind, and the next reader
  * catches up first. Reading on every commit in every process cost each write an outbox query per
- * API process, for nobody (10–30 % of an API worker's CPU per accept, issue 15).
+ * API process, for nobody (5–30 % of an API worker's CPU per accept, issue 15).
  */
 import { type Database, type DbHandle, outsideStatementTally } from '@quickeats/db';
 import { DomainError, type OrderStreamEvent } from '@quickeats/domain';
