@@ -3,7 +3,8 @@
  * tRPC): it stores the answer with the change, inside the change's transaction, or — when the store
  * allows it — lets the single write statement store it itself (issue 15: a keyed transition is the
  * key's claim plus one round trip). And the way back: a stored answer the statement wrote as the
- * order's data is rendered by the same renderer that rendered the first answer from the same text.
+ * order's data (this hook's, or that of a key claimed by its write: `WriteClaim`) is rendered by the
+ * same renderer that rendered the first answer from the same text.
  */
 import type { Actor, Order } from '@quickeats/domain';
 import { ORDER_SNAPSHOT_TYPE, orderFromSnapshot } from '../services/order-store';

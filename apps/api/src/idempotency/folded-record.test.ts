@@ -1,10 +1,11 @@
 /**
- * Issue 15: on the Postgres store, a keyed transition whose client named its version is the key's
- * claim plus ONE statement — the conditional update, its event and the completed idempotency record
- * (the answer's data) — so the change and its record commit together without a transaction around
- * them. Pinned here: the record is written by that statement, replays are the first answer byte for
- * byte on REST and tRPC, a holder that lost its lease changes nothing, and all of it also works
- * with prepared statements off (a transaction-mode pooler).
+ * Issue 15: a keyed transition whose client named its version is ONE statement — the key's claim,
+ * the conditional update, its event and the completed idempotency record (the answer's data) — so
+ * the change and its record commit together without a transaction around them; a request that took
+ * a lease first (the lease path) completes its record in its one write statement the same way.
+ * Pinned here: the record is written by that statement, replays are the first answer byte for byte
+ * on REST and tRPC, a holder that lost its lease changes nothing, and all of it also works with
+ * prepared statements off (a transaction-mode pooler).
  */
 import { executeRows } from '@quickeats/db';
 import type { Actor, Order } from '@quickeats/domain';
@@ -75,7 +76,7 @@ describe.each([true, false])(
         status: 200,
         etag: `"v${order.version + 1}"`,
         replayed: null,
-        statements: '2',
+        statements: '1',
       });
       expect(JSON.parse(first.body)).toMatchObject({
         data: { id: order.id, attributes: { status: 'accepted' } },

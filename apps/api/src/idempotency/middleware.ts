@@ -17,12 +17,13 @@
  * (401, 406, 413, 415) are not stored: they were never processed.
  */
 import { DomainError, isStorableStatus, parseIdempotencyKey, requestFingerprint } from '@quickeats/domain';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import type { AppEnv } from '../context';
 import { problemResponse } from '../http/problem';
 import { commitHook, materialize, type Render } from './commit-hook';
 import type { IdempotencyStore, KeyState, Lease, StoredResponse } from './store';
 import { IdempotencyLeaseLost } from './store';
+import type { WriteClaim } from './write-claim';
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
@@ -133,6 +134,11 @@ export interface IdempotencyOptions {
    * the write statement stored as the order's data are rendered with it.
    */
   render?: Render;
+  /**
+   * True when this request's whole effect will be one statement (`writesInOneStatement`): its key is
+   * then claimed by that statement (`IdempotencyStore.claimInWrite`), with no lease taken first.
+   */
+  claimedByWrite?: (c: Context<AppEnv>) => boolean;
 }
 
 /**
@@ -159,6 +165,8 @@ export function idempotencyKeys(
       route: c.req.path,
       body: await fingerprintBody(c),
     });
+    if (options.claimedByWrite?.(c))
+      return claimedByWrite(c, next, store.claimInWrite(scope, fingerprint), options.render);
     const admission = await store.admit(scope, fingerprint);
     if (admission.kind === 'replay')
       return storedResponse(materialize(admission.response, c.var.actor, options.render), true);
@@ -197,6 +205,45 @@ export function idempotencyKeys(
 }
 
 /**
+ * A key claimed by the request's single write statement (see `WriteClaim`): the statement stores the
+ * answer with the change, or finds the key's record and changes nothing — then that record answers.
+ * A final 4xx (the statement changed nothing, or the request was refused before it) is stored after.
+ */
+async function claimedByWrite(
+  c: Context<AppEnv>,
+  next: Next,
+  claim: WriteClaim,
+  routeRender: Render | undefined,
+): Promise<void> {
+  let render = routeRender;
+  c.set('idempotency', {
+    commitWith: (handlerRender) => {
+      render = handlerRender;
+      return claim.commitWith(handlerRender);
+    },
+  });
+  await next();
+  if (c.error instanceof IdempotencyLeaseLost) return answerWith(c, await claim.holder(c.error), render);
+  const committed = c.error ? undefined : claim.recorded;
+  if (committed) return sendInstead(c, () => storedResponse(committed, false));
+  const response = await snapshot(c.res);
+  // A 5xx: nothing was stored and nothing is held, so its retry simply runs again.
+  if (!isStorableStatus(response.status)) return;
+  const state = await claim.complete(response);
+  if (!state) return sendInstead(c, () => storedResponse(response, false));
+  return answerWith(c, state, render);
+}
+
+/** Answer with what the key holds: its replay, or the problem saying why not. */
+function answerWith(c: Context<AppEnv>, state: KeyState, render: Render | undefined): void {
+  const response =
+    state.kind === 'replay'
+      ? storedResponse(materialize(state.response, c.var.actor, render), true)
+      : problemResponse(c, refusalFor(state));
+  sendInstead(c, () => response);
+}
+
+/**
  * This execution lost its key (its lease expired and another took over, or another execution
  * recorded first): its own outcome is void — the transaction rolled back — and the client gets
  * what the key holds now, so every answer for one key is the same result or a 409.
@@ -208,10 +255,5 @@ async function settleLost(
   render: Render | undefined,
 ): Promise<void> {
   await store.release(lease);
-  const state = await store.peek(lease.scope, lease.fingerprint);
-  if (state.kind === 'replay') {
-    const response = materialize(state.response, c.var.actor, render);
-    return sendInstead(c, () => storedResponse(response, true));
-  }
-  sendInstead(c, () => problemResponse(c, refusalFor(state)));
+  answerWith(c, await store.peek(lease.scope, lease.fingerprint), render);
 }

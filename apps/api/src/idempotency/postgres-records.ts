@@ -5,7 +5,7 @@
  */
 import { type Database, executeRows, idempotencyKeys, type Tx } from '@quickeats/db';
 import type { IdempotencyRecord } from '@quickeats/domain';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { IdempotencyScope, IdempotencyTiming, StoredResponse } from './store';
 
 const k = idempotencyKeys;
@@ -37,6 +37,13 @@ export function toRecord(row: RecordRow): IdempotencyRecord {
     leaseExpiresAt: new Date(row.lease_expires_at!),
   };
 }
+
+/**
+ * The record `k` may be replaced by an execution of the request with `fingerprint`: past retention,
+ * or the in-flight lease of a holder that died running that same request (the domain's take rule).
+ */
+export const deadFor = (fingerprint: SQL) =>
+  sql`(k.expires_at <= now() or (k.state = 'in-flight' and k.lease_expires_at <= now() and k.fingerprint = ${fingerprint}))`;
 
 const scopeIs = (scope: IdempotencyScope) =>
   sql`${k.userId} = ${scope.userId} and ${k.route} = ${scope.route} and ${k.key} = ${scope.key}`;
@@ -79,8 +86,7 @@ export async function takeOrRead(
              set fingerprint = excluded.fingerprint, state = 'in-flight', lease_token = excluded.lease_token,
                  lease_expires_at = excluded.lease_expires_at, expires_at = excluded.expires_at,
                  response_status = null, response_headers = null, response_body = null, created_at = now()
-           where (k.state = 'in-flight' and k.lease_expires_at <= now() and k.fingerprint = excluded.fingerprint)
-              or k.expires_at <= now()
+           where ${deadFor(sql`excluded.fingerprint`)}
           returning k.id
         )
         select true as taken, null as state, null as fingerprint, null as lease_expires_at,
@@ -118,8 +124,10 @@ export async function completeHeld(
 }
 
 /**
- * Insert the completed record (the Upstash store, whose lease lives elsewhere). False: a live record
- * already exists — another execution of the same request finished first, and this one must not commit.
+ * Insert the completed record (the Upstash store, whose lease lives elsewhere; a key claimed by its
+ * write). False: a live record already exists — another execution of the same request finished
+ * first, or holds a live lease — and this one must not commit. A record past retention, or the lease
+ * of a holder that died running this very request, is replaced.
  */
 export async function insertCompleted(
   db: Database | Tx,
@@ -140,7 +148,7 @@ export async function insertCompleted(
                lease_expires_at = null, response_status = excluded.response_status,
                response_headers = excluded.response_headers, response_body = excluded.response_body,
                created_at = now(), expires_at = excluded.expires_at
-         where k.expires_at <= now()
+         where ${deadFor(sql`excluded.fingerprint`)}
      returning k.id`,
   );
   return rows.length === 1;

@@ -20,6 +20,7 @@ import {
   type StoredResponse,
 } from './store';
 import { stateFromVerdict } from './verdict';
+import { type ClaimReport, WriteClaim } from './write-claim';
 
 export class PostgresIdempotencyStore implements IdempotencyStore {
   readonly kind = 'postgres';
@@ -53,6 +54,10 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     const { userId, route, key } = lease.scope;
     const { retentionSeconds } = this.timing;
     return { mode: 'held', userId, route, key, token: lease.token, retentionSeconds };
+  }
+
+  claimInWrite(scope: IdempotencyScope, fingerprint: string, report?: ClaimReport): WriteClaim {
+    return new WriteClaim(this.db, scope, fingerprint, this.timing, report);
   }
 
   async afterCommit(): Promise<void> {

@@ -9,6 +9,11 @@
  *          │                        └─ release   (a 5xx, so the retry runs again)
  *          └─ replay | mismatch | in-flight  (answered without running anything)
  *
+ * A request whose whole effect is one statement (a transition whose client named its version) takes
+ * no lease (`claimInWrite`): that statement is the claim. It finds the key's record and changes
+ * nothing, or changes the order and inserts the completed record; a duplicate running at the same
+ * moment waits on the order's row or the key's unique index and is answered with the winner's record.
+ *
  * Every lease carries a fencing token: once a lease expired and another process took the key over,
  * the old holder's record/complete/release match nothing, so a late finisher can never overwrite
  * the outcome of the request that replaced it. Postgres unique constraints on (user, route, key)
@@ -16,9 +21,10 @@
  * transaction as the effect whenever there is one.
  */
 import type { Tx } from '@quickeats/db';
-import { DomainError, type Order } from '@quickeats/domain';
+import { DomainError, type IdempotencyRecord, type Order } from '@quickeats/domain';
 import type { FoldedRecord } from '../services/order-store';
 import type { CommitHook } from '../services/orders.service';
+import type { ClaimReport, WriteClaim } from './write-claim';
 
 /** What a key is scoped to (SPEC: the authenticated user and the route). */
 export interface IdempotencyScope {
@@ -66,9 +72,17 @@ export interface IdempotencyStore {
   recordInTransaction(tx: Tx, lease: Lease, response: StoredResponse): Promise<void>;
   /**
    * The record as a single-statement write can complete it itself (Postgres: the lease row, by its
-   * token), so the change and its record take one round trip; absent when the store cannot.
+   * token; Upstash: a new row), so the change and its record take one round trip; absent when the
+   * store cannot.
    */
   foldable?(lease: Lease): FoldedRecord;
+  /**
+   * A key claimed by the write itself, with no lease (issue 15): for a request whose whole effect is
+   * one statement, that statement reads the key's record, changes nothing when one is live, and
+   * otherwise inserts the completed record with the change — one round trip for the first request
+   * and for its replays, in either store (the record's home is Postgres in both).
+   */
+  claimInWrite(scope: IdempotencyScope, fingerprint: string, report?: ClaimReport): WriteClaim;
   /** Called once that transaction committed (Upstash: publish the response to the cache). */
   afterCommit(lease: Lease, response: StoredResponse): Promise<void>;
   /** Store a final response that no effect transaction carried (a 4xx). False: the key is no longer ours. */
@@ -90,13 +104,20 @@ export interface IdempotencyTiming {
   retentionSeconds: number;
 }
 
+/** A key's record as read by the database, with the database's clock (the one every process shares). */
+export interface FoundRecord {
+  record: IdempotencyRecord;
+  now: Date;
+}
+
 /**
- * Thrown by `recordInTransaction` when the lease was lost: another holder recorded the key first.
- * A 409 domain error, so that if it ever escaped the idempotency layer it would still render as
- * "in flight, retry" rather than as a 500.
+ * Thrown by `recordInTransaction` when the lease was lost: another holder recorded the key first;
+ * and by a write that claims its key (`claimInWrite`) when the key was not free, with the record the
+ * statement found (`found`) when it read one. A 409 domain error, so that if it ever escaped the
+ * idempotency layer it would still render as "in flight, retry" rather than as a 500.
  */
 export class IdempotencyLeaseLost extends DomainError {
-  constructor() {
+  constructor(readonly found?: FoundRecord) {
     super('IDEMPOTENCY_IN_FLIGHT', 'Another request with this Idempotency-Key finished first; retry', {
       retryAfterSeconds: 1,
     });

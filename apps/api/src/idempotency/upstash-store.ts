@@ -16,6 +16,8 @@
  * one; Redis learns it lazily: a request that finds the key in flight (or takes over its expired
  * lease) reads Postgres, and when the holder had finished, replays its answer and copies it into
  * Redis with one more call, so every later replay is one call again.
+ * A request whose whole effect is one statement takes no lease at all (`claimInWrite`, as in the
+ * Postgres store): no REST call, and its replays are that one statement too.
  */
 import { randomUUID } from 'node:crypto';
 import type { Database, Tx } from '@quickeats/db';
@@ -35,6 +37,7 @@ import {
   type StoredResponse,
 } from './store';
 import { stateFromVerdict } from './verdict';
+import { type ClaimReport, WriteClaim } from './write-claim';
 
 /** The JSON record stored under a key. Times are epoch milliseconds of the Redis clock. */
 type RedisRecord =
@@ -150,6 +153,11 @@ export class UpstashIdempotencyStore implements IdempotencyStore {
     const { userId, route, key } = lease.scope;
     const { retentionSeconds } = this.timing;
     return { mode: 'insert', userId, route, key, fingerprint: lease.fingerprint, retentionSeconds };
+  }
+
+  /** Postgres alone, as in the Postgres store: the record's home, and the claim is its unique index. */
+  claimInWrite(scope: IdempotencyScope, fingerprint: string, report?: ClaimReport): WriteClaim {
+    return new WriteClaim(this.db, scope, fingerprint, this.timing, report);
   }
 
   async recordInTransaction(tx: Tx, lease: Lease, response: StoredResponse): Promise<void> {

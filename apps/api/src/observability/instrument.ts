@@ -17,6 +17,9 @@ const ADMISSION_OUTCOME = {
   mismatch: 'mismatch',
 } as const;
 
+/** A key claimed by its write: `free` means it changed hands while the request ran. */
+const CLAIM_OUTCOME = { new: 'new', ...ADMISSION_OUTCOME, free: 'lease_lost' } as const;
+
 /** Counts what each keyed request met (REST and tRPC both go through the store). */
 export function countIdempotencyOutcomes(store: IdempotencyStore, metrics: Metrics): IdempotencyStore {
   const counted: IdempotencyStore = Object.create(store);
@@ -25,6 +28,10 @@ export function countIdempotencyOutcomes(store: IdempotencyStore, metrics: Metri
     metrics.count('idempotencyOutcomes', { outcome: ADMISSION_OUTCOME[admission.kind] });
     return admission;
   };
+  counted.claimInWrite = (scope, fingerprint) =>
+    store.claimInWrite(scope, fingerprint, (outcome) =>
+      metrics.count('idempotencyOutcomes', { outcome: CLAIM_OUTCOME[outcome] }),
+    );
   // A holder learns here that its lease expired and another request took the key over.
   counted.recordInTransaction = async (tx, lease, response) => {
     try {

@@ -112,6 +112,28 @@ describe('Prometheus metrics', () => {
     expect(JSON.stringify(after.labelSets(http))).not.toContain(orderId);
   });
 
+  it('counts the outcomes of keys claimed by their write statement: new, replayed, mismatch', async () => {
+    const dish = await demoDish(t.database.db);
+    const created = await post('/orders', {
+      token: customer,
+      key: newKey(),
+      body: { restaurantId: dish.restaurantId, items: [{ menuItemId: dish.menuItemId, quantity: 1 }] },
+    });
+    const orderId = ((await created.json()) as { data: { id: string } }).data.id;
+    const before = await scrape();
+    const key = newKey();
+    const cancel = (reason: string) =>
+      post(`/orders/${orderId}/cancel`, { token: customer, key, ifMatch: '"v1"', body: { reason } });
+    expect((await cancel('first')).status).toBe(200);
+    expect((await cancel('first')).headers.get('idempotent-replayed')).toBe('true');
+    expect((await cancel('second')).status).toBe(422);
+    const after = await scrape();
+    const moved = (outcome: string) =>
+      after.value(METRICS.idempotencyOutcomes.name, { outcome }) -
+      before.value(METRICS.idempotencyOutcomes.name, { outcome });
+    expect([moved('new'), moved('replayed'), moved('mismatch'), moved('in_flight')]).toEqual([1, 1, 1, 0]);
+  });
+
   it('names tRPC requests by procedure and GraphQL requests by operation, unknown paths as unmatched', async () => {
     const input = encodeURIComponent(JSON.stringify({ pageSize: 1 }));
     const trpc = await t.app.request(`/trpc/restaurants.list?input=${input}`, {

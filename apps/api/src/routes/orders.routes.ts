@@ -6,6 +6,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import {
+  type Actor,
   type CreateOrderInput,
   CreateOrderInputSchema,
   DomainError,
@@ -41,7 +42,7 @@ import { orderDocument, orderSelf } from '../jsonapi/order-resource';
 import { OrderDocumentSchema } from '../jsonapi/schemas';
 import { limitWrites } from '../rate-limit/middleware';
 import { readRestaurant } from '../reads/restaurant-reads';
-import { createOrder, performAction } from '../services/orders.service';
+import { createOrder, performAction, writesInOneStatement } from '../services/orders.service';
 
 const OrderIdParams = z.object({ id: IdSchema });
 const JSON_BODY = ['application/json', 'application/vnd.api+json'] as const;
@@ -238,6 +239,12 @@ export function ifMatchFrom(header: string | undefined): Exclude<IfMatch, { kind
   return parsed;
 }
 
+/** The action's request will be one statement (a malformed or missing If-Match: refused, so not). */
+function oneStatementRequest(action: OrderAction, actor: Actor, header: string | undefined): boolean {
+  const parsed = header === undefined ? null : parseIfMatch(header);
+  return !!parsed && parsed.kind !== 'invalid' && writesInOneStatement(action, actor, parsed);
+}
+
 const restaurantExists = async (deps: AppDeps, id: string) => (await readRestaurant(deps.db, id)) !== null;
 
 /** Sets the order's ETag (and Location for 201) and returns its JSON:API document. */
@@ -264,7 +271,11 @@ export function orderRoutes(deps: AppDeps) {
   for (const action of ORDER_ACTIONS) {
     app.use(
       `/orders/:id/${action}`,
-      idempotencyKeys(deps.idempotency, { required: requiresIdempotencyKey(action), render: changed }),
+      idempotencyKeys(deps.idempotency, {
+        required: requiresIdempotencyKey(action),
+        render: changed,
+        claimedByWrite: (c) => oneStatementRequest(action, c.var.actor, c.req.header('if-match')),
+      }),
     );
   }
 

@@ -49,8 +49,13 @@ describe('database round trips per request (Postgres idempotency store)', () => 
     expect(await steady('paid', stale, 412)).toBe(1);
   });
 
-  it('accept with If-Match and an Idempotency-Key (Postgres store): 2 — take the key, then one statement that changes the order, appends the event and completes the record', async () => {
-    expect(await steady('paid', (o) => c.owner.act(o.id, 'accept', o.version), 200)).toBe(2);
+  it('accept with If-Match and an Idempotency-Key (Postgres store): 1 — one statement claims the key, changes the order, appends the event and stores the record', async () => {
+    expect(await steady('paid', (o) => c.owner.act(o.id, 'accept', o.version), 200)).toBe(1);
+  });
+
+  it('accept with If-Match: * and an Idempotency-Key: 3 — take the key, read the order, then one statement that changes it and completes the record', async () => {
+    const anyVersion = (o: { id: string }) => c.owner.act(o.id, 'accept', null, { 'if-match': '*' });
+    expect(await steady('paid', anyVersion, 200)).toBe(3);
   });
 
   it('the replay of a keyed accept: 1', async () => {

@@ -20,6 +20,8 @@ import {
 import type { Actor, Order, OrderAction, OrderSnapshot, OrderStatus, Party } from '@quickeats/domain';
 import { allowedActions, canView, rulesFor } from '@quickeats/domain';
 import { type SQL, sql } from 'drizzle-orm';
+import { deadFor, toRecord } from '../idempotency/postgres-records';
+import type { FoundRecord } from '../idempotency/store';
 
 export interface StoredOrder extends OrderSnapshot {
   id: string;
@@ -174,8 +176,10 @@ export interface TransitionResult {
   before: StoredOrder | null;
   /** The order as changed and shown to the actor, when this statement made the change. */
   after: Order | null;
-  /** With a folded record: the key was no longer held by its token, so nothing was changed. */
+  /** With a folded record: the key was not this request's to record (no longer held, or a live record), so nothing was changed. */
   leaseLost?: boolean;
+  /** The live record that held it, as an `insert` fold read it. */
+  found?: FoundRecord | undefined;
 }
 
 /**
@@ -189,8 +193,9 @@ export const ORDER_SNAPSHOT_TYPE = 'application/x.quickeats.order-snapshot+json'
  * An Idempotency-Key record that the transition statement completes itself (issue 15), in the same
  * statement as the change and its event, so the effect and the record commit together in one round
  * trip: `held` — the key's in-flight row, held by `token`, becomes `completed` (the Postgres store,
- * whose lease is that row); `insert` — the completed row is inserted, unless a live record of the key
- * exists (the Upstash store, whose lease lives in Redis: the unique index is the last guard).
+ * whose lease is that row); `insert` — the completed row is inserted unless a live record of the key
+ * exists, and that record is returned instead (a key claimed by the write itself, `WriteClaim`, and
+ * the Upstash store, whose lease lives in Redis: the unique index is the last guard).
  */
 export type FoldedRecord = {
   userId: string;
@@ -199,20 +204,32 @@ export type FoldedRecord = {
   retentionSeconds: number;
 } & ({ mode: 'held'; token: string } | { mode: 'insert'; fingerprint: string });
 
+/** The key's live row as an `insert` fold read it (null columns: none). */
+type KeyColumns = {
+  key_state: 'in-flight' | 'completed' | null;
+  key_fingerprint: string | null;
+  key_lease_expires_at: string | Date | null;
+  key_response_status: number | null;
+  key_response_headers: Record<string, string> | string | null;
+  key_response_body: string | null;
+  key_now: string | Date;
+};
+
 /**
  * The CTEs of a folded record: `lk` locks the key's row first (FOR UPDATE, re-checked against its
  * latest version, so a concurrent takeover is seen), `gate` is what the update must also satisfy,
- * and `write` completes the record from `snap` (the answer's data).
+ * `write` completes the record from `snap` (the answer's data), and `found` are the answer's columns
+ * describing the live record that kept the gate shut (`insert` only; joined as `lk`).
  */
 function foldedRecordSql(record: FoldedRecord) {
   const k = idempotencyKeys;
-  const scope = sql`${k.userId} = ${record.userId} and ${k.route} = ${record.route} and ${k.key} = ${record.key}`;
+  const scope = sql`k.user_id = ${record.userId} and k.route = ${record.route} and k.key = ${record.key}`;
   const headers = sql`${JSON.stringify({ 'Content-Type': ORDER_SNAPSHOT_TYPE })}::jsonb`;
   const expires = sql`now() + make_interval(secs => ${record.retentionSeconds})`;
   if (record.mode === 'held') {
     return {
       lock: sql`lk as materialized (
-          select ${k.id} from ${k} where ${scope} and ${k.leaseToken} = ${record.token} and ${k.state} = 'in-flight'
+          select k.id, false as dead from ${k} k where ${scope} and k.lease_token = ${record.token} and k.state = 'in-flight'
              for update
         )`,
       gate: sql`exists (select 1 from lk)`,
@@ -221,13 +238,17 @@ function foldedRecordSql(record: FoldedRecord) {
                  response_status = 200, response_headers = ${headers}, response_body = snap.body, expires_at = ${expires}
             from snap where ${k.id} in (select id from lk)
         )`,
+      found: sql`null as key_state`,
     };
   }
   return {
+    // Dead: past retention, or the lease of a holder that died running this very request.
     lock: sql`lk as materialized (
-          select ${k.id}, ${k.expiresAt} <= now() as expired from ${k} where ${scope} for update
+          select k.id, ${deadFor(sql`${record.fingerprint}`)} as dead, k.state, k.fingerprint, k.lease_expires_at,
+                 k.response_status, k.response_headers, k.response_body
+            from ${k} k where ${scope} for update
         )`,
-    gate: sql`not exists (select 1 from lk where not lk.expired)`,
+    gate: sql`not exists (select 1 from lk where not lk.dead)`,
     // A concurrent insert of the same key makes this one fail on the unique index: the whole
     // statement, change included, rolls back (the caller reads that as the key lost).
     write: sql`rec_new as (
@@ -239,9 +260,26 @@ function foldedRecordSql(record: FoldedRecord) {
           update ${k} set fingerprint = ${record.fingerprint}, state = 'completed', lease_token = null,
                  lease_expires_at = null, response_status = 200, response_headers = ${headers},
                  response_body = snap.body, created_at = now(), expires_at = ${expires}
-            from snap where ${k.id} in (select id from lk where lk.expired)
+            from snap where ${k.id} in (select id from lk where lk.dead)
         )`,
+    found: sql`lk.state as key_state, lk.fingerprint as key_fingerprint, lk.lease_expires_at as key_lease_expires_at,
+          lk.response_status as key_response_status, lk.response_headers as key_response_headers,
+          lk.response_body as key_response_body, now() as key_now`,
   };
+}
+
+function foundKey(row: Partial<KeyColumns>): FoundRecord | undefined {
+  if (!row.key_state) return undefined;
+  const record = toRecord({
+    state: row.key_state,
+    fingerprint: row.key_fingerprint!,
+    lease_expires_at: row.key_lease_expires_at ?? null,
+    response_status: row.key_response_status ?? null,
+    response_headers: row.key_response_headers ?? null,
+    response_body: row.key_response_body ?? null,
+    db_now: row.key_now!,
+  });
+  return { record, now: new Date(row.key_now!) };
 }
 
 /** The order an {@link ORDER_SNAPSHOT_TYPE} body holds, as the API shows it to `actor`. */
@@ -273,11 +311,11 @@ export async function transitionOrder(
   const plan = writePlan(action, actor);
   // No rule for this role: nothing can match (the domain refuses it with a 403 from `before`).
   const guard = plan?.guard ?? sql`false`;
-  // With a folded record, the update only happens while the key is still this request's to record,
-  // and the same statement completes the record with the answer's data: neither commits alone.
+  // With a folded record, the update only happens while no live record holds the key, and the same
+  // statement stores the record with the answer's data: neither commits alone.
   const fold = record ? foldedRecordSql(record) : null;
-  const held = fold ? sql`${fold.lock}, ` : sql``;
-  const heldGuard = fold ? sql` and ${fold.gate}` : sql``;
+  const keyLock = fold ? sql`${fold.lock}, ` : sql``;
+  const keyGate = fold ? sql` and ${fold.gate}` : sql``;
   const folded = fold
     ? sql`, snap as (
           select json_build_object('id', cur.id, 'status', upd.status, 'version', upd.version,
@@ -289,8 +327,8 @@ export async function transitionOrder(
         ), ${fold.write}`
     : sql``;
   const answer = fold
-    ? sql`snap.body as snapshot, ${fold.gate} as key_held
-          from cur left join upd on true left join snap on true`
+    ? sql`snap.body as snapshot, ${fold.gate} as key_held, ${fold.found}
+          from cur left join upd on true left join snap on true left join lk on not lk.dead`
     : sql`case when upd.version is not null then ${itemsOf(sql`cur.id`)} end as items
           from cur left join upd on true`;
   const [row] = await executeRows<
@@ -300,10 +338,10 @@ export async function transitionOrder(
       new_rider_id: string | null;
       snapshot?: string | null;
       key_held?: boolean;
-    }
+    } & Partial<KeyColumns>
   >(
     db,
-    sql`with ${held}cur as (
+    sql`with ${keyLock}cur as (
           select ${SNAPSHOT_COLUMNS}, o.note, o.created_at, o.updated_at
             from ${orders} o join restaurants r on r.id = o.restaurant_id
            where o.id = ${orderId}
@@ -312,7 +350,7 @@ export async function transitionOrder(
              set status = ${plan?.to ?? 'pending'}, version = o.version + 1,
                  rider_id = ${plan?.riderId ?? sql`o.rider_id`}, updated_at = now()
             from cur
-           where o.id = cur.id and o.version = ${expectedVersion} and (${guard})${heldGuard}
+           where o.id = cur.id and o.version = ${expectedVersion} and (${guard})${keyGate}
        returning o.status, o.version, o.rider_id, o.updated_at
         ), ev as (
           insert into ${orderEvents} (order_id, action, from_status, to_status, actor_id, actor_role, version, reason)
@@ -324,7 +362,7 @@ export async function transitionOrder(
   );
   if (!row) return { before: null, after: null };
   const before = toStored(row);
-  if (record && !row.key_held) return { before, after: null, leaseLost: true };
+  if (record && !row.key_held) return { before, after: null, leaseLost: true, found: foundKey(row) };
   if (row.new_version === null) return { before, after: null };
   // Folded: the answer is rendered from the very text stored with the key, as its replays will be.
   if (record) return { before, after: orderFromSnapshot(row.snapshot!, actor) };

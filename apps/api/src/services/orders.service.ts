@@ -43,6 +43,7 @@ import {
 } from '@quickeats/domain';
 import { inSpan } from '@quickeats/telemetry';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { FoundRecord } from '../idempotency/store';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import {
@@ -85,11 +86,12 @@ export const refundKey = (orderId: string) => `order:${orderId}:refund`;
  */
 export type CommitHook = ((tx: Tx, order: Order) => Promise<void>) & {
   /**
-   * Set when the store lets the write statement itself complete its record (the Postgres store):
-   * a single-statement transition then carries `record` instead of opening a transaction for the
-   * hook, calls `committed` with the answer, and throws `lost()` when the key was no longer held.
+   * Set when the key is claimed by the write itself (`WriteClaim`): a single-statement transition
+   * then carries `record` instead of opening a transaction for the hook, calls `committed` with the
+   * answer, and throws `lost(found)` when a live record held the key (`found`: as the statement read
+   * it; absent when a concurrent execution inserted it first).
    */
-  fold?: { record: FoldedRecord; committed(order: Order): void; lost(): Error };
+  fold?: { record: FoldedRecord; committed(order: Order): void; lost(found?: FoundRecord): Error };
 };
 
 export interface WriteOptions {
@@ -255,10 +257,21 @@ function decideOrThrow(
 }
 
 /** The one version the client holds, when it named exactly one (the write needs no read first). */
-function singleVersion(cmd: ActionCommand): number | null {
-  return cmd.ifMatch.kind === 'versions' && cmd.ifMatch.versions.length === 1
-    ? cmd.ifMatch.versions[0]!
-    : null;
+function singleVersion(ifMatch: ActionCommand['ifMatch']): number | null {
+  return ifMatch.kind === 'versions' && ifMatch.versions.length === 1 ? ifMatch.versions[0]! : null;
+}
+
+/**
+ * The action is tried as ONE statement (see `performAction`): its client named a single version and
+ * no rule of the action charges for this role. The idempotency layers let such a request's key be
+ * claimed by that statement (`WriteClaim`) instead of a lease taken first.
+ */
+export function writesInOneStatement(
+  action: OrderAction,
+  actor: Actor,
+  ifMatch: ActionCommand['ifMatch'],
+): boolean {
+  return singleVersion(ifMatch) !== null && !chargesOnAnyRule(action, actor);
 }
 
 /**
@@ -291,14 +304,15 @@ async function applyAction(
   cmd: ActionCommand,
   options: WriteOptions,
 ): Promise<Order> {
-  const known = singleVersion(cmd);
+  const known = singleVersion(cmd.ifMatch);
+  const oneStatement = writesInOneStatement(cmd.action, actor, cmd.ifMatch);
   // With a concrete expected version a lost race is final (412). With `If-Match: *` the client
   // accepts any current state, so the action is re-decided on the new state (409 if now refused).
   for (let attempt = 0; ; attempt++) {
     let snapshot: StoredOrder | null = null;
     let charge: Charge | null = null;
     let expected = known;
-    if (attempt > 0 || known === null || chargesOnAnyRule(cmd.action, actor)) {
+    if (attempt > 0 || !oneStatement) {
       const decided = decideOrThrow(await loadSnapshot(deps.db, cmd.orderId), cmd, actor);
       snapshot = decided.order;
       expected = decided.order.version;
@@ -370,7 +384,7 @@ async function writeTransition(
       if (pgErrorOf(err)?.constraint === 'idempotency_keys_scope_key') throw lost();
       throw err;
     }
-    if (result.leaseLost) throw lost();
+    if (result.leaseLost) throw lost(result.found);
     if (result.after) committed(result.after);
     return result;
   }

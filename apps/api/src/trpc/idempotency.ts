@@ -10,6 +10,7 @@
  * which hands the service the commit hook and returns a stored result instead of running again.
  */
 import {
+  type Actor,
   DomainError,
   ERROR_CODES,
   type ErrorCode,
@@ -30,6 +31,7 @@ import {
   type Lease,
   type StoredResponse,
 } from '../idempotency/store';
+import type { WriteClaim } from '../idempotency/write-claim';
 import type { CommitHook } from '../services/orders.service';
 import { createTRPCMiddleware, type TrpcContext } from './trpc';
 
@@ -90,12 +92,40 @@ function refuse(ctx: TrpcContext, state: Exclude<KeyState, { kind: 'replay' }>):
   throw error;
 }
 
+/** Answer with what the key holds: its replay, or the error saying why not. */
+function answerWith(ctx: TrpcContext, state: KeyState): Order {
+  if (state.kind === 'replay') return replay(ctx, state.response);
+  refuse(ctx, state);
+}
+
 /** This execution lost its key: answer with what the key holds now (see the REST middleware). */
 async function settleLost(ctx: TrpcContext, store: IdempotencyStore, lease: Lease): Promise<Order> {
   await store.release(lease);
-  const state = await store.peek(lease.scope, lease.fingerprint);
-  if (state.kind === 'replay') return replay(ctx, state.response);
-  refuse(ctx, state);
+  return answerWith(ctx, await store.peek(lease.scope, lease.fingerprint));
+}
+
+/** A key claimed by the mutation's single write statement (see `WriteClaim` and the REST middleware). */
+function claimHandle(ctx: TrpcContext, claim: WriteClaim): TrpcIdempotency & { ran: boolean } {
+  const handle = {
+    ran: false,
+    async run(mutate: (onCommit: CommitHook | undefined) => Promise<Order>): Promise<Order> {
+      handle.ran = true;
+      let order: Order;
+      try {
+        order = await mutate(claim.commitWith(okResponse));
+      } catch (err) {
+        if (err instanceof IdempotencyLeaseLost) return answerWith(ctx, await claim.holder(err));
+        const response = storableError(err);
+        const state = response && (await claim.complete(response));
+        if (state) return answerWith(ctx, state);
+        throw err;
+      }
+      if (claim.recorded) return order;
+      const state = await claim.complete(okResponse(order));
+      return state ? answerWith(ctx, state) : order;
+    },
+  };
+  return handle;
 }
 
 function leaseHandle(
@@ -143,7 +173,14 @@ const passThrough: TrpcIdempotency = { run: (mutate) => mutate(undefined) };
  * protectedProcedure.use(idempotentMutation({ required: true })).input(…).mutation(({ ctx, input }) =>
  *   ctx.idempotency.run((onCommit) => performAction(ctx.deps, ctx.actor, cmd, { onCommit })));
  */
-export function idempotentMutation(options: { required: boolean }) {
+export function idempotentMutation(options: {
+  required: boolean;
+  /**
+   * True when the mutation's whole effect will be one statement (`writesInOneStatement`): the key is
+   * then claimed by that statement (`IdempotencyStore.claimInWrite`), with no lease taken first.
+   */
+  claimedByWrite?: (input: Record<string, unknown>, actor: Actor) => boolean;
+}) {
   return createTRPCMiddleware(async function idempotency({ ctx, next, getRawInput, path }) {
     const raw = await getRawInput();
     const { idempotencyKey, ...rest } = (raw !== null && typeof raw === 'object' ? raw : {}) as Record<
@@ -162,14 +199,26 @@ export function idempotentMutation(options: { required: boolean }) {
     const actor = ctx.actor!;
     const route = `/trpc/${path}`;
     const store = ctx.deps.idempotency;
-    const lease = await store.admit(
-      { userId: actor.userId, route: `POST ${route}`, key },
-      requestFingerprint({
-        method: 'POST',
-        route,
-        body: raw !== null && typeof raw === 'object' ? rest : raw,
-      }),
-    );
+    const scope = { userId: actor.userId, route: `POST ${route}`, key };
+    const fingerprint = requestFingerprint({
+      method: 'POST',
+      route,
+      body: raw !== null && typeof raw === 'object' ? rest : raw,
+    });
+    if (options.claimedByWrite?.(rest, actor)) {
+      const claim = store.claimInWrite(scope, fingerprint);
+      const handle = claimHandle(ctx, claim);
+      const result = await next({ ctx: { idempotency: handle } });
+      if (handle.ran) return result;
+      // Refused before the mutation ran (its input): a final 4xx, stored like any other. A retry of
+      // the same input is refused the same way and finds that record: it answers with the record
+      // (the stored error is raised as first stored).
+      const response = result.ok ? okResponse(result.data as Order) : storableError(result.error);
+      const state = response && (await claim.complete(response));
+      if (state) answerWith(ctx, state);
+      return result;
+    }
+    const lease = await store.admit(scope, fingerprint);
     if (lease.kind === 'replay') {
       const data = replay(ctx, lease.response);
       return next({ ctx: { idempotency: { run: async () => data } satisfies TrpcIdempotency } });

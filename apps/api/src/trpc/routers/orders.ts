@@ -20,7 +20,7 @@ import {
 import { type TRPCRouterRecord, tracked } from '@trpc/server';
 import { z } from 'zod';
 import { followOrderEvents } from '../../services/order-events.service';
-import { createOrder, getOrder, performAction } from '../../services/orders.service';
+import { createOrder, getOrder, performAction, writesInOneStatement } from '../../services/orders.service';
 import { idempotentMutation } from '../idempotency';
 import { domainTrpcError, protectedProcedure } from '../trpc';
 import { listOrdersProcedure } from './order-list';
@@ -75,7 +75,14 @@ const actionProcedureWith = <S extends typeof ActionInputSchema | typeof KeyedAc
     throw new Error(`KEYED_ACTIONS disagrees with requiresIdempotencyKey('${action}')`);
   }
   return protectedProcedure
-    .use(idempotentMutation({ required }))
+    .use(
+      idempotentMutation({
+        required,
+        claimedByWrite: (input, actor) =>
+          typeof input.expectedVersion === 'number' &&
+          writesInOneStatement(action, actor, { kind: 'versions', versions: [input.expectedVersion] }),
+      }),
+    )
     .input(schema)
     .output(OrderSchema)
     .mutation(({ ctx, input }) =>
