@@ -9,7 +9,9 @@
  * - first use runs the handler; its final response is stored (2xx and 4xx) and sent; a 5xx is not
  *   stored and the key is released, so the retry runs again;
  * - same key and fingerprint → the stored status, headers and body again, byte for byte, with
- *   `Idempotent-Replayed: true`; another fingerprint → 422; still running → 409 + `Retry-After`.
+ *   `Idempotent-Replayed: true`; another fingerprint → 422; still running → 409 + `Retry-After`;
+ * - a request whose whole effect is one statement (`claimedByWrite`) takes no lease: that statement
+ *   claims the key (`WriteClaim`), so it has no "still running" for a duplicate to meet.
  *
  * A handler whose request changes data hands the service `c.var.idempotency.commitWith(render)`,
  * so its response is stored inside the transaction of the change. The response sent first is then

@@ -10,7 +10,7 @@ import type { IdempotencyScope, IdempotencyTiming, StoredResponse } from './stor
 
 const k = idempotencyKeys;
 
-interface RecordRow extends Record<string, unknown> {
+export interface RecordRow extends Record<string, unknown> {
   state: 'in-flight' | 'completed';
   fingerprint: string;
   lease_expires_at: string | Date | null;

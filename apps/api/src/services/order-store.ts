@@ -20,7 +20,7 @@ import {
 import type { Actor, Order, OrderAction, OrderSnapshot, OrderStatus, Party } from '@quickeats/domain';
 import { allowedActions, canView, rulesFor } from '@quickeats/domain';
 import { type SQL, sql } from 'drizzle-orm';
-import { deadFor, toRecord } from '../idempotency/postgres-records';
+import { deadFor, type RecordRow, toRecord } from '../idempotency/postgres-records';
 import type { FoundRecord } from '../idempotency/store';
 
 export interface StoredOrder extends OrderSnapshot {
@@ -204,22 +204,11 @@ export type FoldedRecord = {
   retentionSeconds: number;
 } & ({ mode: 'held'; token: string } | { mode: 'insert'; fingerprint: string });
 
-/** The key's live row as an `insert` fold read it (null columns: none). */
-type KeyColumns = {
-  key_state: 'in-flight' | 'completed' | null;
-  key_fingerprint: string | null;
-  key_lease_expires_at: string | Date | null;
-  key_response_status: number | null;
-  key_response_headers: Record<string, string> | string | null;
-  key_response_body: string | null;
-  key_now: string | Date;
-};
-
 /**
  * The CTEs of a folded record: `lk` locks the key's row first (FOR UPDATE, re-checked against its
  * latest version, so a concurrent takeover is seen), `gate` is what the update must also satisfy,
- * `write` completes the record from `snap` (the answer's data), and `found` are the answer's columns
- * describing the live record that kept the gate shut (`insert` only; joined as `lk`).
+ * `write` completes the record from `snap` (the answer's data), and `found` is the answer's column
+ * holding the live record that kept the gate shut (`insert` only).
  */
 function foldedRecordSql(record: FoldedRecord) {
   const k = idempotencyKeys;
@@ -229,7 +218,7 @@ function foldedRecordSql(record: FoldedRecord) {
   if (record.mode === 'held') {
     return {
       lock: sql`lk as materialized (
-          select k.id, false as dead from ${k} k where ${scope} and k.lease_token = ${record.token} and k.state = 'in-flight'
+          select k.id from ${k} k where ${scope} and k.lease_token = ${record.token} and k.state = 'in-flight'
              for update
         )`,
       gate: sql`exists (select 1 from lk)`,
@@ -238,7 +227,7 @@ function foldedRecordSql(record: FoldedRecord) {
                  response_status = 200, response_headers = ${headers}, response_body = snap.body, expires_at = ${expires}
             from snap where ${k.id} in (select id from lk)
         )`,
-      found: sql`null as key_state`,
+      found: sql`null::json as key_record`,
     };
   }
   return {
@@ -262,24 +251,11 @@ function foldedRecordSql(record: FoldedRecord) {
                  response_body = snap.body, created_at = now(), expires_at = ${expires}
             from snap where ${k.id} in (select id from lk where lk.dead)
         )`,
-    found: sql`lk.state as key_state, lk.fingerprint as key_fingerprint, lk.lease_expires_at as key_lease_expires_at,
-          lk.response_status as key_response_status, lk.response_headers as key_response_headers,
-          lk.response_body as key_response_body, now() as key_now`,
+    found: sql`(select json_build_object('state', lk.state, 'fingerprint', lk.fingerprint,
+                 'lease_expires_at', lk.lease_expires_at, 'response_status', lk.response_status,
+                 'response_headers', lk.response_headers, 'response_body', lk.response_body, 'db_now', now())
+            from lk where not lk.dead) as key_record`,
   };
-}
-
-function foundKey(row: Partial<KeyColumns>): FoundRecord | undefined {
-  if (!row.key_state) return undefined;
-  const record = toRecord({
-    state: row.key_state,
-    fingerprint: row.key_fingerprint!,
-    lease_expires_at: row.key_lease_expires_at ?? null,
-    response_status: row.key_response_status ?? null,
-    response_headers: row.key_response_headers ?? null,
-    response_body: row.key_response_body ?? null,
-    db_now: row.key_now!,
-  });
-  return { record, now: new Date(row.key_now!) };
 }
 
 /** The order an {@link ORDER_SNAPSHOT_TYPE} body holds, as the API shows it to `actor`. */
@@ -328,7 +304,7 @@ export async function transitionOrder(
     : sql``;
   const answer = fold
     ? sql`snap.body as snapshot, ${fold.gate} as key_held, ${fold.found}
-          from cur left join upd on true left join snap on true left join lk on not lk.dead`
+          from cur left join upd on true left join snap on true`
     : sql`case when upd.version is not null then ${itemsOf(sql`cur.id`)} end as items
           from cur left join upd on true`;
   const [row] = await executeRows<
@@ -338,7 +314,8 @@ export async function transitionOrder(
       new_rider_id: string | null;
       snapshot?: string | null;
       key_held?: boolean;
-    } & Partial<KeyColumns>
+      key_record?: RecordRow | null;
+    }
   >(
     db,
     sql`with ${keyLock}cur as (
@@ -362,7 +339,12 @@ export async function transitionOrder(
   );
   if (!row) return { before: null, after: null };
   const before = toStored(row);
-  if (record && !row.key_held) return { before, after: null, leaseLost: true, found: foundKey(row) };
+  if (record && !row.key_held) {
+    const found = row.key_record
+      ? { record: toRecord(row.key_record), now: new Date(row.key_record.db_now) }
+      : undefined;
+    return { before, after: null, leaseLost: true, found };
+  }
   if (row.new_version === null) return { before, after: null };
   // Folded: the answer is rendered from the very text stored with the key, as its replays will be.
   if (record) return { before, after: orderFromSnapshot(row.snapshot!, actor) };
