@@ -7,6 +7,8 @@
  *   by the API's own query builder for the same actor), so the difference is the framework's cost.
  * - `GET /orders` runs the minimal list SELECT (one page of orders, no relations): the floor any
  *   list endpoint stands on.
+ * - `POST /orders/:id/accept` (If-Match `"v<n>"`) runs the bench's bare accept statement: the write
+ *   path's floor over HTTP.
  */
 import { serve } from '@hono/node-server';
 import { orderQuery } from '@quickeats/api/reads';
@@ -14,6 +16,7 @@ import type { Actor } from '@quickeats/domain';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { Hono } from 'hono';
 import postgres from 'postgres';
+import { bareAccept } from './bare-accept';
 
 const url = process.env.DATABASE_URL;
 const port = Number(process.env.PORT ?? 0);
@@ -45,6 +48,13 @@ app.get('/orders', async (c) => {
     select id, status, version, total_amount, currency, created_at
       from orders order by created_at desc, id desc limit ${size}`;
   return c.json(rows);
+});
+
+app.post('/orders/:id/accept', async (c) => {
+  const version = Number(/^"v(\d+)"$/.exec(c.req.header('if-match') ?? '')?.[1] ?? Number.NaN);
+  if (!Number.isInteger(version)) return c.json({ error: 'If-Match "v<n>" required' }, 428);
+  const accepted = await bareAccept(sql, c.req.param('id'), version, actor.userId);
+  return accepted ? c.json({ id: c.req.param('id'), version: version + 1 }) : c.json(null, 412);
 });
 
 app.get('/healthz', (c) => c.text('ok'));

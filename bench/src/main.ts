@@ -415,7 +415,7 @@ async function main() {
 
     console.log(`Sequential comparisons, ${SEQUENTIAL} requests a side …`);
     const raw = postgres(url, { max: 1, onnotice: () => {} });
-    const near = await nearLimit(api.url, raw, SEQUENTIAL, {
+    const near = await nearLimit(api.url, bare.url, raw, SEQUENTIAL, {
       api: upstashApi.url,
       restCalls: () => bridge!.requests(),
     }).finally(() => raw.end());

@@ -1,6 +1,6 @@
 /**
  * Issue 15's part of `pnpm bench`: the API against what the database alone costs, one request at a
- * time (medians of interleaved rounds):
+ * time, the sides alternating request by request (medians):
  * - write path: `accept` through the API (If-Match, no key) vs the same conditional
  *   `UPDATE … WHERE version AND status` + event `INSERT` as ONE prepared postgres.js statement; a
  *   full lifecycle (create → pay → accept → mark-ready → pick-up → deliver) in writes/s vs the six
@@ -15,6 +15,7 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '@quickeats/db';
 import type { Actor } from '@quickeats/domain';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type postgres from 'postgres';
+import { bareAccept } from './bare-accept';
 import { interleaved, round, type Timing, target } from './sequential';
 
 type Sql = ReturnType<typeof postgres>;
@@ -53,6 +54,7 @@ export interface UpstashSide {
 
 export async function nearLimit(
   api: string,
+  bareUrl: string,
   sql: Sql,
   n: number,
   upstash?: UpstashSide,
@@ -115,15 +117,7 @@ export async function nearLimit(
 
   // 1. accept: API (If-Match, no key) vs keyed vs one bare prepared statement.
   await warm(api);
-  const pool = await paidOrders(n * 3);
-  const bareAccept = async (id: string, version: number) => {
-    await sql`
-      with upd as (
-        update orders set status = 'accepted', version = version + 1, updated_at = now()
-         where id = ${id} and version = ${version} and status = 'paid' returning id, version)
-      insert into order_events (order_id, action, from_status, to_status, actor_id, actor_role, version)
-      select id, 'accept', 'paid', 'accepted', ${owner.userId}, 'restaurant', version from upd`;
-  };
+  const pool = await paidOrders(n * 4);
   const trips: Record<string, number[]> = { unkeyed: [], keyed: [], replay: [] };
   const keys: string[] = [];
   const accept = await interleaved(
@@ -145,7 +139,16 @@ export async function nearLimit(
         trips.keyed!.push(Number(res.headers.get('x-db-round-trips')));
       },
       bare: async (i) => {
-        await bareAccept(pool[i]!, 2);
+        if (!(await bareAccept(sql, pool[i]!, 2, owner.userId)))
+          throw new Error('bare accept matched nothing');
+      },
+      bareHttp: async (i) => {
+        const res = await fetch(`${bareUrl}/orders/${pool[i]}/accept`, {
+          method: 'POST',
+          headers: { 'if-match': '"v2"' },
+        });
+        if (res.status !== 200) throw new Error(`bare HTTP accept: ${res.status}`);
+        await res.text();
       },
     },
     n,
@@ -170,7 +173,7 @@ export async function nearLimit(
   const row = (name: string, t: Timing, rt?: number) =>
     `| ${name} | ${rt ?? '—'} | ${t.p50} | ${t.p90} | ${t.n} |`;
   lines.push(
-    '## Write path (one request at a time; medians of 3 interleaved rounds)',
+    '## Write path (one request at a time, the sides alternating request by request; medians)',
     '',
     '| operation | DB round trips | p50 (ms) | p90 (ms) | samples |',
     '| --- | ---: | ---: | ---: | ---: |',
@@ -182,6 +185,9 @@ export async function nearLimit(
     ),
     row('replay of that keyed accept', replay.replay!, median(trips.replay!)),
     row('bare postgres.js: the conditional UPDATE + event INSERT, one prepared statement', accept.bare!, 1),
+    row('the same statement behind bare Hono over HTTP (the bench baseline server)', accept.bareHttp!, 1),
+    '',
+    `Over HTTP the thinnest server takes ${round(accept.bareHttp!.p50 / accept.bare!.p50)} × the statement alone; the API ${round(accept.api!.p50 / accept.bareHttp!.p50)} × that server (bare HTTP / API p50: ${round(accept.bareHttp!.p50 / accept.api!.p50)}; no target, for reading the one below).`,
     '',
   );
   targets.push(

@@ -1,8 +1,9 @@
 /**
  * Sequential measurements for `pnpm bench` (issue 15): one request at a time, so a p50 is the cost
  * of one request on an idle connection — what the write path and the "same SQL run raw" baselines
- * are compared by. Rounds of each pair are interleaved (A B A B …) so that the drift of a shared
- * machine does not favour one side; the figures are medians over every sample.
+ * are compared by. The sides alternate request by request (A B A B …) so that the drift of a shared
+ * machine (another process's burst, an autovacuum) does not favour one side; the figures are medians
+ * over every sample.
  */
 export interface Timing {
   p50: number;
@@ -18,11 +19,14 @@ export function summarize(samples: number[]): Timing {
 
 export const round = (ms: number) => Math.round(ms * 100) / 100;
 
-/** Time `n` sequential calls of each function, interleaved in `rounds` rounds; `i` counts calls across all sides. */
+/**
+ * Time `n` sequential calls of each function, interleaved in `rounds` rounds (by default `n`: one
+ * call of each side in turn); `i` counts calls across all sides.
+ */
 export async function interleaved(
   sides: Record<string, (i: number) => Promise<void>>,
   n: number,
-  rounds = 3,
+  rounds = n,
 ): Promise<Record<string, Timing>> {
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(sides).map((k) => [k, []]));
   const per = Math.ceil(n / rounds);
