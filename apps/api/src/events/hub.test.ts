@@ -102,6 +102,42 @@ describe('the event hub', () => {
     }
   });
 
+  it('after an unwatched stretch longer than its window, reads only the window; a resuming subscriber still gets all of it', async () => {
+    const read: number[] = [];
+    const hub = new EventHub({
+      db: database.db,
+      listen: database.listen,
+      logger: createLogger('silent'),
+      windowSize: 20,
+      onBatch: (batch) => read.push(batch.length),
+    });
+    try {
+      await hub.ready();
+      const start = hub.position;
+      const seen = hub.wakes;
+      const stretch: string[] = [];
+      for (let i = 0; i < 100; i++) stretch.push(await commitEvent());
+      await hub.wokenSince(seen);
+
+      // The first live subscriber: the hub catches up from the window's start, not from `start`.
+      const live = await hub.subscribe({ filter: () => true });
+      expect(read.reduce((n, b) => n + b, 0)).toBeLessThanOrEqual(20);
+      const next = await commitEvent();
+      expect((await live.next()).value).toMatchObject({ position: next });
+      await live.return(undefined);
+
+      const resumed = await hub.subscribe({ after: start, filter: () => true });
+      const positions: string[] = [];
+      for await (const event of resumed) {
+        positions.push(event.position);
+        if (positions.length === stretch.length + 1) break;
+      }
+      expect(positions).toEqual([...stretch, next]);
+    } finally {
+      await hub.close();
+    }
+  });
+
   it('wokenSince resolves at once for a wake-up already seen, and on close', async () => {
     const { hub } = countedHub();
     await hub.ready();

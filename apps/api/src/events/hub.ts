@@ -12,8 +12,9 @@
  *
  * The hub reads on a wake-up only while somebody waits for events (a live subscriber, the webhook
  * fan-out with endpoints to serve); otherwise it only notes that it is behind, and the next reader
- * catches up first. Reading on every commit in every process cost each write an outbox query per
- * API process, for nobody (5–30 % of an API worker's CPU per accept, issue 15).
+ * catches up first — from the last window's worth of the outbox when it fell further behind than
+ * that. Reading on every commit in every process cost each write an outbox query per API process,
+ * for nobody (5–30 % of an API worker's CPU per accept, issue 15).
  */
 import { type Database, type DbHandle, outsideStatementTally } from '@quickeats/db';
 import { DomainError, type OrderStreamEvent } from '@quickeats/domain';
@@ -42,6 +43,7 @@ export interface SubscribeOptions {
 }
 
 const READ_BATCH = 1000;
+const DEFAULT_WINDOW = 10_000;
 
 export class EventHub {
   private head = 0n;
@@ -137,12 +139,14 @@ export class EventHub {
 
   /** Read the outbox now (coalesced: one read at a time, one more if woken meanwhile). */
   private readNow(): Promise<void> {
+    const catchingUp = this.behind;
     this.behind = false;
     if (this.pumping) {
       this.again = true;
       return this.pumping;
     }
-    this.pumping = this.pump()
+    this.pumping = (catchingUp ? this.skipToWindow() : Promise.resolve())
+      .then(() => this.pump())
       .catch((err: unknown) => {
         // The next reader tries again.
         this.behind = true;
@@ -156,6 +160,21 @@ export class EventHub {
     return this.pumping;
   }
 
+  /**
+   * After an unwatched stretch longer than the window, start the window at the outbox's last
+   * `windowSize` positions instead of reading the whole stretch into memory only to drop it: the
+   * first subscriber after a quiet day would otherwise wait for that read. Anybody resuming from
+   * further back reads the outbox itself, as it does from behind the window.
+   */
+  private async skipToWindow() {
+    const size = BigInt(this.options.windowSize ?? DEFAULT_WINDOW);
+    const horizon = await outboxHorizon(this.options.db);
+    if (horizon - this.head <= size) return;
+    this.window = [];
+    this.head = this.windowBase = horizon - size;
+    this.notifyWaiters();
+  }
+
   private async pump() {
     do {
       this.again = false;
@@ -164,7 +183,7 @@ export class EventHub {
         if (batch.length > 0) {
           this.window.push(...batch);
           this.head = batch[batch.length - 1]!.position;
-          const excess = this.window.length - (this.options.windowSize ?? 10_000);
+          const excess = this.window.length - (this.options.windowSize ?? DEFAULT_WINDOW);
           if (excess > 0) this.windowBase = this.window.splice(0, excess).at(-1)!.position;
           this.options.onBatch?.(batch);
           this.notifyWaiters();
