@@ -1,6 +1,6 @@
 /**
  * Issue 15's part of `pnpm bench`: the API against what the database alone costs, one request at a
- * time, the sides alternating request by request (medians):
+ * time, the sides taking turns in blocks of 10 requests (medians):
  * - write path: `accept` through the API (If-Match, no key) vs the same conditional
  *   `UPDATE … WHERE version AND status` + event `INSERT` as ONE prepared postgres.js statement; a
  *   full lifecycle (create → pay → accept → mark-ready → pick-up → deliver) in writes/s vs the six
@@ -173,7 +173,7 @@ export async function nearLimit(
   const row = (name: string, t: Timing, rt?: number) =>
     `| ${name} | ${rt ?? '—'} | ${t.p50} | ${t.p90} | ${t.n} |`;
   lines.push(
-    '## Write path (one request at a time, the sides alternating request by request; medians)',
+    '## Write path (one request at a time, the sides taking turns in blocks of 10; medians)',
     '',
     '| operation | DB round trips | p50 (ms) | p90 (ms) | samples |',
     '| --- | ---: | ---: | ---: | ---: |',
