@@ -58,6 +58,10 @@ describe('database round trips per request (Postgres idempotency store)', () => 
     expect(await steady('paid', anyVersion, 200)).toBe(3);
   });
 
+  it('a pay: 3 — take the key, read the order, then (after the provider charged) one statement that changes the order, records the payment and completes the key', async () => {
+    expect(await steady('pending', (o) => c.customer.act(o.id, 'pay', o.version), 200)).toBe(3);
+  });
+
   it('the replay of a keyed accept: 1', async () => {
     const order = await orderIn(t, c, 'paid');
     const key = { 'idempotency-key': `rt-${crypto.randomUUID()}` };

@@ -15,6 +15,7 @@ import {
   orderEvents,
   orderItems,
   orders,
+  payments,
   type Tx,
 } from '@quickeats/db';
 import type { Actor, Order, OrderAction, OrderSnapshot, OrderStatus, Party } from '@quickeats/domain';
@@ -265,11 +266,28 @@ export function orderFromSnapshot(body: string, actor: Actor): Order {
   return order;
 }
 
+/** The payment row a pay records: the provider's charge, written by the transition's own statement. */
+export interface PaymentRow {
+  amount: number;
+  currency: string;
+  providerReference: string;
+  idempotencyKey: string;
+}
+
+/** What the transition statement writes besides the change and its event. */
+export interface TransitionWith {
+  /** The Idempotency-Key record, completed with the answer's data. */
+  record?: FoldedRecord | undefined;
+  /** The pay's charge (only inserted when the change is made). */
+  payment?: PaymentRow | undefined;
+}
+
 /**
  * Take `action` on the order if it is still at `expectedVersion` and the lifecycle table allows it
  * to `actor` from its status — in one statement (one round trip, prepared): the conditional
- * `UPDATE … WHERE version AND status AND party`, the audit event, and the answer's data. When the
- * update matched nothing, `before` says what the order was, for the refusal.
+ * `UPDATE … WHERE version AND status AND party`, the audit event, and the answer's data — and, with
+ * them, what `with` asks for (the pay's payment row, the Idempotency-Key record). When the update
+ * matched nothing, `before` says what the order was, for the refusal, and nothing else is written.
  *
  * The event's `from_status` is the status read by the same statement: the update only matches when
  * that read saw `expectedVersion`, and a concurrent writer that changed the row since fails its
@@ -282,7 +300,7 @@ export async function transitionOrder(
   action: OrderAction,
   actor: Actor,
   reason: string | undefined,
-  record?: FoldedRecord,
+  { record, payment }: TransitionWith = {},
 ): Promise<TransitionResult> {
   const plan = writePlan(action, actor);
   // No rule for this role: nothing can match (the domain refuses it with a 403 from `before`).
@@ -301,6 +319,14 @@ export async function transitionOrder(
                    'items', ${itemsOf(sql`cur.id`)})::text as body
             from cur, upd
         ), ${fold.write}`
+    : sql``;
+  const paid = payment
+    ? sql`, paid as (
+          insert into ${payments} (order_id, amount, currency, status, provider_reference, idempotency_key)
+          select cur.id, ${payment.amount}, ${payment.currency}, 'succeeded', ${payment.providerReference},
+                 ${payment.idempotencyKey}
+            from cur, upd
+        )`
     : sql``;
   const answer = fold
     ? sql`snap.body as snapshot, ${fold.gate} as key_held, ${fold.found}
@@ -333,7 +359,7 @@ export async function transitionOrder(
           insert into ${orderEvents} (order_id, action, from_status, to_status, actor_id, actor_role, version, reason)
           select cur.id, ${action}, cur.status, upd.status, ${actor.userId}, ${actor.role}, upd.version, ${reason ?? null}
             from cur, upd
-        )${folded}
+        )${paid}${folded}
         select cur.*, upd.status as new_status, upd.version as new_version, upd.rider_id as new_rider_id,
                upd.updated_at as new_updated_at, ${answer}`,
   );

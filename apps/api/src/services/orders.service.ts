@@ -50,6 +50,7 @@ import {
   type FoldedRecord,
   loadOrderView,
   loadSnapshot,
+  type PaymentRow,
   type StoredOrder,
   type TransitionResult,
   transitionOrder,
@@ -345,8 +346,9 @@ const chargesOnAnyRule = (action: OrderAction, actor: Actor) =>
   rulesFor(action, actor.role).some((r) => r.effects.includes('charge'));
 
 /**
- * The conditional transition, plus the payment row for a charge, plus the caller's commit hook — in
- * one transaction whenever more than the single transition statement must commit together.
+ * The conditional transition — with the payment row for a charge and, when the key's record can be
+ * written by the statement itself (`hook.fold`), the Idempotency-Key record — in ONE statement; a
+ * commit hook that cannot be folded runs with it in one transaction.
  */
 async function writeTransition(
   deps: OrderServiceDeps,
@@ -356,29 +358,17 @@ async function writeTransition(
   charge: Charge | null,
   options: WriteOptions,
 ): Promise<TransitionResult> {
-  const write = async (db: Database | Tx, onCommit?: (order: Order) => Promise<void>) => {
-    const result = await transitionOrder(db, cmd.orderId, expectedVersion, cmd.action, actor, cmd.reason);
-    if (!result.after) return result;
-    if (charge) await db.insert(payments).values(paymentRow(cmd.orderId, charge));
-    await onCommit?.(result.after);
-    return result;
-  };
+  const payment = charge ? paymentRow(cmd.orderId, charge) : undefined;
+  const transition = (db: Database | Tx, record?: FoldedRecord) =>
+    transitionOrder(db, cmd.orderId, expectedVersion, cmd.action, actor, cmd.reason, { record, payment });
   const hook = options.onCommit;
-  if (!charge && !hook) return write(deps.db);
-  if (!charge && hook?.fold) {
-    // The change, its event and the idempotency record in one statement: one round trip.
+  if (!hook) return transition(deps.db);
+  if (hook.fold) {
+    // The change, its event, the payment and the idempotency record in one statement: one round trip.
     const { record, committed, lost } = hook.fold;
     let result: TransitionResult;
     try {
-      result = await transitionOrder(
-        deps.db,
-        cmd.orderId,
-        expectedVersion,
-        cmd.action,
-        actor,
-        cmd.reason,
-        record,
-      );
+      result = await transition(deps.db, record);
     } catch (err) {
       // Another execution inserted the key's record first: this statement, change included, rolled back.
       if (pgErrorOf(err)?.constraint === 'idempotency_keys_scope_key') throw lost();
@@ -388,7 +378,11 @@ async function writeTransition(
     if (result.after) committed(result.after);
     return result;
   }
-  return deps.db.transaction((tx) => write(tx, hook && ((view) => hook(tx, view))));
+  return deps.db.transaction(async (tx) => {
+    const result = await transition(tx);
+    if (result.after) await hook(tx, result.after);
+    return result;
+  });
 }
 
 /**
@@ -422,7 +416,10 @@ async function chargeOrder(deps: OrderServiceDeps, order: StoredOrder): Promise<
 }
 
 /** The payment row recording a provider charge for an order. */
-export function paymentRow(orderId: string, charge: Charge) {
+export function paymentRow(
+  orderId: string,
+  charge: Charge,
+): PaymentRow & { orderId: string; status: 'succeeded' } {
   return {
     orderId,
     amount: charge.amount.amount,

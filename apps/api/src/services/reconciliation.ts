@@ -111,17 +111,15 @@ async function recordAsPaid(deps: OrderServiceDeps, orderId: string, charge: Cha
   if (!order || order.status !== 'pending') return false;
   const customer: Actor = { userId: order.customerId, role: 'customer' };
   if (!decide(order, 'pay', customer).ok) return false;
-  return deps.db.transaction(async (tx) => {
-    const { after } = await transitionOrder(
-      tx,
-      orderId,
-      order.version,
-      'pay',
-      customer,
-      'reconciled: charge found at the provider',
-    );
-    if (!after) return false;
-    await tx.insert(payments).values(paymentRow(orderId, charge));
-    return true;
-  });
+  // The transition and its payment row: one statement, both or neither.
+  const { after } = await transitionOrder(
+    deps.db,
+    orderId,
+    order.version,
+    'pay',
+    customer,
+    'reconciled: charge found at the provider',
+    { payment: paymentRow(orderId, charge) },
+  );
+  return after !== null;
 }
