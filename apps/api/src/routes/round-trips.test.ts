@@ -5,7 +5,7 @@
  * connection: the numbers pinned are the steady state.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoClients, demoClients, orderIn } from '../testing/orders-fixture';
+import { type DemoClients, demoClients, demoMenu, orderIn } from '../testing/orders-fixture';
 import { createTestApp, type TestApp } from '../testing/test-app';
 
 const roundTrips = (res: { headers: Headers }) => Number(res.headers.get('x-db-round-trips'));
@@ -60,6 +60,23 @@ describe('database round trips per request (Postgres idempotency store)', () => 
 
   it('a pay: 3 — take the key, read the order, then (after the provider charged) one statement that changes the order, records the payment and completes the key', async () => {
     expect(await steady('pending', (o) => c.customer.act(o.id, 'pay', o.version), 200)).toBe(3);
+  });
+
+  it('a create: 3 — take the key, read the menu, then one statement that inserts the order, its items and its event and completes the key', async () => {
+    const menu = await demoMenu(t);
+    const create = () =>
+      c.customer.post(
+        '/api/v2/orders',
+        {
+          restaurantId: menu.restaurantId,
+          items: menu.menuItemIds.map((menuItemId) => ({ menuItemId, quantity: 1 })),
+        },
+        { 'idempotency-key': crypto.randomUUID() },
+      );
+    expect((await create()).status).toBe(201); // its statements prepared on the one connection
+    const created = await create();
+    expect(created.status).toBe(201);
+    expect(roundTrips(created)).toBe(3);
   });
 
   it('the replay of a keyed accept: 1', async () => {

@@ -172,15 +172,19 @@ function writePlan(action: OrderAction, actor: Actor) {
   return { to, riderId: assigns[0] ? sql`${actor.userId}::uuid` : sql`o.rider_id`, guard };
 }
 
-export interface TransitionResult {
-  /** The order as the statement found it (null: no such order). */
-  before: StoredOrder | null;
-  /** The order as changed and shown to the actor, when this statement made the change. */
+/** What a write statement that can carry a folded Idempotency-Key record answers. */
+export interface WriteResult {
+  /** The order as changed (or created) and shown to the actor, when this statement made the change. */
   after: Order | null;
-  /** With a folded record: the key was not this request's to record (no longer held, or a live record), so nothing was changed. */
+  /** With a folded record: the key was not this request's to record (no longer held, or a live record), so nothing was written. */
   leaseLost?: boolean;
   /** The live record that held it, as an `insert` fold read it. */
   found?: FoundRecord | undefined;
+}
+
+export interface TransitionResult extends WriteResult {
+  /** The order as the statement found it (null: no such order). */
+  before: StoredOrder | null;
 }
 
 /**
@@ -259,6 +263,89 @@ function foldedRecordSql(record: FoldedRecord) {
   };
 }
 
+/**
+ * The answer's data as a folded record stores it (a {@link ViewRow} as JSON text, read back by
+ * `orderFromSnapshot`): the order row `o` with what the statement changed or computed.
+ */
+function snapshotBody(
+  o: string,
+  v: { ownerId: SQL; status: SQL; version: SQL; riderId: SQL; updatedAt: SQL; items: SQL },
+) {
+  const col = (name: string) => sql.raw(`${o}.${name}`);
+  return sql`json_build_object('id', ${col('id')}, 'status', ${v.status}, 'version', ${v.version},
+         'customer_id', ${col('customer_id')}, 'restaurant_id', ${col('restaurant_id')}, 'owner_id', ${v.ownerId},
+         'rider_id', ${v.riderId}, 'total_amount', ${col('total_amount')}, 'currency', ${col('currency')},
+         'note', ${col('note')}, 'created_at', ${col('created_at')}, 'updated_at', ${v.updatedAt},
+         'items', ${v.items})::text`;
+}
+
+/** A new order as `placeOrder` validated it: its lines carry the names and prices read from the menu. */
+export interface NewOrder {
+  customerId: string;
+  restaurantId: string;
+  totalAmount: number;
+  currency: string;
+  note: string | null;
+  lines: { menuItemId: string; name: string; quantity: number; unitPriceAmount: number }[];
+}
+
+/**
+ * Insert an order, its items and its `create` event — and, with `record`, the Idempotency-Key record
+ * holding the answer's data — in ONE statement (data-modifying CTEs), returning the order as its
+ * customer sees it: one round trip where a transaction took seven.
+ */
+export async function insertOrder(
+  db: Database | Tx,
+  actor: Actor,
+  order: NewOrder,
+  record?: FoldedRecord,
+): Promise<WriteResult> {
+  const fold = record ? foldedRecordSql(record) : null;
+  const lines = sql.join(
+    order.lines.map(
+      (l) => sql`(${l.menuItemId}::uuid, ${l.name}::text, ${l.quantity}::int, ${l.unitPriceAmount}::int)`,
+    ),
+    sql`, `,
+  );
+  const items = sql`(select json_agg(json_build_object('id', i.id, 'menuItemId', i.menu_item_id, 'name', i.name,
+          'quantity', i.quantity, 'unitPriceAmount', i.unit_price_amount, 'currency', i.currency) order by i.name, i.id)
+        from i)`;
+  const [row] = await executeRows<{
+    snapshot: string | null;
+    key_held: boolean;
+    key_record: RecordRow | null;
+  }>(
+    db,
+    sql`with ${fold ? sql`${fold.lock}, ` : sql``}o as (
+          insert into ${orders} (customer_id, restaurant_id, total_amount, currency, note)
+          select ${order.customerId}, ${order.restaurantId}, ${order.totalAmount}, ${order.currency}, ${order.note}
+           where ${fold ? fold.gate : sql`true`}
+       returning id, status, version, customer_id, restaurant_id, rider_id, total_amount, currency, note,
+                 created_at, updated_at
+        ), i as (
+          insert into ${orderItems} (order_id, menu_item_id, name, quantity, unit_price_amount, currency)
+          select o.id, l.menu_item_id, l.name, l.quantity, l.unit_price_amount, o.currency
+            from o, (values ${lines}) as l(menu_item_id, name, quantity, unit_price_amount)
+       returning id, menu_item_id, name, quantity, unit_price_amount, currency
+        ), ev as (
+          insert into ${orderEvents} (order_id, action, from_status, to_status, actor_id, actor_role, version)
+          select o.id, 'create', null, o.status, ${actor.userId}, ${actor.role}, o.version from o
+        ), snap as (
+          select ${snapshotBody('o', { ownerId: sql`r.owner_id`, status: sql`o.status`, version: sql`o.version`, riderId: sql`o.rider_id`, updatedAt: sql`o.updated_at`, items })} as body
+            from o join restaurants r on r.id = o.restaurant_id
+        )${fold ? sql`, ${fold.write}` : sql``}
+        select snap.body as snapshot, ${fold ? fold.gate : sql`true`} as key_held,
+               ${fold ? fold.found : sql`null::json as key_record`}
+          from (select 1) one left join snap on true`,
+  );
+  if (!row?.key_held) return { after: null, leaseLost: true, found: foundRecord(row?.key_record) };
+  return { after: orderFromSnapshot(row.snapshot!, actor) };
+}
+
+function foundRecord(row: RecordRow | null | undefined): FoundRecord | undefined {
+  return row ? { record: toRecord(row), now: new Date(row.db_now) } : undefined;
+}
+
 /** The order an {@link ORDER_SNAPSHOT_TYPE} body holds, as the API shows it to `actor`. */
 export function orderFromSnapshot(body: string, actor: Actor): Order {
   const order = toView(JSON.parse(body) as ViewRow, actor);
@@ -312,11 +399,7 @@ export async function transitionOrder(
   const keyGate = fold ? sql` and ${fold.gate}` : sql``;
   const folded = fold
     ? sql`, snap as (
-          select json_build_object('id', cur.id, 'status', upd.status, 'version', upd.version,
-                   'customer_id', cur.customer_id, 'restaurant_id', cur.restaurant_id, 'owner_id', cur.owner_id,
-                   'rider_id', upd.rider_id, 'total_amount', cur.total_amount, 'currency', cur.currency,
-                   'note', cur.note, 'created_at', cur.created_at, 'updated_at', upd.updated_at,
-                   'items', ${itemsOf(sql`cur.id`)})::text as body
+          select ${snapshotBody('cur', { ownerId: sql`cur.owner_id`, status: sql`upd.status`, version: sql`upd.version`, riderId: sql`upd.rider_id`, updatedAt: sql`upd.updated_at`, items: itemsOf(sql`cur.id`) })} as body
             from cur, upd
         ), ${fold.write}`
     : sql``;
@@ -365,12 +448,8 @@ export async function transitionOrder(
   );
   if (!row) return { before: null, after: null };
   const before = toStored(row);
-  if (record && !row.key_held) {
-    const found = row.key_record
-      ? { record: toRecord(row.key_record), now: new Date(row.key_record.db_now) }
-      : undefined;
-    return { before, after: null, leaseLost: true, found };
-  }
+  if (record && !row.key_held)
+    return { before, after: null, leaseLost: true, found: foundRecord(row.key_record) };
   if (row.new_version === null) return { before, after: null };
   // Folded: the answer is rendered from the very text stored with the key, as its replays will be.
   if (record) return { before, after: orderFromSnapshot(row.snapshot!, actor) };

@@ -48,12 +48,15 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import {
   type FoldedRecord,
+  insertOrder,
   loadOrderView,
   loadSnapshot,
+  type NewOrder,
   type PaymentRow,
   type StoredOrder,
   type TransitionResult,
   transitionOrder,
+  type WriteResult,
 } from './order-store';
 
 export interface OrderServiceDeps {
@@ -190,41 +193,51 @@ async function placeOrder(
   const lines = input.items.map((item) => ({ ...item, menu: byId.get(item.menuItemId)! }));
   const total = lines.reduce((sum, l) => sum + l.menu.priceAmount * l.quantity, 0);
 
+  const order: NewOrder = {
+    customerId: actor.userId,
+    restaurantId: input.restaurantId,
+    totalAmount: total,
+    currency,
+    note: input.note ?? null,
+    lines: lines.map((l) => ({
+      menuItemId: l.menuItemId,
+      name: l.menu.name,
+      quantity: l.quantity,
+      unitPriceAmount: l.menu.priceAmount,
+    })),
+  };
+  const hook = options.onCommit;
+  if (!hook || hook.fold) {
+    // The order, its items, its event and the idempotency record: one statement.
+    const { after } = await foldedWrite(hook?.fold, (record) => insertOrder(deps.db, actor, order, record));
+    return after!;
+  }
   return deps.db.transaction(async (tx) => {
-    const [created] = await tx
-      .insert(orders)
-      .values({
-        customerId: actor.userId,
-        restaurantId: input.restaurantId,
-        totalAmount: total,
-        currency,
-        note: input.note ?? null,
-      })
-      .returning({ id: orders.id });
-    const id = created!.id;
-    await tx.insert(orderItems).values(
-      lines.map((l) => ({
-        orderId: id,
-        menuItemId: l.menuItemId,
-        name: l.menu.name,
-        quantity: l.quantity,
-        unitPriceAmount: l.menu.priceAmount,
-        currency,
-      })),
-    );
-    await tx.insert(orderEvents).values({
-      orderId: id,
-      action: 'create',
-      fromStatus: null,
-      toStatus: 'pending',
-      actorId: actor.userId,
-      actorRole: actor.role,
-      version: 1,
-    });
-    const order = (await loadOrderView(tx, id, actor))!;
-    await options.onCommit?.(tx, order);
-    return order;
+    const created = (await insertOrder(tx, actor, order)).after!;
+    await hook(tx, created);
+    return created;
   });
+}
+
+/**
+ * Run a single write statement that also writes the key's record when `fold` is given: the answer
+ * is handed to `fold.committed`; a key that was not this request's to record throws `fold.lost()`
+ * (with the live record the statement found, or after another execution's insert won the unique index).
+ */
+async function foldedWrite<R extends WriteResult>(
+  fold: CommitHook['fold'],
+  write: (record: FoldedRecord | undefined) => Promise<R>,
+): Promise<R> {
+  let result: R;
+  try {
+    result = await write(fold?.record);
+  } catch (err) {
+    if (fold && pgErrorOf(err)?.constraint === 'idempotency_keys_scope_key') throw fold.lost();
+    throw err;
+  }
+  if (fold && result.leaseLost) throw fold.lost(result.found);
+  if (fold && result.after) fold.committed(result.after);
+  return result;
 }
 
 export interface ActionCommand {
@@ -362,21 +375,9 @@ async function writeTransition(
   const transition = (db: Database | Tx, record?: FoldedRecord) =>
     transitionOrder(db, cmd.orderId, expectedVersion, cmd.action, actor, cmd.reason, { record, payment });
   const hook = options.onCommit;
-  if (!hook) return transition(deps.db);
-  if (hook.fold) {
+  if (!hook || hook.fold) {
     // The change, its event, the payment and the idempotency record in one statement: one round trip.
-    const { record, committed, lost } = hook.fold;
-    let result: TransitionResult;
-    try {
-      result = await transition(deps.db, record);
-    } catch (err) {
-      // Another execution inserted the key's record first: this statement, change included, rolled back.
-      if (pgErrorOf(err)?.constraint === 'idempotency_keys_scope_key') throw lost();
-      throw err;
-    }
-    if (result.leaseLost) throw lost(result.found);
-    if (result.after) committed(result.after);
-    return result;
+    return foldedWrite(hook?.fold, (record) => transition(deps.db, record));
   }
   return deps.db.transaction(async (tx) => {
     const result = await transition(tx);
