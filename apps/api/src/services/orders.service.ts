@@ -16,8 +16,6 @@ import {
   type Database,
   executeRows,
   menuItems,
-  orderEvents,
-  orderItems,
   orders,
   payments,
   pgErrorOf,
