@@ -12,15 +12,7 @@
  * it is what makes the retry reach this code with the same request, and what replays its answer.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  type Database,
-  executeRows,
-  menuItems,
-  orders,
-  payments,
-  pgErrorOf,
-  type Tx,
-} from '@quickeats/db';
+import { type Database, executeRows, menuItems, orders, payments, pgErrorOf, type Tx } from '@quickeats/db';
 import {
   type Actor,
   type Charge,
