@@ -80,10 +80,11 @@ export const refundKey = (orderId: string) => `order:${orderId}:refund`;
  */
 export type CommitHook = ((tx: Tx, order: Order) => Promise<void>) & {
   /**
-   * Set when the key is claimed by the write itself (`WriteClaim`): a single-statement transition
-   * then carries `record` instead of opening a transaction for the hook, calls `committed` with the
-   * answer, and throws `lost(found)` when a live record held the key (`found`: as the statement read
-   * it; absent when a concurrent execution inserted it first).
+   * Set when the write statement can store the key's record itself (the lease's row, by the store's
+   * `foldable`; a key claimed by the write, `WriteClaim`): a single-statement write (a transition, a
+   * create) then carries `record` instead of opening a transaction for the hook, calls `committed`
+   * with the answer, and throws `lost(found)` when the key was not this request's to record
+   * (`found`: the live record the statement read; absent when a concurrent execution inserted first).
    */
   fold?: { record: FoldedRecord; committed(order: Order): void; lost(found?: FoundRecord): Error };
 };
