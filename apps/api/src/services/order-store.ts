@@ -64,11 +64,13 @@ const SNAPSHOT_COLUMNS = sql.raw(
   'o.id, o.status, o.version, o.customer_id, o.restaurant_id, r.owner_id, o.rider_id, o.total_amount, o.currency',
 );
 
+/** Item rows `i` as the answer lists them (an `ItemJson` array). */
+const ITEMS_JSON = sql`json_agg(json_build_object('id', i.id, 'menuItemId', i.menu_item_id, 'name', i.name,
+          'quantity', i.quantity, 'unitPriceAmount', i.unit_price_amount, 'currency', i.currency) order by i.name, i.id)`;
+
 /** The items of order `orderId` (a column expression), as the answer lists them. */
 const itemsOf = (orderId: SQL) =>
-  sql`(select json_agg(json_build_object('id', i.id, 'menuItemId', i.menu_item_id, 'name', i.name,
-          'quantity', i.quantity, 'unitPriceAmount', i.unit_price_amount, 'currency', i.currency) order by i.name, i.id)
-        from ${orderItems} i where i.order_id = ${orderId})`;
+  sql`(select ${ITEMS_JSON} from ${orderItems} i where i.order_id = ${orderId})`;
 
 function toStored(row: SnapshotRow): StoredOrder {
   return {
@@ -307,9 +309,7 @@ export async function insertOrder(
     ),
     sql`, `,
   );
-  const items = sql`(select json_agg(json_build_object('id', i.id, 'menuItemId', i.menu_item_id, 'name', i.name,
-          'quantity', i.quantity, 'unitPriceAmount', i.unit_price_amount, 'currency', i.currency) order by i.name, i.id)
-        from i)`;
+  const items = sql`(select ${ITEMS_JSON} from i)`;
   const [row] = await executeRows<{
     snapshot: string | null;
     key_held: boolean;
