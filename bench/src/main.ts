@@ -63,7 +63,7 @@ const WRITE = argv.includes('--write') || env.BENCH_WRITE === '1';
 /** `--out NAME`: the results file under bench/results/ (default latest.md; the 1M run writes million.md). */
 const OUT = flag('--out') ?? 'latest.md';
 /** Requests per side of the sequential (write path, list vs raw SQL) comparisons. */
-const SEQUENTIAL = Number(env.BENCH_SEQUENTIAL_REQUESTS ?? 60);
+const SEQUENTIAL = Number(env.BENCH_SEQUENTIAL_REQUESTS ?? 120);
 /** Orders created and paid for the live-events section (two events each). */
 const LIVE_ORDERS = Number(env.BENCH_LIVE_ORDERS ?? 300);
 const JS_SEEDED = 2_000;
