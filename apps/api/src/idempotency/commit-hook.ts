@@ -11,7 +11,8 @@ import { ORDER_SNAPSHOT_TYPE, orderFromSnapshot } from '../services/order-store'
 import type { CommitHook } from '../services/orders.service';
 import { IdempotencyLeaseLost, type IdempotencyStore, type Lease, type StoredResponse } from './store';
 
-export type Render = (order: Order) => StoredResponse;
+/** Renders the answer for an order; `status`, when set, is the status every answer of it has. */
+export type Render = ((order: Order) => StoredResponse) & { readonly status?: number };
 
 export function commitHook(
   store: IdempotencyStore,
@@ -27,7 +28,7 @@ export function commitHook(
   const record = store.foldable?.(lease);
   if (record) {
     hook.fold = {
-      record,
+      record: { ...record, status: render.status },
       committed: (order) => recorded(render(order)),
       lost: () => new IdempotencyLeaseLost(),
     };

@@ -14,7 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger';
 import { type FoldedRecord, ORDER_SNAPSHOT_TYPE } from '../services/order-store';
 import { type CommitHook, performAction } from '../services/orders.service';
-import { type DemoClients, demoClients, newKey, orderIn, postInit } from '../testing/orders-fixture';
+import {
+  type DemoClients,
+  demoClients,
+  demoMenu,
+  newKey,
+  orderIn,
+  postInit,
+} from '../testing/orders-fixture';
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../testing/test-app';
 import { createCaller } from '../trpc/root';
 import { createContextInner } from '../trpc/trpc';
@@ -53,9 +60,14 @@ describe.each([true, false])(
     };
     const recordOf = async (key: string) =>
       (
-        await executeRows<{ state: string; response_headers: Record<string, string>; response_body: string }>(
+        await executeRows<{
+          state: string;
+          response_status: number;
+          response_headers: Record<string, string>;
+          response_body: string;
+        }>(
           t.database.db,
-          sql`select state, response_headers, response_body from idempotency_keys where key = ${key}`,
+          sql`select state, response_status, response_headers, response_body from idempotency_keys where key = ${key}`,
         )
       )[0];
     const orderRow = async (id: string) =>
@@ -85,6 +97,7 @@ describe.each([true, false])(
       const record = await recordOf(key);
       expect(record).toMatchObject({
         state: 'completed',
+        response_status: 200,
         response_headers: { 'Content-Type': ORDER_SNAPSHOT_TYPE },
       });
       expect(JSON.parse(record!.response_body)).toMatchObject({ id: order.id, status: 'accepted' });
@@ -98,6 +111,45 @@ describe.each([true, false])(
         status: 'accepted',
         accepts: 1,
       });
+    });
+
+    it('REST create: one statement inserts the order and its record (with the 201 it answered); the replay is the first answer', async () => {
+      const menu = await demoMenu(t);
+      const key = newKey();
+      const create = async () => {
+        const res = await t.app.request(
+          '/api/v2/orders',
+          postInit({
+            token: await t.tokenFor(DEMO_ACCOUNTS.customer),
+            key,
+            body: {
+              restaurantId: menu.restaurantId,
+              items: [{ menuItemId: menu.menuItemIds[0]!, quantity: 2 }],
+            },
+          }),
+        );
+        return {
+          status: res.status,
+          body: await res.text(),
+          location: res.headers.get('location'),
+          replayed: res.headers.get('idempotent-replayed'),
+        };
+      };
+      const first = await create();
+      expect(first).toMatchObject({ status: 201, replayed: null });
+      const id = JSON.parse(first.body).data.id as string;
+      expect(first.location).toContain(id);
+      expect(await recordOf(key)).toMatchObject({
+        state: 'completed',
+        response_status: 201,
+        response_headers: { 'Content-Type': ORDER_SNAPSHOT_TYPE },
+      });
+      expect(await create()).toEqual({ ...first, replayed: 'true' });
+      const [count] = await executeRows<{ n: number }>(
+        t.database.db,
+        sql`select count(*)::int as n from orders where id = ${id}`,
+      );
+      expect(count).toEqual({ n: 1 });
     });
 
     it('tRPC: the replay returns the very order the first call returned', async () => {

@@ -72,6 +72,7 @@ export class WriteClaim {
       ...this.scope,
       fingerprint: this.fingerprint,
       retentionSeconds: this.timing.retentionSeconds,
+      status: render.status,
     };
     hook.fold = {
       record,

@@ -28,6 +28,7 @@ import type { AppDeps, AppEnv } from '../context';
 import { createOpenApiRouter } from '../http/openapi';
 import { validationError } from '../http/problem';
 import { problem, tooManyRequests } from '../http/responses';
+import type { Render } from '../idempotency/commit-hook';
 import { idempotencyKeys, REPLAYED_HEADER } from '../idempotency/middleware';
 import type { StoredResponse } from '../idempotency/store';
 import {
@@ -83,8 +84,8 @@ const idempotencyKeyHeader = (required: boolean) => {
  * The answer to a write as the idempotency layer stores and replays it: exactly the bytes and
  * headers the handler's `c.json` would send (the same document, the final media type).
  */
-function orderAnswer(status: 200 | 201) {
-  return (order: Order): StoredResponse => ({
+function orderAnswer(status: 200 | 201): Render {
+  const render = (order: Order): StoredResponse => ({
     status,
     headers: {
       'Content-Type': JSONAPI_CONTENT_TYPE,
@@ -93,6 +94,7 @@ function orderAnswer(status: 200 | 201) {
     },
     body: JSON.stringify(orderDocument(order)),
   });
+  return Object.assign(render, { status });
 }
 
 const IfMatchHeader = z.object({

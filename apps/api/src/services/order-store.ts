@@ -209,6 +209,8 @@ export type FoldedRecord = {
   route: string;
   key: string;
   retentionSeconds: number;
+  /** The answer's status (201 for a create; default 200), kept with the record. */
+  status?: number | undefined;
 } & ({ mode: 'held'; token: string } | { mode: 'insert'; fingerprint: string });
 
 /**
@@ -222,6 +224,7 @@ function foldedRecordSql(record: FoldedRecord) {
   const scope = sql`k.user_id = ${record.userId} and k.route = ${record.route} and k.key = ${record.key}`;
   const headers = sql`${JSON.stringify({ 'Content-Type': ORDER_SNAPSHOT_TYPE })}::jsonb`;
   const expires = sql`now() + make_interval(secs => ${record.retentionSeconds})`;
+  const status = sql`${record.status ?? 200}::int`;
   if (record.mode === 'held') {
     return {
       lock: sql`lk as materialized (
@@ -231,7 +234,7 @@ function foldedRecordSql(record: FoldedRecord) {
       gate: sql`exists (select 1 from lk)`,
       write: sql`rec as (
           update ${k} set state = 'completed', lease_token = null, lease_expires_at = null,
-                 response_status = 200, response_headers = ${headers}, response_body = snap.body, expires_at = ${expires}
+                 response_status = ${status}, response_headers = ${headers}, response_body = snap.body, expires_at = ${expires}
             from snap where ${k.id} in (select id from lk)
         )`,
       found: sql`null::json as key_record`,
@@ -249,12 +252,12 @@ function foldedRecordSql(record: FoldedRecord) {
     // statement, change included, rolls back (the caller reads that as the key lost).
     write: sql`rec_new as (
           insert into ${k} (user_id, route, key, fingerprint, state, response_status, response_headers, response_body, expires_at)
-          select ${record.userId}, ${record.route}, ${record.key}, ${record.fingerprint}, 'completed', 200, ${headers},
+          select ${record.userId}, ${record.route}, ${record.key}, ${record.fingerprint}, 'completed', ${status}, ${headers},
                  snap.body, ${expires}
             from snap where not exists (select 1 from lk)
         ), rec_old as (
           update ${k} set fingerprint = ${record.fingerprint}, state = 'completed', lease_token = null,
-                 lease_expires_at = null, response_status = 200, response_headers = ${headers},
+                 lease_expires_at = null, response_status = ${status}, response_headers = ${headers},
                  response_body = snap.body, created_at = now(), expires_at = ${expires}
             from snap where ${k.id} in (select id from lk where lk.dead)
         )`,
