@@ -238,11 +238,12 @@ async function claimedByWrite(
 
 /** Answer with what the key holds: its replay, or the problem saying why not. */
 function answerWith(c: Context<AppEnv>, state: KeyState, render: Render | undefined): void {
-  const response =
+  // Built inside `sendInstead`, once the handler's response is dropped: `c.body` would start from its headers.
+  sendInstead(c, () =>
     state.kind === 'replay'
       ? storedResponse(materialize(state.response, c.var.actor, render), true)
-      : problemResponse(c, refusalFor(state));
-  sendInstead(c, () => response);
+      : problemResponse(c, refusalFor(state)),
+  );
 }
 
 /**

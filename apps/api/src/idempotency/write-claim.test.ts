@@ -118,6 +118,8 @@ describe.each(['postgres', 'upstash'] as const)('a key claimed by its write (%s 
     const other = await cancel('another reason');
     expect(other.status).toBe(422);
     expect(other.body).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', status: 422 });
+    // Only the problem's own headers: none from the 409 the lost statement was first rendered as.
+    expect(other.headers.get('retry-after')).toBeNull();
     const [event] = await executeRows<{ reason: string }>(
       t.database.db,
       sql`select reason from order_events where order_id = ${order.id} and action = 'cancel'`,
