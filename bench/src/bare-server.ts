@@ -7,8 +7,11 @@
  *   by the API's own query builder for the same actor), so the difference is the framework's cost.
  * - `GET /orders` runs the minimal list SELECT (one page of orders, no relations): the floor any
  *   list endpoint stands on.
- * - `POST /orders/:id/accept` (If-Match `"v<n>"`) runs the bench's bare accept statement: the write
- *   path's floor over HTTP.
+ * - `GET /lists/orders?include=…` runs the API's list statement for the same actor, page size and
+ *   includes (`GET /api/v2/orders`), and answers its rows as they are: the list's floor over HTTP.
+ * - `POST /orders` (`{ customerId, restaurantId, menuItemId }`) and `POST /orders/:id/<action>`
+ *   (If-Match `"v<n>"`) run the bench's bare write statements (bare-writes.ts): the write path's
+ *   floor over HTTP.
  */
 import { serve } from '@hono/node-server';
 import { orderQuery } from '@quickeats/api/reads';
@@ -16,7 +19,7 @@ import type { Actor } from '@quickeats/domain';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { Hono } from 'hono';
 import postgres from 'postgres';
-import { bareAccept } from './bare-accept';
+import { BARE_STEPS, type BareAction, type BareOrder, bareCreate, bareTransition } from './bare-writes';
 
 const url = process.env.DATABASE_URL;
 const port = Number(process.env.PORT ?? 0);
@@ -50,11 +53,32 @@ app.get('/orders', async (c) => {
   return c.json(rows);
 });
 
-app.post('/orders/:id/accept', async (c) => {
+app.get('/lists/orders', async (c) => {
+  const q = dialect.sqlToQuery(
+    orderQuery({
+      actor,
+      include: new Set((c.req.query('include') ?? '').split(',').filter(Boolean)) as never,
+      fields: {},
+      filter: {},
+      size: Number(c.req.query('size') ?? 50),
+    }),
+  );
+  return c.json(await sql.unsafe(q.sql, q.params as never[], { prepare: true }));
+});
+
+app.post('/orders', async (c) => {
+  const id = await bareCreate(sql, await c.req.json<BareOrder>());
+  return c.json({ id, version: 1 }, 201);
+});
+
+const ACTIONS = new Set<string>(BARE_STEPS.map((s) => s.action));
+app.post('/orders/:id/:action', async (c) => {
+  const action = c.req.param('action');
+  if (!ACTIONS.has(action)) return c.json({ error: `no action ${action}` }, 404);
   const version = Number(/^"v(\d+)"$/.exec(c.req.header('if-match') ?? '')?.[1] ?? Number.NaN);
   if (!Number.isInteger(version)) return c.json({ error: 'If-Match "v<n>" required' }, 428);
-  const accepted = await bareAccept(sql, c.req.param('id'), version, actor.userId);
-  return accepted ? c.json({ id: c.req.param('id'), version: version + 1 }) : c.json(null, 412);
+  const done = await bareTransition(sql, c.req.param('id'), version, action as BareAction, actor.userId);
+  return done ? c.json({ id: c.req.param('id'), version: version + 1 }) : c.json(null, 412);
 });
 
 app.get('/healthz', (c) => c.text('ok'));

@@ -11,7 +11,8 @@
  * Sized for a 2-core machine: a few connections, short windows; about two minutes in all.
  * Live events (issue 14): commit → SSE delivery latency across two API processes and webhook
  * deliveries per second (src/live-events.ts); BENCH_LIVE_ORDERS orders (default 300) make its events.
- * Knobs: BENCH_ORDERS, BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_CONNECTIONS, TEST_DATABASE_URL.
+ * Knobs: BENCH_ORDERS, BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_CONNECTIONS, BENCH_WRITE_CONNECTIONS,
+ * TEST_DATABASE_URL.
  */
 
 import { execFileSync } from 'node:child_process';
@@ -64,6 +65,8 @@ const WRITE = argv.includes('--write') || env.BENCH_WRITE === '1';
 const OUT = flag('--out') ?? 'latest.md';
 /** Requests per side of the sequential (write path, list vs raw SQL) comparisons. */
 const SEQUENTIAL = Number(env.BENCH_SEQUENTIAL_REQUESTS ?? 120);
+/** Connections of the concurrent accept load (the SPEC's transition writes/s). */
+const WRITE_CONNECTIONS = Number(env.BENCH_WRITE_CONNECTIONS ?? 8);
 /** Orders created and paid for the live-events section (two events each). */
 const LIVE_ORDERS = Number(env.BENCH_LIVE_ORDERS ?? 300);
 const JS_SEEDED = 2_000;
@@ -415,10 +418,17 @@ async function main() {
 
     console.log(`Sequential comparisons, ${SEQUENTIAL} requests a side …`);
     const raw = postgres(url, { max: 1, onnotice: () => {} });
-    const near = await nearLimit(api.url, bare.url, raw, SEQUENTIAL, {
-      api: upstashApi.url,
-      restCalls: () => bridge!.requests(),
-    }).finally(() => raw.end());
+    const near = await nearLimit(
+      api.url,
+      bare.url,
+      raw,
+      SEQUENTIAL,
+      {
+        api: upstashApi.url,
+        restCalls: () => bridge!.requests(),
+      },
+      { dbUrl: url, connections: WRITE_CONNECTIONS, seconds: SECONDS },
+    ).finally(() => raw.end());
     loads.push(`sequential comparisons: ${loadAverage()}`);
 
     // Changes through the first process, the subscriber and the webhook workers on both.

@@ -4,18 +4,24 @@
  * - write path: `accept` through the API (If-Match, no key) vs the same conditional
  *   `UPDATE … WHERE version AND status` + event `INSERT` as ONE prepared postgres.js statement; a
  *   full lifecycle (create → pay → accept → mark-ready → pick-up → deliver) in writes/s vs the six
- *   equivalent bare statements;
+ *   equivalent bare statements; accepts/s with several connections at once (SPEC: transition
+ *   writes/s), the API under autocannon vs the bare statement on a pool of as many connections;
  * - keyed vs unkeyed accept (Postgres store): round trips (`X-DB-Round-Trips`) and p50;
  * - the v2 list vs its very SQL run raw (prepared, same actor and includes);
  * - the owner / customer / rider / status-filtered lists' p50 at this run's order count.
+ *
+ * Each comparison also runs its bare side behind the bare Hono server over HTTP (bare-server.ts):
+ * the ratio that server reaches is the most any HTTP server could score against the in-process
+ * baseline in this run (the "HTTP floor" lines).
  */
 import { randomUUID } from 'node:crypto';
 import { orderQuery } from '@quickeats/api/reads';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '@quickeats/db';
 import type { Actor } from '@quickeats/domain';
+import autocannon from 'autocannon';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import type postgres from 'postgres';
-import { bareAccept } from './bare-accept';
+import postgres from 'postgres';
+import { BARE_STEPS, bareAccept, bareCreate, bareTransition } from './bare-writes';
 import { interleaved, round, type Timing, target } from './sequential';
 
 type Sql = ReturnType<typeof postgres>;
@@ -52,15 +58,28 @@ export interface UpstashSide {
   restCalls(): number;
 }
 
+/** The concurrent accept load: autocannon's connections, and as many for the in-process side. */
+export interface ConcurrentLoad {
+  dbUrl: string;
+  connections: number;
+  seconds: number;
+}
+
 export async function nearLimit(
   api: string,
   bareUrl: string,
   sql: Sql,
   n: number,
   upstash?: UpstashSide,
+  concurrent?: ConcurrentLoad,
 ): Promise<NearLimitResult> {
   const lines: string[] = [];
   const targets: string[] = [];
+  /** The ratio the bare server over HTTP reaches on a target: no HTTP server scores above it here. */
+  const floor = (label: string, ratio: number) =>
+    targets.push(
+      `  - HTTP floor: the bare Hono server over HTTP reaches ${round(ratio)} on ${label} in this run`,
+    );
   const ids = async (email: string) => {
     const [u] = await sql<
       { id: string; role: Actor['role'] }[]
@@ -197,6 +216,9 @@ export async function nearLimit(
       accept.bare!.p50 / accept.api!.p50 >= 0.5,
       '≥ 0.5',
     ),
+  );
+  floor('accept p50 (bare / bare over HTTP)', accept.bare!.p50 / accept.bareHttp!.p50);
+  targets.push(
     target(
       'keyed / unkeyed accept p50 (Postgres store)',
       accept.keyed!.p50 / accept.api!.p50,
@@ -307,54 +329,63 @@ export async function nearLimit(
     );
   }
 
-  // 2. Full lifecycle at one connection: writes/s through the API vs bare statements.
+  // 2. Full lifecycle at one connection: writes/s through the API vs bare statements, in-process
+  // and behind the bare server over HTTP; the sides take turns, one lifecycle at a time each.
   const lifecycles = Math.max(10, Math.floor(n / 3));
-  const t0 = performance.now();
-  for (let i = 0; i < lifecycles; i++) {
-    const [id] = await paidOrders(1);
-    const act = (action: string, token: string, v: number) =>
-      call(api, `/api/v2/orders/${id}/${action}`, token, {
-        method: 'POST',
-        headers: { 'if-match': `"v${v}"` },
-      });
-    await act('accept', tokens.owner, 2);
-    await act('mark-ready', tokens.owner, 3);
-    await act('pick-up', tokens.rider, 4);
-    await act('deliver', tokens.rider, 5);
-  }
-  const apiWps = (lifecycles * 6) / ((performance.now() - t0) / 1000);
-  const t1 = performance.now();
-  for (let i = 0; i < lifecycles; i++) {
-    const [o] = await sql<{ id: string }[]>`
-      with o as (insert into orders (customer_id, restaurant_id, total_amount, currency)
-                 values (${customer.userId}, ${menu!.restaurant_id}, 1000, 'USD') returning id),
-           i as (insert into order_items (order_id, menu_item_id, name, quantity, unit_price_amount, currency)
-                 select id, ${menu!.id}, 'x', 1, 1000, 'USD' from o),
-           e as (insert into order_events (order_id, action, from_status, to_status, actor_id, actor_role, version)
-                 select id, 'create', null, 'pending', ${customer.userId}, 'customer', 1 from o)
-      select id from o`;
-    const steps: [string, string, string, string][] = [
-      ['pay', 'pending', 'paid', customer.userId],
-      ['accept', 'paid', 'accepted', owner.userId],
-      ['mark-ready', 'accepted', 'ready', owner.userId],
-      ['pick-up', 'ready', 'picked_up', rider.userId],
-      ['deliver', 'picked_up', 'delivered', rider.userId],
-    ];
-    for (const [v, [action, from, to, actor]] of steps.entries()) {
-      await sql`
-        with upd as (update orders set status = ${to}, version = version + 1, updated_at = now()
-                      where id = ${o!.id} and version = ${v + 1} and status = ${from} returning id, version)
-        insert into order_events (order_id, action, from_status, to_status, actor_id, actor_role, version)
-        select id, ${action}, ${from}, ${to}, ${actor}, 'customer', version from upd`;
-    }
-  }
-  const bareWps = (lifecycles * 6) / ((performance.now() - t1) / 1000);
+  const bareOrder = { customerId: customer.userId, restaurantId: menu!.restaurant_id, menuItemId: menu!.id };
+  const actorOf = { customer: customer.userId, restaurant: owner.userId, rider: rider.userId } as const;
+  const bareHttpWrite = async (path: string, init: RequestInit) => {
+    const res = await fetch(`${bareUrl}${path}`, init);
+    const body = (await res.json()) as { id: string };
+    if (res.status >= 300) throw new Error(`bare HTTP ${path}: ${res.status}`);
+    return body;
+  };
+  const lifecycle = await interleaved(
+    {
+      api: async () => {
+        const [id] = await paidOrders(1);
+        const act = (action: string, token: string, v: number) =>
+          call(api, `/api/v2/orders/${id}/${action}`, token, {
+            method: 'POST',
+            headers: { 'if-match': `"v${v}"` },
+          });
+        await act('accept', tokens.owner, 2);
+        await act('mark-ready', tokens.owner, 3);
+        await act('pick-up', tokens.rider, 4);
+        await act('deliver', tokens.rider, 5);
+      },
+      bare: async () => {
+        const id = await bareCreate(sql, bareOrder);
+        for (const [v, step] of BARE_STEPS.entries())
+          if (!(await bareTransition(sql, id, v + 1, step.action, actorOf[step.role])))
+            throw new Error(`bare ${step.action} matched nothing`);
+      },
+      bareHttp: async () => {
+        const { id } = await bareHttpWrite('/orders', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(bareOrder),
+        });
+        for (const [v, step] of BARE_STEPS.entries())
+          await bareHttpWrite(`/orders/${id}/${step.action}`, {
+            method: 'POST',
+            headers: { 'if-match': `"v${v + 1}"` },
+          });
+      },
+    },
+    lifecycles,
+  );
+  const writesPerSecond = (t: Timing) => (t.n * 6) / (t.total / 1000);
+  const [apiWps, bareWps, bareHttpWps] = [lifecycle.api!, lifecycle.bare!, lifecycle.bareHttp!].map(
+    writesPerSecond,
+  ) as [number, number, number];
   lines.push(
-    `Full lifecycle (create → pay → accept → mark-ready → pick-up → deliver), ${lifecycles} orders, one at a time: ` +
-      `API ${apiWps.toFixed(0)} writes/s (the payment provider's charge included) vs bare postgres.js ${bareWps.toFixed(0)} writes/s.`,
+    `Full lifecycle (create → pay → accept → mark-ready → pick-up → deliver), ${lifecycles} orders a side, one at a time, the sides taking turns: ` +
+      `API ${apiWps.toFixed(0)} writes/s (the payment provider's charge included) vs bare postgres.js ${bareWps.toFixed(0)} writes/s in-process and ${bareHttpWps.toFixed(0)} writes/s behind the bare Hono server over HTTP.`,
     '',
   );
   targets.push(target('lifecycle writes/s: API / bare', apiWps / bareWps, apiWps / bareWps >= 0.5, '≥ 0.5'));
+  floor('lifecycle writes/s (bare over HTTP / bare)', bareHttpWps / bareWps);
 
   // 3. The v2 list vs its own SQL run raw; 4. every role's list.
   const dialect = new PgDialect();
@@ -377,6 +408,12 @@ export async function nearLimit(
     {
       api: listApi(adminToken, path(`&include=${include.join(',')}`)),
       raw: raw(admin, include),
+      // The same statement's rows behind the bare server, read by the client as the API's are.
+      bareHttp: async () => {
+        const res = await fetch(`${bareUrl}/lists/orders?size=50&include=${include.join(',')}`);
+        if (res.status !== 200) throw new Error(`bare HTTP list: ${res.status}`);
+        JSON.parse(await res.text());
+      },
     },
     n,
   );
@@ -396,6 +433,7 @@ export async function nearLimit(
     '| --- | ---: | ---: | ---: |',
     `| admin, include ${include.join(',')} — API | ${vsRaw.api!.p50} | ${vsRaw.api!.p90} | ${vsRaw.api!.n} |`,
     `| the same SQL run raw (prepared postgres.js) | ${vsRaw.raw!.p50} | ${vsRaw.raw!.p90} | ${vsRaw.raw!.n} |`,
+    `| the same SQL behind the bare Hono server over HTTP, its rows as JSON | ${vsRaw.bareHttp!.p50} | ${vsRaw.bareHttp!.p90} | ${vsRaw.bareHttp!.n} |`,
     ...Object.entries(roles).map(([k, t]) => `| ${k} list — API | ${t.p50} | ${t.p90} | ${t.n} |`),
     '',
   );
@@ -407,5 +445,84 @@ export async function nearLimit(
       '≤ 1.25',
     ),
   );
+  floor('list p50 (bare over HTTP / raw SQL)', vsRaw.bareHttp!.p50 / vsRaw.raw!.p50);
+
+  // 5. Transition writes/s with several requests at once (SPEC's wording): accepts of paid orders
+  // made by one set-based statement, the API and the bare server under autocannon vs the bare
+  // statement on a pool of as many connections; each side twice, taking turns. Last, because those
+  // orders (the demo owner's, no items) would change the lists above.
+  if (concurrent) {
+    const { connections, seconds } = concurrent;
+    const paidBySql = async (count: number) =>
+      (
+        await sql<{ id: string }[]>`
+          insert into orders (customer_id, restaurant_id, total_amount, currency, status, version)
+          select ${customer.userId}, ${menu!.restaurant_id}, 1000, 'USD', 'paid', 2
+            from generate_series(1, ${count}) returning id`
+      ).map((r) => r.id);
+    const perSecond = { api: [] as number[], bare: [] as number[], bareHttp: [] as number[] };
+    const underAutocannon = async (url: string, token: string | undefined, path: (id: string) => string) => {
+      const ids = await paidBySql(4000 * seconds);
+      let next = 0;
+      const result = await new Promise<autocannon.Result>((resolve, reject) => {
+        autocannon(
+          {
+            url,
+            connections,
+            duration: seconds,
+            requests: [
+              {
+                method: 'POST',
+                headers: { 'if-match': '"v2"', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+                setupRequest: (req) => ({ ...req, path: path(ids[next++]!) }),
+              },
+            ],
+          },
+          (err, r) => (err ? reject(err) : resolve(r)),
+        );
+      });
+      if (result.non2xx > 0 || result.errors > 0 || next >= ids.length)
+        throw new Error(`concurrent accepts on ${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+      return result.requests.average;
+    };
+    for (let round = 0; round < 2; round++) {
+      perSecond.api.push(await underAutocannon(api, tokens.owner, (id) => `/api/v2/orders/${id}/accept`));
+      const ids = await paidBySql(4000 * seconds);
+      const pool = postgres(concurrent.dbUrl, { max: connections, onnotice: () => {} });
+      let next = 0;
+      let done = 0;
+      const until = performance.now() + seconds * 1000;
+      await Promise.all(
+        Array.from({ length: connections }, async () => {
+          while (performance.now() < until) {
+            if (!(await bareAccept(pool, ids[next++]!, 2, owner.userId)))
+              throw new Error('bare concurrent accept matched nothing');
+            done++;
+          }
+        }),
+      ).finally(() => pool.end());
+      perSecond.bare.push(done / seconds);
+      perSecond.bareHttp.push(await underAutocannon(bareUrl, undefined, (id) => `/orders/${id}/accept`));
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const [apiRate, bareRate, bareHttpRate] = [perSecond.api, perSecond.bare, perSecond.bareHttp].map(
+      mean,
+    ) as [number, number, number];
+    lines.push(
+      `Accepts with ${connections} requests at once (${seconds} s a side, each side twice, taking turns; means): ` +
+        `API ${apiRate.toFixed(0)}/s (autocannon) vs bare postgres.js ${bareRate.toFixed(0)}/s in-process (a pool of ${connections}) and ${bareHttpRate.toFixed(0)}/s behind the bare Hono server over HTTP (autocannon).`,
+      '',
+    );
+    targets.push(
+      target(
+        `accept writes/s at ${connections} connections: API / bare`,
+        apiRate / bareRate,
+        apiRate / bareRate >= 0.5,
+        '≥ 0.5',
+      ),
+    );
+    floor(`accept writes/s at ${connections} connections (bare over HTTP / bare)`, bareHttpRate / bareRate);
+  }
+
   return { lines, targets: targets.map((t) => t.replace(/(\d+\.\d\d)/, (m) => String(round(Number(m))))) };
 }

@@ -12,12 +12,19 @@ export interface Timing {
   p50: number;
   p90: number;
   n: number;
+  /** The samples' sum (ms): what a rate over the whole run is computed from. */
+  total: number;
 }
 
 export function summarize(samples: number[]): Timing {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  return { p50: round(at(0.5)), p90: round(at(0.9)), n: sorted.length };
+  return {
+    p50: round(at(0.5)),
+    p90: round(at(0.9)),
+    n: sorted.length,
+    total: sorted.reduce((sum, ms) => sum + ms, 0),
+  };
 }
 
 export const round = (ms: number) => Math.round(ms * 100) / 100;
