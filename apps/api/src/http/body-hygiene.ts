@@ -21,15 +21,26 @@ const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 
 /**
  * Whether the request carries a body, from its headers where they tell: asking the raw request for
- * its body makes the Node adapter build a full Request (and an AbortController), while reading the
- * text directly takes its fast path. GET and HEAD carry none (the Fetch API drops one). A request
- * built in-process (`app.request`) may declare neither length nor chunking: its body then answers.
+ * its body makes the Node adapter build a full Request (an AbortController, a ReadableStream, undici's
+ * checks), while reading the text directly takes its fast path. GET and HEAD carry none (the Fetch
+ * API drops one). Off an HTTP/1.x socket the framing decides: neither Content-Length nor
+ * Transfer-Encoding means no body (RFC 9112 §6.3), which is how curl and load generators send a
+ * bodiless POST such as an action. Only a request without that framing (built in-process by
+ * `app.request`, or HTTP/2, whose body is framed by the stream) is asked for its body.
  */
 export function hasBody(c: Context): boolean {
   if (c.req.method === 'GET' || c.req.method === 'HEAD') return false;
   const length = c.req.header('content-length');
   if (length !== undefined) return length !== '0';
-  return c.req.header('transfer-encoding') !== undefined || c.req.raw.body !== null;
+  if (c.req.header('transfer-encoding') !== undefined) return true;
+  if (overHttp1(c)) return false;
+  return c.req.raw.body !== null;
+}
+
+/** The request came off an HTTP/1.x socket (the Node adapter passes its IncomingMessage as `incoming`). */
+function overHttp1(c: Context): boolean {
+  const incoming = (c.env as { incoming?: { httpVersionMajor?: number } } | undefined)?.incoming;
+  return incoming?.httpVersionMajor === 1;
 }
 
 /**
