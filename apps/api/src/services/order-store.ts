@@ -9,7 +9,9 @@
  *   order, across any number of API processes, and a client that sent its version needs no read first.
  */
 import {
+  compileStatement,
   type Database,
+  executeCompiled,
   executeRows,
   idempotencyKeys,
   orderEvents,
@@ -18,9 +20,9 @@ import {
   payments,
   type Tx,
 } from '@quickeats/db';
-import type { Actor, Order, OrderAction, OrderSnapshot, OrderStatus, Party } from '@quickeats/domain';
+import type { Actor, Order, OrderAction, OrderSnapshot, OrderStatus, Party, Role } from '@quickeats/domain';
 import { allowedActions, canView, rulesFor } from '@quickeats/domain';
-import { type SQL, sql } from 'drizzle-orm';
+import { type Query, type SQL, sql } from 'drizzle-orm';
 import { deadFor, type RecordRow, toRecord } from '../idempotency/postgres-records';
 import type { FoundRecord } from '../idempotency/store';
 
@@ -372,6 +374,97 @@ export interface TransitionWith {
   payment?: PaymentRow | undefined;
 }
 
+/** A placeholder of a compiled statement, standing where a value of type `T` goes. */
+const slot = <T>(name: string) => sql.placeholder(name) as unknown as T;
+
+/** The transition statement of each shape (action, role, folded record, payment), compiled once. */
+const transitionStatements = new Map<string, Query>();
+
+/**
+ * The transition statement for a shape; its values are the placeholders `transitionOrder` fills:
+ * the order, its expected version, the actor, the reason, and the record's and payment's fields.
+ */
+function transitionStatement(
+  action: OrderAction,
+  role: Role,
+  recordMode: FoldedRecord['mode'] | undefined,
+  withPayment: boolean,
+): Query {
+  const shape = `${action} ${role} ${recordMode ?? '-'} ${withPayment}`;
+  let compiled = transitionStatements.get(shape);
+  if (!compiled) {
+    compiled = compileStatement(
+      transitionSql(action, { userId: slot('actorId'), role }, recordMode, withPayment),
+    );
+    transitionStatements.set(shape, compiled);
+  }
+  return compiled;
+}
+
+function transitionSql(
+  action: OrderAction,
+  actor: Actor,
+  recordMode: FoldedRecord['mode'] | undefined,
+  withPayment: boolean,
+): SQL {
+  const plan = writePlan(action, actor);
+  // No rule for this role: nothing can match (the domain refuses it with a 403 from `before`).
+  const guard = plan?.guard ?? sql`false`;
+  // With a folded record, the update only happens while no live record holds the key, and the same
+  // statement stores the record with the answer's data: neither commits alone.
+  const holder = slot<string>('keyHolder');
+  const record: FoldedRecord | undefined = recordMode && {
+    userId: slot('keyUserId'),
+    route: slot('keyRoute'),
+    key: slot('key'),
+    retentionSeconds: slot('retentionSeconds'),
+    status: slot('answerStatus'),
+    ...(recordMode === 'held'
+      ? { mode: 'held' as const, token: holder }
+      : { mode: 'insert' as const, fingerprint: holder }),
+  };
+  const fold = record ? foldedRecordSql(record) : null;
+  const keyLock = fold ? sql`${fold.lock}, ` : sql``;
+  const keyGate = fold ? sql` and ${fold.gate}` : sql``;
+  const folded = fold
+    ? sql`, snap as (
+          select ${snapshotBody('cur', { ownerId: sql`cur.owner_id`, status: sql`upd.status`, version: sql`upd.version`, riderId: sql`upd.rider_id`, updatedAt: sql`upd.updated_at`, items: itemsOf(sql`cur.id`) })} as body
+            from cur, upd
+        ), ${fold.write}`
+    : sql``;
+  const paid = withPayment
+    ? sql`, paid as (
+          insert into ${payments} (order_id, amount, currency, status, provider_reference, idempotency_key)
+          select cur.id, ${slot('paymentAmount')}, ${slot('paymentCurrency')}, 'succeeded', ${slot('providerReference')},
+                 ${slot('paymentKey')}
+            from cur, upd
+        )`
+    : sql``;
+  const answer = fold
+    ? sql`snap.body as snapshot, ${fold.gate} as key_held, ${fold.found}
+          from cur left join upd on true left join snap on true`
+    : sql`case when upd.version is not null then ${itemsOf(sql`cur.id`)} end as items
+          from cur left join upd on true`;
+  return sql`with ${keyLock}cur as (
+          select ${SNAPSHOT_COLUMNS}, o.note, o.created_at, o.updated_at
+            from ${orders} o join restaurants r on r.id = o.restaurant_id
+           where o.id = ${slot('orderId')}
+        ), upd as (
+          update ${orders} o
+             set status = ${plan?.to ?? 'pending'}, version = o.version + 1,
+                 rider_id = ${plan?.riderId ?? sql`o.rider_id`}, updated_at = now()
+            from cur
+           where o.id = cur.id and o.version = ${slot('expectedVersion')} and (${guard})${keyGate}
+       returning o.status, o.version, o.rider_id, o.updated_at
+        ), ev as (
+          insert into ${orderEvents} (order_id, action, from_status, to_status, actor_id, actor_role, version, reason)
+          select cur.id, ${action}, cur.status, upd.status, ${actor.userId}, ${actor.role}, upd.version, ${slot('reason')}
+            from cur, upd
+        )${paid}${folded}
+        select cur.*, upd.status as new_status, upd.version as new_version, upd.rider_id as new_rider_id,
+               upd.updated_at as new_updated_at, ${answer}`;
+}
+
 /**
  * Take `action` on the order if it is still at `expectedVersion` and the lifecycle table allows it
  * to `actor` from its status — in one statement (one round trip, prepared): the conditional
@@ -392,34 +485,7 @@ export async function transitionOrder(
   reason: string | undefined,
   { record, payment }: TransitionWith = {},
 ): Promise<TransitionResult> {
-  const plan = writePlan(action, actor);
-  // No rule for this role: nothing can match (the domain refuses it with a 403 from `before`).
-  const guard = plan?.guard ?? sql`false`;
-  // With a folded record, the update only happens while no live record holds the key, and the same
-  // statement stores the record with the answer's data: neither commits alone.
-  const fold = record ? foldedRecordSql(record) : null;
-  const keyLock = fold ? sql`${fold.lock}, ` : sql``;
-  const keyGate = fold ? sql` and ${fold.gate}` : sql``;
-  const folded = fold
-    ? sql`, snap as (
-          select ${snapshotBody('cur', { ownerId: sql`cur.owner_id`, status: sql`upd.status`, version: sql`upd.version`, riderId: sql`upd.rider_id`, updatedAt: sql`upd.updated_at`, items: itemsOf(sql`cur.id`) })} as body
-            from cur, upd
-        ), ${fold.write}`
-    : sql``;
-  const paid = payment
-    ? sql`, paid as (
-          insert into ${payments} (order_id, amount, currency, status, provider_reference, idempotency_key)
-          select cur.id, ${payment.amount}, ${payment.currency}, 'succeeded', ${payment.providerReference},
-                 ${payment.idempotencyKey}
-            from cur, upd
-        )`
-    : sql``;
-  const answer = fold
-    ? sql`snap.body as snapshot, ${fold.gate} as key_held, ${fold.found}
-          from cur left join upd on true left join snap on true`
-    : sql`case when upd.version is not null then ${itemsOf(sql`cur.id`)} end as items
-          from cur left join upd on true`;
-  const [row] = await executeRows<
+  const [row] = await executeCompiled<
     ViewRow & {
       new_status: OrderStatus | null;
       new_version: number | null;
@@ -428,27 +494,26 @@ export async function transitionOrder(
       key_held?: boolean;
       key_record?: RecordRow | null;
     }
-  >(
-    db,
-    sql`with ${keyLock}cur as (
-          select ${SNAPSHOT_COLUMNS}, o.note, o.created_at, o.updated_at
-            from ${orders} o join restaurants r on r.id = o.restaurant_id
-           where o.id = ${orderId}
-        ), upd as (
-          update ${orders} o
-             set status = ${plan?.to ?? 'pending'}, version = o.version + 1,
-                 rider_id = ${plan?.riderId ?? sql`o.rider_id`}, updated_at = now()
-            from cur
-           where o.id = cur.id and o.version = ${expectedVersion} and (${guard})${keyGate}
-       returning o.status, o.version, o.rider_id, o.updated_at
-        ), ev as (
-          insert into ${orderEvents} (order_id, action, from_status, to_status, actor_id, actor_role, version, reason)
-          select cur.id, ${action}, cur.status, upd.status, ${actor.userId}, ${actor.role}, upd.version, ${reason ?? null}
-            from cur, upd
-        )${paid}${folded}
-        select cur.*, upd.status as new_status, upd.version as new_version, upd.rider_id as new_rider_id,
-               upd.updated_at as new_updated_at, ${answer}`,
-  );
+  >(db, transitionStatement(action, actor.role, record?.mode, !!payment), {
+    orderId,
+    expectedVersion,
+    actorId: actor.userId,
+    reason: reason ?? null,
+    ...(record && {
+      keyUserId: record.userId,
+      keyRoute: record.route,
+      key: record.key,
+      keyHolder: record.mode === 'held' ? record.token : record.fingerprint,
+      retentionSeconds: record.retentionSeconds,
+      answerStatus: record.status ?? 200,
+    }),
+    ...(payment && {
+      paymentAmount: payment.amount,
+      paymentCurrency: payment.currency,
+      providerReference: payment.providerReference,
+      paymentKey: payment.idempotencyKey,
+    }),
+  });
   if (!row) return { before: null, after: null };
   const before = toStored(row);
   if (record && !row.key_held)
