@@ -5,7 +5,8 @@
  *   `UPDATE … WHERE version AND status` + event `INSERT` as ONE prepared postgres.js statement; a
  *   full lifecycle (create → pay → accept → mark-ready → pick-up → deliver) in writes/s vs the six
  *   equivalent bare statements; accepts/s with several connections at once (SPEC: transition
- *   writes/s), the API under autocannon vs the bare statement on a pool of as many connections;
+ *   writes/s), the API under autocannon vs the bare statement on a pool of as many connections,
+ *   and whole lifecycles as many at once;
  * - keyed vs unkeyed accept (Postgres store): round trips (`X-DB-Round-Trips`) and p50;
  * - the v2 list vs its very SQL run raw (prepared, same actor and includes);
  * - the owner / customer / rider / status-filtered lists' p50 at this run's order count.
@@ -340,39 +341,41 @@ export async function nearLimit(
     if (res.status >= 300) throw new Error(`bare HTTP ${path}: ${res.status}`);
     return body;
   };
-  const lifecycle = await interleaved(
-    {
-      api: async () => {
-        const [id] = await paidOrders(1);
-        const act = (action: string, token: string, v: number) =>
-          call(api, `/api/v2/orders/${id}/${action}`, token, {
-            method: 'POST',
-            headers: { 'if-match': `"v${v}"` },
-          });
-        await act('accept', tokens.owner, 2);
-        await act('mark-ready', tokens.owner, 3);
-        await act('pick-up', tokens.rider, 4);
-        await act('deliver', tokens.rider, 5);
-      },
-      bare: async () => {
-        const id = await bareCreate(sql, bareOrder);
-        for (const [v, step] of BARE_STEPS.entries())
-          if (!(await bareTransition(sql, id, v + 1, step.action, actorOf[step.role])))
-            throw new Error(`bare ${step.action} matched nothing`);
-      },
-      bareHttp: async () => {
-        const { id } = await bareHttpWrite('/orders', {
+  /** One whole lifecycle on each side; the in-process one on `db` (one connection, or a pool). */
+  const lifecycleOn = {
+    api: async () => {
+      const [id] = await paidOrders(1);
+      const act = (action: string, token: string, v: number) =>
+        call(api, `/api/v2/orders/${id}/${action}`, token, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(bareOrder),
+          headers: { 'if-match': `"v${v}"` },
         });
-        for (const [v, step] of BARE_STEPS.entries())
-          await bareHttpWrite(`/orders/${id}/${step.action}`, {
-            method: 'POST',
-            headers: { 'if-match': `"v${v + 1}"` },
-          });
-      },
+      await act('accept', tokens.owner, 2);
+      await act('mark-ready', tokens.owner, 3);
+      await act('pick-up', tokens.rider, 4);
+      await act('deliver', tokens.rider, 5);
     },
+    bare: async (db: Sql) => {
+      const id = await bareCreate(db, bareOrder);
+      for (const [v, step] of BARE_STEPS.entries())
+        if (!(await bareTransition(db, id, v + 1, step.action, actorOf[step.role])))
+          throw new Error(`bare ${step.action} matched nothing`);
+    },
+    bareHttp: async () => {
+      const { id } = await bareHttpWrite('/orders', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(bareOrder),
+      });
+      for (const [v, step] of BARE_STEPS.entries())
+        await bareHttpWrite(`/orders/${id}/${step.action}`, {
+          method: 'POST',
+          headers: { 'if-match': `"v${v + 1}"` },
+        });
+    },
+  };
+  const lifecycle = await interleaved(
+    { api: lifecycleOn.api, bare: () => lifecycleOn.bare(sql), bareHttp: lifecycleOn.bareHttp },
     lifecycles,
   );
   const writesPerSecond = (t: Timing) => (t.n * 6) / (t.total / 1000);
@@ -522,6 +525,46 @@ export async function nearLimit(
       ),
     );
     floor(`accept writes/s at ${connections} connections (bare over HTTP / bare)`, bareHttpRate / bareRate);
+
+    // Whole lifecycles, `connections` of them at once on each side (the bench's fetch client for the
+    // API and the bare server, a pool of as many connections in-process), each side twice in turn.
+    const lifecyclesPerSecond = async (one: () => Promise<void>) => {
+      let done = 0;
+      const until = performance.now() + seconds * 1000;
+      await Promise.all(
+        Array.from({ length: connections }, async () => {
+          for (; performance.now() < until; done++) await one();
+        }),
+      );
+      return (done * 6) / seconds;
+    };
+    const lifeRates = { api: [] as number[], bare: [] as number[], bareHttp: [] as number[] };
+    for (let round = 0; round < 2; round++) {
+      lifeRates.api.push(await lifecyclesPerSecond(lifecycleOn.api));
+      const pool = postgres(concurrent.dbUrl, { max: connections, onnotice: () => {} });
+      lifeRates.bare.push(await lifecyclesPerSecond(() => lifecycleOn.bare(pool)).finally(() => pool.end()));
+      lifeRates.bareHttp.push(await lifecyclesPerSecond(lifecycleOn.bareHttp));
+    }
+    const [apiLife, bareLife, bareHttpLife] = [lifeRates.api, lifeRates.bare, lifeRates.bareHttp].map(
+      mean,
+    ) as [number, number, number];
+    lines.push(
+      `Full lifecycles, ${connections} at once (${seconds} s a side, each side twice, taking turns; means): ` +
+        `API ${apiLife.toFixed(0)} writes/s vs bare postgres.js ${bareLife.toFixed(0)} writes/s in-process (a pool of ${connections}) and ${bareHttpLife.toFixed(0)} writes/s behind the bare Hono server over HTTP.`,
+      '',
+    );
+    targets.push(
+      target(
+        `lifecycle writes/s at ${connections} connections: API / bare`,
+        apiLife / bareLife,
+        apiLife / bareLife >= 0.5,
+        '≥ 0.5',
+      ),
+    );
+    floor(
+      `lifecycle writes/s at ${connections} connections (bare over HTTP / bare)`,
+      bareHttpLife / bareLife,
+    );
   }
 
   return { lines, targets: targets.map((t) => t.replace(/(\d+\.\d\d)/, (m) => String(round(Number(m))))) };
