@@ -488,23 +488,28 @@ export async function nearLimit(
         throw new Error(`concurrent accepts on ${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
       return result.requests.average;
     };
-    for (let round = 0; round < 2; round++) {
-      perSecond.api.push(await underAutocannon(api, tokens.owner, (id) => `/api/v2/orders/${id}/accept`));
-      const ids = await paidBySql(4000 * seconds);
+    /** `one` run by `connections` loops at once for `seconds`, on a pool of as many connections: runs/s. */
+    const atOnce = async (one: (pool: Sql) => Promise<void>) => {
       const pool = postgres(concurrent.dbUrl, { max: connections, onnotice: () => {} });
-      let next = 0;
       let done = 0;
       const until = performance.now() + seconds * 1000;
       await Promise.all(
         Array.from({ length: connections }, async () => {
-          while (performance.now() < until) {
-            if (!(await bareAccept(pool, ids[next++]!, 2, owner.userId)))
-              throw new Error('bare concurrent accept matched nothing');
-            done++;
-          }
+          for (; performance.now() < until; done++) await one(pool);
         }),
       ).finally(() => pool.end());
-      perSecond.bare.push(done / seconds);
+      return done / seconds;
+    };
+    for (let round = 0; round < 2; round++) {
+      perSecond.api.push(await underAutocannon(api, tokens.owner, (id) => `/api/v2/orders/${id}/accept`));
+      const ids = await paidBySql(4000 * seconds);
+      let next = 0;
+      perSecond.bare.push(
+        await atOnce(async (pool) => {
+          if (!(await bareAccept(pool, ids[next++]!, 2, owner.userId)))
+            throw new Error('bare concurrent accept matched nothing');
+        }),
+      );
       perSecond.bareHttp.push(await underAutocannon(bareUrl, undefined, (id) => `/orders/${id}/accept`));
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -527,23 +532,12 @@ export async function nearLimit(
     floor(`accept writes/s at ${connections} connections (bare over HTTP / bare)`, bareHttpRate / bareRate);
 
     // Whole lifecycles, `connections` of them at once on each side (the bench's fetch client for the
-    // API and the bare server, a pool of as many connections in-process), each side twice in turn.
-    const lifecyclesPerSecond = async (one: () => Promise<void>) => {
-      let done = 0;
-      const until = performance.now() + seconds * 1000;
-      await Promise.all(
-        Array.from({ length: connections }, async () => {
-          for (; performance.now() < until; done++) await one();
-        }),
-      );
-      return (done * 6) / seconds;
-    };
+    // API and the bare server, the pool in-process), each side twice in turn; 6 writes each.
     const lifeRates = { api: [] as number[], bare: [] as number[], bareHttp: [] as number[] };
     for (let round = 0; round < 2; round++) {
-      lifeRates.api.push(await lifecyclesPerSecond(lifecycleOn.api));
-      const pool = postgres(concurrent.dbUrl, { max: connections, onnotice: () => {} });
-      lifeRates.bare.push(await lifecyclesPerSecond(() => lifecycleOn.bare(pool)).finally(() => pool.end()));
-      lifeRates.bareHttp.push(await lifecyclesPerSecond(lifecycleOn.bareHttp));
+      lifeRates.api.push(6 * (await atOnce(lifecycleOn.api)));
+      lifeRates.bare.push(6 * (await atOnce(lifecycleOn.bare)));
+      lifeRates.bareHttp.push(6 * (await atOnce(lifecycleOn.bareHttp)));
     }
     const [apiLife, bareLife, bareHttpLife] = [lifeRates.api, lifeRates.bare, lifeRates.bareHttp].map(
       mean,
