@@ -351,13 +351,18 @@ export function createDb(options: DbOptions = {}): DbHandle {
   };
 }
 
-/** Rows of a raw `db.execute(sql…)`: postgres.js returns an array, PGlite `{ rows }`. */
+/** Rows of a raw `db.execute(sql…)`. */
 export async function executeRows<T extends Record<string, unknown>>(
   db: Database | Tx,
   query: Parameters<Database['execute']>[0],
 ): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as T[] | { rows: T[] };
-  return Array.isArray(result) ? result : result.rows;
+  return rowsOf<T>(await db.execute(query));
+}
+
+/** postgres.js answers an array of rows, PGlite `{ rows }`. */
+function rowsOf<T>(result: unknown): T[] {
+  const rows = result as T[] | { rows: T[] };
+  return Array.isArray(rows) ? rows : rows.rows;
 }
 
 const dialect = new PgDialect();
@@ -378,10 +383,7 @@ export async function executeCompiled<T extends Record<string, unknown>>(
   query: Query,
   values: Record<string, unknown>,
 ): Promise<T[]> {
-  const result = (await db._.session
-    .prepareQuery(query, undefined, undefined, false)
-    .execute(values)) as unknown as T[] | { rows: T[] };
-  return Array.isArray(result) ? result : result.rows;
+  return rowsOf<T>(await db._.session.prepareQuery(query, undefined, undefined, false).execute(values));
 }
 
 export interface PgErrorInfo {

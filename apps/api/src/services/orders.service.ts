@@ -197,31 +197,36 @@ async function placeOrder(
       unitPriceAmount: l.menu.priceAmount,
     })),
   };
-  const hook = options.onCommit;
-  if (!hook || hook.fold) {
-    // The order, its items, its event and the idempotency record: one statement.
-    const { after } = await foldedWrite(hook?.fold, (record) => insertOrder(deps.db, actor, order, record));
-    return after!;
-  }
-  return deps.db.transaction(async (tx) => {
-    const created = (await insertOrder(tx, actor, order)).after!;
-    await hook(tx, created);
-    return created;
-  });
+  // The order, its items, its event (and a foldable hook's idempotency record): one statement.
+  const { after } = await writeWithHook(deps.db, options.onCommit, (db, record) =>
+    insertOrder(db, actor, order, record),
+  );
+  return after!;
 }
 
 /**
- * Run a single write statement that also writes the key's record when `fold` is given: the answer
- * is handed to `fold.committed`; a key that was not this request's to record throws `fold.lost()`
- * (with the live record the statement found, or after another execution's insert won the unique index).
+ * Run a single write statement with the caller's commit hook. Without a hook, or with one the
+ * statement can fold (`hook.fold`), it is that one statement: it also writes the key's record, the
+ * answer is handed to `fold.committed`, and a key that was not this request's to record throws
+ * `fold.lost()` (with the live record the statement found, or after another execution's insert won
+ * the unique index). Any other hook runs with the statement in one transaction.
  */
-async function foldedWrite<R extends WriteResult>(
-  fold: CommitHook['fold'],
-  write: (record: FoldedRecord | undefined) => Promise<R>,
+async function writeWithHook<R extends WriteResult>(
+  db: Database,
+  hook: CommitHook | undefined,
+  write: (db: Database | Tx, record?: FoldedRecord) => Promise<R>,
 ): Promise<R> {
+  if (hook && !hook.fold) {
+    return db.transaction(async (tx) => {
+      const result = await write(tx);
+      if (result.after) await hook(tx, result.after);
+      return result;
+    });
+  }
+  const fold = hook?.fold;
   let result: R;
   try {
-    result = await write(fold?.record);
+    result = await write(db, fold?.record);
   } catch (err) {
     if (fold && pgErrorOf(err)?.constraint === 'idempotency_keys_scope_key') throw fold.lost();
     throw err;
@@ -363,18 +368,10 @@ async function writeTransition(
   options: WriteOptions,
 ): Promise<TransitionResult> {
   const payment = charge ? paymentRow(cmd.orderId, charge) : undefined;
-  const transition = (db: Database | Tx, record?: FoldedRecord) =>
-    transitionOrder(db, cmd.orderId, expectedVersion, cmd.action, actor, cmd.reason, { record, payment });
-  const hook = options.onCommit;
-  if (!hook || hook.fold) {
-    // The change, its event, the payment and the idempotency record in one statement: one round trip.
-    return foldedWrite(hook?.fold, (record) => transition(deps.db, record));
-  }
-  return deps.db.transaction(async (tx) => {
-    const result = await transition(tx);
-    if (result.after) await hook(tx, result.after);
-    return result;
-  });
+  // The change, its event, the payment (and a foldable hook's idempotency record): one statement.
+  return writeWithHook(deps.db, options.onCommit, (db, record) =>
+    transitionOrder(db, cmd.orderId, expectedVersion, cmd.action, actor, cmd.reason, { record, payment }),
+  );
 }
 
 /**
