@@ -68,6 +68,18 @@ describe('HttpPaymentProvider charges', () => {
     expect((await admin.faults()).fired.latency).toBe(50);
   });
 
+  it('Should accept a base URL with a trailing slash and keep serving calls on its pooled connections', async () => {
+    const slashed = new HttpPaymentProvider({ baseUrl: `${provider.url}/`, timeoutMs: TIMEOUT_MS });
+    const charges = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        slashed.charge({ idempotencyKey: `k-slash-${i}`, orderId: 'order-s', amount: eur(100) }),
+      ),
+    );
+    expect(await slashed.findChargeByKey('k-slash-3')).toEqual(charges[3]);
+    await slashed.close();
+    expect((await admin.ledger()).charges).toHaveLength(5);
+  });
+
   it('Should create a new charge for a different key', async () => {
     const a = await payments.charge({ idempotencyKey: 'k-a', orderId: 'order-3', amount: eur(100) });
     const b = await payments.charge({ idempotencyKey: 'k-b', orderId: 'order-3', amount: eur(100) });

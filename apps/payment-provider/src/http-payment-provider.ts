@@ -22,6 +22,7 @@
 import type { Charge, Money, PaymentProvider, Refund } from '@quickeats/domain';
 import { PaymentProviderError } from '@quickeats/domain';
 import { inSpan, traceHeaders } from '@quickeats/telemetry';
+import { Pool } from 'undici';
 import type { z } from 'zod';
 import { ChargeSchema, ErrorBodySchema, RefundSchema } from './wire';
 
@@ -52,7 +53,7 @@ export class PaymentProviderHttpError extends PaymentProviderError {
   }
 }
 
-/** Errors of `fetch` (undici) that mean no connection was made, so no request can have arrived. */
+/** Errors of undici that mean no connection was made, so no request can have arrived. */
 const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /**
@@ -68,11 +69,28 @@ const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
  */
 export class HttpPaymentProvider implements PaymentProvider {
   private readonly baseUrl: string;
+  /** The base URL's path, prefixed to every call's path (empty for a bare origin). */
+  private readonly basePath: string;
   private readonly timeoutMs: number;
+  /**
+   * Keep-alive connections to the provider's origin, through undici's `request` rather than the
+   * global `fetch`: no WHATWG Request, Headers, AbortSignal wiring or body stream per call, and the
+   * head and the JSON body leave in one socket write (fetch wrote them as two). On the pay path
+   * that was about a fifth of the API worker's CPU per pay. Idle sockets do not hold the process open.
+   */
+  private readonly pool: Pool;
 
   constructor(options: HttpPaymentProviderOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    const url = new URL(this.baseUrl);
+    this.basePath = url.pathname.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs;
+    this.pool = new Pool(url.origin);
+  }
+
+  /** Close the provider's connections (calls in flight finish first). */
+  close(): Promise<void> {
+    return this.pool.close();
   }
 
   async charge(req: { idempotencyKey: string; orderId: string; amount: Money }): Promise<Charge> {
@@ -114,19 +132,20 @@ export class HttpPaymentProvider implements PaymentProvider {
       `payment-provider ${what}`,
       { kind: 'client', attributes: { 'http.request.method': method, 'server.address': this.baseUrl } },
       async () => {
-        const headers: Record<string, string> = { Accept: 'application/json', ...traceHeaders() };
-        if (opts.idempotencyKey !== undefined) headers['Idempotency-Key'] = opts.idempotencyKey;
-        if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+        const headers: Record<string, string> = { accept: 'application/json', ...traceHeaders() };
+        if (opts.idempotencyKey !== undefined) headers['idempotency-key'] = opts.idempotencyKey;
+        if (opts.body !== undefined) headers['content-type'] = 'application/json';
         // One signal for the whole exchange: a response whose body never finishes also times out.
         const signal = AbortSignal.timeout(this.timeoutMs);
         try {
-          const res = await fetch(`${this.baseUrl}${path}`, {
+          const res = await this.pool.request({
+            path: `${this.basePath}${path}`,
             method,
             headers,
             body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
             signal,
           });
-          return { status: res.status, text: await res.text(), what };
+          return { status: res.statusCode, text: await res.body.text(), what };
         } catch (err) {
           throw classifyTransportError(err, what, this.timeoutMs);
         }
@@ -165,7 +184,8 @@ function classifyTransportError(err: unknown, what: string, timeoutMs: number): 
       cause: err,
     });
   }
-  const causeCode = errorCode(err instanceof Error ? err.cause : undefined);
+  // undici's `request` throws the system error itself (fetch wrapped it as the cause).
+  const causeCode = errorCode(err) ?? errorCode(err instanceof Error ? err.cause : undefined);
   if (causeCode !== undefined && NOT_CONNECTED_CODES.has(causeCode)) {
     return new PaymentProviderHttpError(`${what}: could not connect to the provider (${causeCode})`, {
       outcomeUnknown: false,
