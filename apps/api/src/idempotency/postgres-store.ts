@@ -24,6 +24,7 @@ import { type ClaimReport, WriteClaim } from './write-claim';
 
 export class PostgresIdempotencyStore implements IdempotencyStore {
   readonly kind = 'postgres';
+  readonly claimsCreatesInWrite = true;
 
   constructor(
     private readonly db: Database,

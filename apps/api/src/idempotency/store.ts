@@ -83,6 +83,13 @@ export interface IdempotencyStore {
    * and for its replays, in either store (the record's home is Postgres in both).
    */
   claimInWrite(scope: IdempotencyScope, fingerprint: string, report?: ClaimReport): WriteClaim;
+  /**
+   * Whether a create's key is claimed by its insert statement (`claimInWrite`, the key's record read
+   * with the menu) rather than leased first. Postgres: yes — its lease is a round trip to PostgreSQL
+   * of its own, and the create is one statement after its menu read. Upstash: no — its lease lives
+   * in Redis, with the cache that answers a create's retries without PostgreSQL.
+   */
+  readonly claimsCreatesInWrite: boolean;
   /** Called once that transaction committed (Upstash: publish the response to the cache). */
   afterCommit(lease: Lease, response: StoredResponse): Promise<void>;
   /** Store a final response that no effect transaction carried (a 4xx). False: the key is no longer ours. */

@@ -97,6 +97,7 @@ export interface UpstashStoreOptions {
 
 export class UpstashIdempotencyStore implements IdempotencyStore {
   readonly kind = 'upstash';
+  readonly claimsCreatesInWrite = false;
 
   constructor(
     private readonly redis: Redis,

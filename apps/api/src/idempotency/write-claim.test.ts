@@ -4,14 +4,15 @@
  * behind the bridge): one round trip and no REST call for the request and for each replay; duplicates
  * racing on one key change the order once and all get the same answer; a refusal (412) is stored
  * and replayed; another body under the key is a 422 and changes nothing; a live lease on the key is
- * a 409, a dead one is taken over.
+ * a 409, a dead one is taken over. On the Postgres store a create's key is claimed by its insert too
+ * (its record read with the menu): racing duplicates make one order, a replay is not validated again.
  */
 import { executeRows } from '@quickeats/db';
 import { requestFingerprint } from '@quickeats/domain';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotencyStore, type StoreUnderTest } from '../testing/idempotency-store';
-import { type DemoClients, demoClients, newKey, orderIn } from '../testing/orders-fixture';
+import { type DemoClients, demoClients, demoMenu, newKey, orderIn } from '../testing/orders-fixture';
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../testing/test-app';
 
 describe.each(['postgres', 'upstash'] as const)('a key claimed by its write (%s store)', (kind) => {
@@ -169,5 +170,82 @@ describe('a key claimed by its write, where the Postgres store keeps a lease', (
       sql`select state from idempotency_keys where key = ${scope.key}`,
     );
     expect(record).toEqual({ state: 'completed' });
+  });
+
+  describe('a create, whose key its insert claims (the record read with the menu)', () => {
+    const create = async (key: string) => {
+      const menu = await demoMenu(t);
+      return c.customer.post(
+        '/api/v2/orders',
+        { restaurantId: menu.restaurantId, items: [{ menuItemId: menu.menuItemIds[0]!, quantity: 1 }] },
+        { 'idempotency-key': key },
+      );
+    };
+    const ordersOfCustomer = async () => {
+      const customer = await t.actorFor(DEMO_ACCOUNTS.customer);
+      return (
+        await executeRows<{ n: number }>(
+          t.database.db,
+          sql`select count(*)::int as n from orders where customer_id = ${customer.userId}`,
+        )
+      )[0]!.n;
+    };
+
+    it('duplicates racing on one key: one order, every answer that one 201', async () => {
+      expect(t.deps.idempotency.claimsCreatesInWrite).toBe(true);
+      const before = await ordersOfCustomer();
+      const key = newKey();
+      const answers = await Promise.all(Array.from({ length: 8 }, () => create(key)));
+      for (const a of answers) {
+        expect(a.status).toBe(201);
+        expect(a.body).toEqual(answers[0]!.body);
+      }
+      expect(answers.filter((a) => a.headers.get('idempotent-replayed') === null)).toHaveLength(1);
+      expect(await ordersOfCustomer()).toBe(before + 1);
+    });
+
+    it('a replay is answered from the record, not validated again against a menu that changed since', async () => {
+      const menu = await demoMenu(t);
+      const key = newKey();
+      const first = await create(key);
+      expect(first.status).toBe(201);
+      const dish = menu.menuItemIds[0]!;
+      await t.database.db.execute(sql`update menu_items set available = false where id = ${dish}`);
+      try {
+        const replay = await create(key);
+        expect(replay.status).toBe(201);
+        expect(replay.headers.get('idempotent-replayed')).toBe('true');
+        expect(replay.body).toEqual(first.body);
+        // A new key meets the changed menu.
+        expect((await create(newKey())).status).toBe(422);
+      } finally {
+        await t.database.db.execute(sql`update menu_items set available = true where id = ${dish}`);
+      }
+    });
+
+    it('a live lease on the key is a 409 and creates nothing; a dead one is taken over', async () => {
+      const customer = await t.actorFor(DEMO_ACCOUNTS.customer);
+      const menu = await demoMenu(t);
+      const route = '/api/v2/orders';
+      const scope = { userId: customer.userId, route: `POST ${route}`, key: newKey() };
+      const body = {
+        restaurantId: menu.restaurantId,
+        items: [{ menuItemId: menu.menuItemIds[0]!, quantity: 1 }],
+      };
+      const fingerprint = requestFingerprint({ method: 'POST', route, body });
+      expect((await t.deps.idempotency.admit(scope, fingerprint)).kind).toBe('acquired');
+      const before = await ordersOfCustomer();
+
+      const busy = await create(scope.key);
+      expect(busy.status).toBe(409);
+      expect(await ordersOfCustomer()).toBe(before);
+
+      await t.database.db.execute(
+        sql`update idempotency_keys set lease_expires_at = now() - interval '1 second' where key = ${scope.key}`,
+      );
+      const taken = await create(scope.key);
+      expect(taken.status).toBe(201);
+      expect(await ordersOfCustomer()).toBe(before + 1);
+    });
   });
 });

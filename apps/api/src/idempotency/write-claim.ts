@@ -1,9 +1,11 @@
 /**
  * An Idempotency-Key claimed by the write itself (issue 15), for a request whose whole effect is one
- * statement: a transition whose client named its version. No lease is taken first: the transition
- * statement reads the key's record (locking it), changes nothing when a live one exists, and
- * otherwise changes the order, appends its event and inserts the completed record, all at once. So
- * the first request and its replays are each ONE round trip, and neither store's lease is touched.
+ * statement: a transition whose client named its version, and on the Postgres store a create. No
+ * lease is taken first: the transition statement reads the key's record (locking it), changes
+ * nothing when a live one exists, and otherwise changes the order, appends its event and inserts the
+ * completed record, all at once. So the first request and its replays are each ONE round trip, and
+ * neither store's lease is touched. A create reads the key's record with its menu (a replay is
+ * answered from it, 1 round trip) and its insert claims the key the same way (2 in all).
  *
  * A lease protects an effect that takes several steps (a charge, then its recording). A single
  * statement has no steps: it commits whole or not at all, so there is no "in flight" to see. Two

@@ -266,9 +266,14 @@ export function orderRoutes(deps: AppDeps) {
   app.use('/orders/*', limitWrites(deps.rateLimits));
   // After authentication (a key is scoped to its user) and before the handlers' own validation (a
   // refused body is a final 4xx, stored like any other).
+  // A create's whole effect is its one insert statement: where the store allows, it claims the key.
   app.use(
     '/orders',
-    idempotencyKeys(deps.idempotency, { required: requiresIdempotencyKey('create'), render: created }),
+    idempotencyKeys(deps.idempotency, {
+      required: requiresIdempotencyKey('create'),
+      render: created,
+      claimedByWrite: () => deps.idempotency.claimsCreatesInWrite,
+    }),
   );
   for (const action of ORDER_ACTIONS) {
     app.use(

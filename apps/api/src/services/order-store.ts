@@ -14,6 +14,7 @@ import {
   executeCompiled,
   executeRows,
   idempotencyKeys,
+  menuItems,
   orderEvents,
   orderItems,
   orders,
@@ -215,6 +216,14 @@ export type FoldedRecord = {
   status?: number | undefined;
 } & ({ mode: 'held'; token: string } | { mode: 'insert'; fingerprint: string });
 
+/** The key's record row `alias` as JSON (a `RecordRow`, with the database's clock). */
+function recordJson(alias: string): SQL {
+  const col = (name: string) => sql.raw(`${alias}.${name}`);
+  return sql`json_build_object('state', ${col('state')}, 'fingerprint', ${col('fingerprint')},
+           'lease_expires_at', ${col('lease_expires_at')}, 'response_status', ${col('response_status')},
+           'response_headers', ${col('response_headers')}, 'response_body', ${col('response_body')}, 'db_now', now())`;
+}
+
 /**
  * The CTEs of a folded record: `lk` locks the key's row first (FOR UPDATE, re-checked against its
  * latest version, so a concurrent takeover is seen), `gate` is what the update must also satisfy,
@@ -263,10 +272,7 @@ function foldedRecordSql(record: FoldedRecord) {
                  response_body = snap.body, created_at = now(), expires_at = ${expires}
             from snap where ${k.id} in (select id from lk where lk.dead)
         )`,
-    found: sql`(select json_build_object('state', lk.state, 'fingerprint', lk.fingerprint,
-                 'lease_expires_at', lk.lease_expires_at, 'response_status', lk.response_status,
-                 'response_headers', lk.response_headers, 'response_body', lk.response_body, 'db_now', now())
-            from lk where not lk.dead) as key_record`,
+    found: sql`(select ${recordJson('lk')} from lk where not lk.dead) as key_record`,
   };
 }
 
@@ -284,6 +290,71 @@ function snapshotBody(
          'rider_id', ${v.riderId}, 'total_amount', ${col('total_amount')}, 'currency', ${col('currency')},
          'note', ${col('note')}, 'created_at', ${col('created_at')}, 'updated_at', ${v.updatedAt},
          'items', ${v.items})::text`;
+}
+
+/** A menu item as `placeOrder` validates an order line against it. */
+export interface MenuLine {
+  id: string;
+  name: string;
+  priceAmount: number;
+  currency: string;
+  available: boolean;
+}
+
+/**
+ * The restaurant's menu items among `ids` — and, with an `insert` record (a key the create's
+ * statement will claim, `WriteClaim`), the live record that already holds the key, read by the same
+ * statement (1 round trip): a replay is answered from that record without validating the order
+ * again against a menu that may have changed since, and a first request goes on to `insertOrder`,
+ * whose statement still finds a record inserted meanwhile. Dead records (past retention, or the
+ * lease of a holder that died running this very request) are not returned: that statement replaces them.
+ */
+export async function readMenu(
+  db: Database | Tx,
+  restaurantId: string,
+  ids: string[],
+  record?: FoldedRecord,
+): Promise<{ menu: MenuLine[]; found: FoundRecord | undefined }> {
+  const keyRecord =
+    record?.mode === 'insert'
+      ? sql`(select ${recordJson('k')} from ${idempotencyKeys} k
+              where k.user_id = ${record.userId} and k.route = ${record.route} and k.key = ${record.key}
+                and not ${deadFor(sql`${record.fingerprint}`)})`
+      : sql`null::json`;
+  const idIn =
+    ids.length > 0
+      ? sql`m.id in (${sql.join(
+          ids.map((id) => sql`${id}`),
+          sql`, `,
+        )})`
+      : sql`false`;
+  const rows = await executeRows<{
+    id: string | null;
+    name: string;
+    price_amount: number;
+    currency: string;
+    available: boolean;
+    key_record: RecordRow | null;
+  }>(
+    db,
+    sql`select m.id, m.name, m.price_amount, m.currency, m.available, ${keyRecord} as key_record
+          from (select 1) one
+          left join ${menuItems} m on m.restaurant_id = ${restaurantId} and ${idIn}`,
+  );
+  const menu = rows.flatMap((r) =>
+    r.id === null
+      ? []
+      : [
+          {
+            id: r.id,
+            name: r.name,
+            priceAmount: r.price_amount,
+            currency: r.currency,
+            available: r.available,
+          },
+        ],
+  );
+  return { menu, found: foundRecord(rows[0]?.key_record) };
 }
 
 /** A new order as `placeOrder` validated it: its lines carry the names and prices read from the menu. */

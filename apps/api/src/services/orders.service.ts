@@ -12,7 +12,7 @@
  * it is what makes the retry reach this code with the same request, and what replays its answer.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Database, executeRows, menuItems, orders, payments, pgErrorOf, type Tx } from '@quickeats/db';
+import { type Database, executeRows, orders, payments, pgErrorOf, type Tx } from '@quickeats/db';
 import {
   type Actor,
   type Charge,
@@ -32,7 +32,7 @@ import {
   type Transition,
 } from '@quickeats/domain';
 import { inSpan } from '@quickeats/telemetry';
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { FoundRecord } from '../idempotency/store';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
@@ -42,6 +42,7 @@ import {
   loadOrderView,
   loadSnapshot,
   type NewOrder,
+  readMenu,
   type PaymentRow,
   type StoredOrder,
   type TransitionResult,
@@ -158,16 +159,10 @@ async function placeOrder(
       errors: [{ field: 'items', message: 'duplicate menuItemId' }],
     });
   }
-  const menu = await deps.db
-    .select({
-      id: menuItems.id,
-      name: menuItems.name,
-      priceAmount: menuItems.priceAmount,
-      currency: menuItems.currency,
-      available: menuItems.available,
-    })
-    .from(menuItems)
-    .where(and(eq(menuItems.restaurantId, input.restaurantId), inArray(menuItems.id, ids)));
+  // A key the create's statement claims is read with the menu: a replay is answered from its record.
+  const fold = options.onCommit?.fold;
+  const { menu, found } = await readMenu(deps.db, input.restaurantId, ids, fold?.record);
+  if (fold && found) throw fold.lost(found);
   const byId = new Map(menu.map((m) => [m.id, m]));
   const errors = input.items.flatMap((item, i) => {
     const m = byId.get(item.menuItemId);

@@ -179,7 +179,7 @@ export function idempotentMutation(options: {
    * True when the mutation's whole effect will be one statement (`writesInOneStatement`): the key is
    * then claimed by that statement (`IdempotencyStore.claimInWrite`), with no lease taken first.
    */
-  claimedByWrite?: (input: Record<string, unknown>, actor: Actor) => boolean;
+  claimedByWrite?: (input: Record<string, unknown>, actor: Actor, store: IdempotencyStore) => boolean;
 }) {
   return createTRPCMiddleware(async function idempotency({ ctx, next, getRawInput, path }) {
     const raw = await getRawInput();
@@ -205,7 +205,7 @@ export function idempotentMutation(options: {
       route,
       body: raw !== null && typeof raw === 'object' ? rest : raw,
     });
-    if (options.claimedByWrite?.(rest, actor)) {
+    if (options.claimedByWrite?.(rest, actor, store)) {
       const claim = store.claimInWrite(scope, fingerprint);
       const handle = claimHandle(ctx, claim);
       const result = await next({ ctx: { idempotency: handle } });

@@ -124,7 +124,13 @@ const actionProcedures = Object.fromEntries(
 export const ordersRouter = {
   list: listOrdersProcedure,
   create: protectedProcedure
-    .use(idempotentMutation({ required: requiresIdempotencyKey('create') }))
+    // A create's whole effect is its one insert statement: where the store allows, it claims the key.
+    .use(
+      idempotentMutation({
+        required: requiresIdempotencyKey('create'),
+        claimedByWrite: (_input, _actor, store) => store.claimsCreatesInWrite,
+      }),
+    )
     .input(CreateOrderProcedureInputSchema)
     .output(OrderSchema)
     .mutation(({ ctx, input: { idempotencyKey: _key, ...order } }) =>
