@@ -23,6 +23,7 @@ import autocannon from 'autocannon';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
 import { BARE_STEPS, bareAccept, bareCreate, bareTransition } from './bare-writes';
+import { type SendInit, send } from './http-client';
 import { interleaved, round, type Timing, target } from './sequential';
 
 type Sql = ReturnType<typeof postgres>;
@@ -33,24 +34,23 @@ export interface NearLimitResult {
 }
 
 async function login(api: string, email: string): Promise<string> {
-  const res = await fetch(`${api}/api/v2/auth/token`, {
+  const res = await send(`${api}/api/v2/auth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email, password: DEMO_PASSWORD }),
   });
-  if (!res.ok) throw new Error(`login ${email}: ${res.status}`);
-  return ((await res.json()) as { accessToken: string }).accessToken;
+  if (res.status !== 200) throw new Error(`login ${email}: ${res.status}`);
+  return (JSON.parse(res.text) as { accessToken: string }).accessToken;
 }
 
-async function call(api: string, path: string, token: string, init: RequestInit = {}) {
-  const res = await fetch(`${api}${path}`, {
+async function call(api: string, path: string, token: string, init: SendInit = {}) {
+  const res = await send(`${api}${path}`, {
     ...init,
     headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'identity', ...init.headers },
   });
-  const text = await res.text();
   if (res.status >= 300)
-    throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${text.slice(0, 300)}`);
-  return { res, body: text ? JSON.parse(text) : null };
+    throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${res.text.slice(0, 300)}`);
+  return { res, body: res.text ? JSON.parse(res.text) : null };
 }
 
 /** The API started on the Upstash store (through the in-repo bridge to Redis) and the bridge's REST-call count. */
@@ -147,7 +147,7 @@ export async function nearLimit(
           method: 'POST',
           headers: { 'if-match': '"v2"' },
         });
-        trips.unkeyed!.push(Number(res.headers.get('x-db-round-trips')));
+        trips.unkeyed!.push(Number(res.header('x-db-round-trips')));
       },
       keyed: async (i) => {
         const key = randomUUID();
@@ -156,19 +156,18 @@ export async function nearLimit(
           method: 'POST',
           headers: { 'if-match': '"v2"', 'idempotency-key': key },
         });
-        trips.keyed!.push(Number(res.headers.get('x-db-round-trips')));
+        trips.keyed!.push(Number(res.header('x-db-round-trips')));
       },
       bare: async (i) => {
         if (!(await bareAccept(sql, pool[i]!, 2, owner.userId)))
           throw new Error('bare accept matched nothing');
       },
       bareHttp: async (i) => {
-        const res = await fetch(`${bareUrl}/orders/${pool[i]}/accept`, {
+        const res = await send(`${bareUrl}/orders/${pool[i]}/accept`, {
           method: 'POST',
           headers: { 'if-match': '"v2"' },
         });
         if (res.status !== 200) throw new Error(`bare HTTP accept: ${res.status}`);
-        await res.text();
       },
     },
     n,
@@ -183,7 +182,7 @@ export async function nearLimit(
           method: 'POST',
           headers: { 'if-match': '"v2"', 'idempotency-key': keys[i]! },
         });
-        trips.replay!.push(Number(res.headers.get('x-db-round-trips')));
+        trips.replay!.push(Number(res.header('x-db-round-trips')));
       },
     },
     n,
@@ -250,7 +249,7 @@ export async function nearLimit(
         headers: { 'if-match': '"v2"', ...headers },
       });
       upCalls[side]!.push(upstash.restCalls() - before);
-      upTrips[side]!.push(Number(res.headers.get('x-db-round-trips')));
+      upTrips[side]!.push(Number(res.header('x-db-round-trips')));
     };
     let u = 0;
     const upAccept = await interleaved(
@@ -335,11 +334,10 @@ export async function nearLimit(
   const lifecycles = Math.max(10, Math.floor(n / 3));
   const bareOrder = { customerId: customer.userId, restaurantId: menu!.restaurant_id, menuItemId: menu!.id };
   const actorOf = { customer: customer.userId, restaurant: owner.userId, rider: rider.userId } as const;
-  const bareHttpWrite = async (path: string, init: RequestInit) => {
-    const res = await fetch(`${bareUrl}${path}`, init);
-    const body = (await res.json()) as { id: string };
+  const bareHttpWrite = async (path: string, init: SendInit) => {
+    const res = await send(`${bareUrl}${path}`, init);
     if (res.status >= 300) throw new Error(`bare HTTP ${path}: ${res.status}`);
-    return body;
+    return JSON.parse(res.text) as { id: string };
   };
   /** One whole lifecycle on each side; the in-process one on `db` (one connection, or a pool). */
   const lifecycleOn = {
@@ -413,9 +411,9 @@ export async function nearLimit(
       raw: raw(admin, include),
       // The same statement's rows behind the bare server, read by the client as the API's are.
       bareHttp: async () => {
-        const res = await fetch(`${bareUrl}/lists/orders?size=50&include=${include.join(',')}`);
+        const res = await send(`${bareUrl}/lists/orders?size=50&include=${include.join(',')}`);
         if (res.status !== 200) throw new Error(`bare HTTP list: ${res.status}`);
-        JSON.parse(await res.text());
+        JSON.parse(res.text);
       },
     },
     n,
@@ -531,7 +529,7 @@ export async function nearLimit(
     );
     floor(`accept writes/s at ${connections} connections (bare over HTTP / bare)`, bareHttpRate / bareRate);
 
-    // Whole lifecycles, `connections` of them at once on each side (the bench's fetch client for the
+    // Whole lifecycles, `connections` of them at once on each side (the bench's HTTP client for the
     // API and the bare server, the pool in-process), each side twice in turn; 6 writes each.
     const lifeRates = { api: [] as number[], bare: [] as number[], bareHttp: [] as number[] };
     for (let round = 0; round < 2; round++) {
