@@ -454,8 +454,9 @@ const transitionStatements = new Map<string, Query>();
 /**
  * The transition statement for a shape; its values are the placeholders `transitionOrder` fills:
  * the order, its expected version, the actor, the reason, and the record's and payment's fields.
+ * Exported for its plan test (`write-plans.test.ts`).
  */
-function transitionStatement(
+export function transitionStatement(
   action: OrderAction,
   role: Role,
   recordMode: FoldedRecord['mode'] | undefined,
@@ -525,7 +526,8 @@ function transitionSql(
              set status = ${plan?.to ?? 'pending'}, version = o.version + 1,
                  rider_id = ${plan?.riderId ?? sql`o.rider_id`}, updated_at = now()
             from cur
-           where o.id = cur.id and o.version = ${slot('expectedVersion')} and (${guard})${keyGate}
+           where o.id = ${slot('orderId')} and o.id = cur.id and o.version = ${slot('expectedVersion')}
+             and (${guard})${keyGate}
        returning o.status, o.version, o.rider_id, o.updated_at
         ), ev as (
           insert into ${orderEvents} (order_id, action, from_status, to_status, actor_id, actor_role, version, reason)
