@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import type { Query, SQL } from 'drizzle-orm';
+import { type Query, type SQL, sql } from 'drizzle-orm';
 import { type PgDatabase, PgDialect, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -375,6 +375,26 @@ const dialect = new PgDialect();
  */
 export function compileStatement(query: SQL): Query {
   return dialect.sqlToQuery(query);
+}
+
+/** A placeholder of a compiled statement, standing where a value of type `T` goes. */
+export const slot = <T>(name: string) => sql.placeholder(name) as unknown as T;
+
+/**
+ * Statements compiled once per shape (see {@link compileStatement}): `compiled(shape, build)` builds
+ * and compiles the statement the first time a shape is asked for. Shapes must come from a bounded
+ * set (enums, counts under a validated maximum), never from request values.
+ */
+export function statementCache(): (shape: string, build: () => SQL) => Query {
+  const compiled = new Map<string, Query>();
+  return (shape, build) => {
+    let query = compiled.get(shape);
+    if (!query) {
+      query = compileStatement(build());
+      compiled.set(shape, query);
+    }
+    return query;
+  };
 }
 
 /** Rows of a {@link compileStatement}d statement run with `values` for its placeholders. */

@@ -1,11 +1,12 @@
 /**
  * A statement compiled once and run many times (`compileStatement` + `executeCompiled`), on both
  * drivers: each run gets its own values, a placeholder used twice gets the same value in both
- * places, a transaction runs it on the transaction, and it is still one counted statement.
+ * places, a transaction runs it on the transaction, and it is still one counted statement; a
+ * statement cache compiles each shape once.
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileStatement, createDb, type DbHandle, executeCompiled } from './client';
+import { compileStatement, createDb, type DbHandle, executeCompiled, slot, statementCache } from './client';
 import { countStatements } from './statement-counter';
 import { createTestDatabase, type TestDatabase } from './testing';
 
@@ -58,5 +59,23 @@ describe.each([
     });
     expect(seen).toEqual(['in the transaction']);
     await expect(executeCompiled(handle.db, statement, { name: 'x' })).rejects.toThrow(/placeholder "n"/);
+  });
+});
+
+describe('statementCache', () => {
+  it('builds and compiles a shape once, and each shape apart', () => {
+    const compiled = statementCache();
+    let builds = 0;
+    const build = (n: number) => () => {
+      builds++;
+      return sql`select ${slot('v')}::int + ${n} as v`;
+    };
+    const one = compiled('plus 1', build(1));
+    expect(compiled('plus 1', build(1))).toBe(one);
+    const two = compiled('plus 2', build(2));
+    expect(two).not.toBe(one);
+    expect(builds).toBe(2);
+    expect(one.sql).toBe('select $1::int + $2 as v');
+    expect(two.params[1]).toBe(2);
   });
 });

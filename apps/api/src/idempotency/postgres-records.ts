@@ -3,7 +3,15 @@
  * key ends up — the Postgres store keeps the lease there too, the Upstash store only the result —
  * and its unique index on (user_id, route, key) is the last guard against a duplicate effect.
  */
-import { type Database, executeRows, idempotencyKeys, type Tx } from '@quickeats/db';
+import {
+  type Database,
+  executeCompiled,
+  executeRows,
+  idempotencyKeys,
+  slot,
+  statementCache,
+  type Tx,
+} from '@quickeats/db';
 import type { IdempotencyRecord } from '@quickeats/domain';
 import { type SQL, sql } from 'drizzle-orm';
 import type { IdempotencyScope, IdempotencyTiming, StoredResponse } from './store';
@@ -62,26 +70,17 @@ export async function selectRecord(
   return row ? { record: toRecord(row), now: new Date(row.db_now) } : null;
 }
 
-/**
- * Take a key for `token` in one statement, or read what holds it. Taken when the key is new, when
- * its lease expired for the same request (the holder died), or when its record outlived retention.
- * `taken: false` with no record means the row changed under us (inserted or deleted by a
- * concurrent statement this one's snapshot cannot see): the caller asks again.
- */
-export async function takeOrRead(
-  db: Database,
-  scope: IdempotencyScope,
-  fingerprint: string,
-  token: string,
-  timing: IdempotencyTiming,
-): Promise<{ taken: true } | { taken: false; found: { record: IdempotencyRecord; now: Date } | null }> {
-  const rows = await executeRows<RecordRow & { taken: boolean }>(
-    db,
-    sql`with taken as (
+/** The statements of this module, compiled once. */
+const compiled = statementCache();
+
+/** The statement of `takeOrRead` (the lease of every leased key); its values are placeholders. */
+function takeOrReadSql() {
+  const scope: IdempotencyScope = { userId: slot('userId'), route: slot('route'), key: slot('key') };
+  return sql`with taken as (
           insert into ${k} as k (user_id, route, key, fingerprint, state, lease_token, lease_expires_at, expires_at)
-          values (${scope.userId}, ${scope.route}, ${scope.key}, ${fingerprint}, 'in-flight', ${token},
-                  now() + make_interval(secs => ${timing.leaseSeconds}),
-                  now() + make_interval(secs => ${timing.retentionSeconds}))
+          values (${scope.userId}, ${scope.route}, ${scope.key}, ${slot('fingerprint')}, 'in-flight', ${slot('token')},
+                  now() + make_interval(secs => ${slot('leaseSeconds')}),
+                  now() + make_interval(secs => ${slot('retentionSeconds')}))
           on conflict (user_id, route, key) do update
              set fingerprint = excluded.fingerprint, state = 'in-flight', lease_token = excluded.lease_token,
                  lease_expires_at = excluded.lease_expires_at, expires_at = excluded.expires_at,
@@ -95,7 +94,32 @@ export async function takeOrRead(
         union all
         select false, state, fingerprint, lease_expires_at, response_status, response_headers, response_body, now()
           from ${k}
-         where ${scopeIs(scope)} and not exists (select 1 from taken)`,
+         where ${scopeIs(scope)} and not exists (select 1 from taken)`;
+}
+
+/**
+ * Take a key for `token` in one statement, or read what holds it. Taken when the key is new, when
+ * its lease expired for the same request (the holder died), or when its record outlived retention.
+ * `taken: false` with no record means the row changed under us (inserted or deleted by a
+ * concurrent statement this one's snapshot cannot see): the caller asks again.
+ */
+export async function takeOrRead(
+  db: Database,
+  scope: IdempotencyScope,
+  fingerprint: string,
+  token: string,
+  timing: IdempotencyTiming,
+): Promise<{ taken: true } | { taken: false; found: { record: IdempotencyRecord; now: Date } | null }> {
+  const rows = await executeCompiled<RecordRow & { taken: boolean }>(
+    db,
+    compiled('take or read', takeOrReadSql),
+    {
+      ...scope,
+      fingerprint,
+      token,
+      leaseSeconds: timing.leaseSeconds,
+      retentionSeconds: timing.retentionSeconds,
+    },
   );
   const [row] = rows;
   if (row?.taken) return { taken: true };

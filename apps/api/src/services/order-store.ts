@@ -9,16 +9,16 @@
  *   order, across any number of API processes, and a client that sent its version needs no read first.
  */
 import {
-  compileStatement,
   type Database,
   executeCompiled,
-  executeRows,
   idempotencyKeys,
   menuItems,
   orderEvents,
   orderItems,
   orders,
   payments,
+  slot,
+  statementCache,
   type Tx,
 } from '@quickeats/db';
 import type { Actor, Order, OrderAction, OrderSnapshot, OrderStatus, Party, Role } from '@quickeats/domain';
@@ -115,11 +115,19 @@ function toView(row: ViewRow, actor: Actor): Order | null {
   };
 }
 
+/** The statements of this module, compiled once per shape. */
+const compiled = statementCache();
+
 /** The decision snapshot of one order (1 statement), or null when it does not exist. */
 export async function loadSnapshot(db: Database | Tx, orderId: string): Promise<StoredOrder | null> {
-  const [row] = await executeRows<SnapshotRow>(
+  const [row] = await executeCompiled<SnapshotRow>(
     db,
-    sql`select ${SNAPSHOT_COLUMNS} from orders o join restaurants r on r.id = o.restaurant_id where o.id = ${orderId}`,
+    compiled(
+      'snapshot',
+      () =>
+        sql`select ${SNAPSHOT_COLUMNS} from orders o join restaurants r on r.id = o.restaurant_id where o.id = ${slot('orderId')}`,
+    ),
+    { orderId },
   );
   return row ? toStored(row) : null;
 }
@@ -129,11 +137,15 @@ export async function loadSnapshot(db: Database | Tx, orderId: string): Promise<
  * (1 statement); null when it does not exist or the actor may not see it (existence is not leaked).
  */
 export async function loadOrderView(db: Database | Tx, orderId: string, actor: Actor): Promise<Order | null> {
-  const [row] = await executeRows<ViewRow>(
+  const [row] = await executeCompiled<ViewRow>(
     db,
-    sql`select ${SNAPSHOT_COLUMNS}, o.note, o.created_at, o.updated_at, ${itemsOf(sql`o.id`)} as items
+    compiled(
+      'view',
+      () => sql`select ${SNAPSHOT_COLUMNS}, o.note, o.created_at, o.updated_at, ${itemsOf(sql`o.id`)} as items
           from orders o join restaurants r on r.id = o.restaurant_id
-         where o.id = ${orderId}`,
+         where o.id = ${slot('orderId')}`,
+    ),
+    { orderId },
   );
   return row ? toView(row, actor) : null;
 }
@@ -315,32 +327,37 @@ export async function readMenu(
   ids: string[],
   record?: FoldedRecord,
 ): Promise<{ menu: MenuLine[]; found: FoundRecord | undefined }> {
-  const keyRecord =
-    record?.mode === 'insert'
+  const withRecord = record?.mode === 'insert';
+  const statement = compiled(`menu ${ids.length} ${withRecord}`, () => {
+    const key = recordSlots('insert');
+    const keyRecord = withRecord
       ? sql`(select ${recordJson('k')} from ${idempotencyKeys} k
-              where k.user_id = ${record.userId} and k.route = ${record.route} and k.key = ${record.key}
-                and not ${deadFor(sql`${record.fingerprint}`)})`
+              where k.user_id = ${key.userId} and k.route = ${key.route} and k.key = ${key.key}
+                and not ${deadFor(sql`${slot('keyHolder')}`)})`
       : sql`null::json`;
-  const idIn =
-    ids.length > 0
-      ? sql`m.id in (${sql.join(
-          ids.map((id) => sql`${id}`),
-          sql`, `,
-        )})`
-      : sql`false`;
-  const rows = await executeRows<{
+    const idIn =
+      ids.length > 0
+        ? sql`m.id in (${sql.join(
+            ids.map((_, i) => sql`${slot(`id${i}`)}`),
+            sql`, `,
+          )})`
+        : sql`false`;
+    return sql`select m.id, m.name, m.price_amount, m.currency, m.available, ${keyRecord} as key_record
+          from (select 1) one
+          left join ${menuItems} m on m.restaurant_id = ${slot('restaurantId')} and ${idIn}`;
+  });
+  const rows = await executeCompiled<{
     id: string | null;
     name: string;
     price_amount: number;
     currency: string;
     available: boolean;
     key_record: RecordRow | null;
-  }>(
-    db,
-    sql`select m.id, m.name, m.price_amount, m.currency, m.available, ${keyRecord} as key_record
-          from (select 1) one
-          left join ${menuItems} m on m.restaurant_id = ${restaurantId} and ${idIn}`,
-  );
+  }>(db, statement, {
+    restaurantId,
+    ...Object.fromEntries(ids.map((id, i) => [`id${i}`, id])),
+    ...(withRecord && recordValues(record)),
+  });
   const menu = rows.flatMap((r) =>
     r.id === null
       ? []
@@ -378,23 +395,50 @@ export async function insertOrder(
   order: NewOrder,
   record?: FoldedRecord,
 ): Promise<WriteResult> {
-  const fold = record ? foldedRecordSql(record) : null;
+  const statement = compiled(`create ${order.lines.length} ${record?.mode ?? '-'}`, () =>
+    insertOrderSql(order.lines.length, record?.mode),
+  );
+  const [row] = await executeCompiled<{
+    snapshot: string | null;
+    key_held: boolean;
+    key_record: RecordRow | null;
+  }>(db, statement, {
+    customerId: order.customerId,
+    restaurantId: order.restaurantId,
+    totalAmount: order.totalAmount,
+    currency: order.currency,
+    note: order.note,
+    actorId: actor.userId,
+    actorRole: actor.role,
+    ...Object.fromEntries(
+      order.lines.flatMap((l, i) => [
+        [`line${i}MenuItemId`, l.menuItemId],
+        [`line${i}Name`, l.name],
+        [`line${i}Quantity`, l.quantity],
+        [`line${i}UnitPrice`, l.unitPriceAmount],
+      ]),
+    ),
+    ...(record && recordValues(record)),
+  });
+  if (!row?.key_held) return { after: null, leaseLost: true, found: foundRecord(row?.key_record) };
+  return { after: orderFromSnapshot(row.snapshot!, actor) };
+}
+
+/** The create statement for an order of `lineCount` lines (and a folded record of `recordMode`). */
+function insertOrderSql(lineCount: number, recordMode: FoldedRecord['mode'] | undefined): SQL {
+  const fold = recordMode ? foldedRecordSql(recordSlots(recordMode)) : null;
   const lines = sql.join(
-    order.lines.map(
-      (l) => sql`(${l.menuItemId}::uuid, ${l.name}::text, ${l.quantity}::int, ${l.unitPriceAmount}::int)`,
+    Array.from(
+      { length: lineCount },
+      (_, i) =>
+        sql`(${slot(`line${i}MenuItemId`)}::uuid, ${slot(`line${i}Name`)}::text, ${slot(`line${i}Quantity`)}::int, ${slot(`line${i}UnitPrice`)}::int)`,
     ),
     sql`, `,
   );
   const items = sql`(select ${ITEMS_JSON} from i)`;
-  const [row] = await executeRows<{
-    snapshot: string | null;
-    key_held: boolean;
-    key_record: RecordRow | null;
-  }>(
-    db,
-    sql`with ${fold ? sql`${fold.lock}, ` : sql``}o as (
+  return sql`with ${fold ? sql`${fold.lock}, ` : sql``}o as (
           insert into ${orders} (customer_id, restaurant_id, total_amount, currency, note)
-          select ${order.customerId}, ${order.restaurantId}, ${order.totalAmount}, ${order.currency}, ${order.note}
+          select ${slot('customerId')}, ${slot('restaurantId')}, ${slot('totalAmount')}, ${slot('currency')}, ${slot('note')}
            where ${fold ? fold.gate : sql`true`}
        returning id, status, version, customer_id, restaurant_id, rider_id, total_amount, currency, note,
                  created_at, updated_at
@@ -405,17 +449,14 @@ export async function insertOrder(
        returning id, menu_item_id, name, quantity, unit_price_amount, currency
         ), ev as (
           insert into ${orderEvents} (order_id, action, from_status, to_status, actor_id, actor_role, version)
-          select o.id, 'create', null, o.status, ${actor.userId}, ${actor.role}, o.version from o
+          select o.id, 'create', null, o.status, ${slot('actorId')}, ${slot('actorRole')}, o.version from o
         ), snap as (
           select ${snapshotBody('o', { ownerId: sql`r.owner_id`, status: sql`o.status`, version: sql`o.version`, riderId: sql`o.rider_id`, updatedAt: sql`o.updated_at`, items })} as body
             from o join restaurants r on r.id = o.restaurant_id
         )${fold ? sql`, ${fold.write}` : sql``}
         select snap.body as snapshot, ${fold ? fold.gate : sql`true`} as key_held,
                ${fold ? fold.found : sql`null::json as key_record`}
-          from (select 1) one left join snap on true`,
-  );
-  if (!row?.key_held) return { after: null, leaseLost: true, found: foundRecord(row?.key_record) };
-  return { after: orderFromSnapshot(row.snapshot!, actor) };
+          from (select 1) one left join snap on true`;
 }
 
 function foundRecord(row: RecordRow | null | undefined): FoundRecord | undefined {
@@ -445,12 +486,6 @@ export interface TransitionWith {
   payment?: PaymentRow | undefined;
 }
 
-/** A placeholder of a compiled statement, standing where a value of type `T` goes. */
-const slot = <T>(name: string) => sql.placeholder(name) as unknown as T;
-
-/** The transition statement of each shape (action, role, folded record, payment), compiled once. */
-const transitionStatements = new Map<string, Query>();
-
 /**
  * The transition statement for a shape; its values are the placeholders `transitionOrder` fills:
  * the order, its expected version, the actor, the reason, and the record's and payment's fields.
@@ -462,15 +497,36 @@ export function transitionStatement(
   recordMode: FoldedRecord['mode'] | undefined,
   withPayment: boolean,
 ): Query {
-  const shape = `${action} ${role} ${recordMode ?? '-'} ${withPayment}`;
-  let compiled = transitionStatements.get(shape);
-  if (!compiled) {
-    compiled = compileStatement(
-      transitionSql(action, { userId: slot('actorId'), role }, recordMode, withPayment),
-    );
-    transitionStatements.set(shape, compiled);
-  }
-  return compiled;
+  return compiled(`transition ${action} ${role} ${recordMode ?? '-'} ${withPayment}`, () =>
+    transitionSql(action, { userId: slot('actorId'), role }, recordMode, withPayment),
+  );
+}
+
+/** A folded record of `mode` whose fields are placeholders, filled by {@link recordValues}. */
+function recordSlots(mode: FoldedRecord['mode']): FoldedRecord {
+  const holder = slot<string>('keyHolder');
+  return {
+    userId: slot('keyUserId'),
+    route: slot('keyRoute'),
+    key: slot('key'),
+    retentionSeconds: slot('retentionSeconds'),
+    status: slot('answerStatus'),
+    ...(mode === 'held'
+      ? { mode: 'held' as const, token: holder }
+      : { mode: 'insert' as const, fingerprint: holder }),
+  };
+}
+
+/** The values of {@link recordSlots} for `record`. */
+function recordValues(record: FoldedRecord): Record<string, unknown> {
+  return {
+    keyUserId: record.userId,
+    keyRoute: record.route,
+    key: record.key,
+    keyHolder: record.mode === 'held' ? record.token : record.fingerprint,
+    retentionSeconds: record.retentionSeconds,
+    answerStatus: record.status ?? 200,
+  };
 }
 
 function transitionSql(
@@ -484,18 +540,7 @@ function transitionSql(
   const guard = plan?.guard ?? sql`false`;
   // With a folded record, the update only happens while no live record holds the key, and the same
   // statement stores the record with the answer's data: neither commits alone.
-  const holder = slot<string>('keyHolder');
-  const record: FoldedRecord | undefined = recordMode && {
-    userId: slot('keyUserId'),
-    route: slot('keyRoute'),
-    key: slot('key'),
-    retentionSeconds: slot('retentionSeconds'),
-    status: slot('answerStatus'),
-    ...(recordMode === 'held'
-      ? { mode: 'held' as const, token: holder }
-      : { mode: 'insert' as const, fingerprint: holder }),
-  };
-  const fold = record ? foldedRecordSql(record) : null;
+  const fold = recordMode ? foldedRecordSql(recordSlots(recordMode)) : null;
   const keyLock = fold ? sql`${fold.lock}, ` : sql``;
   const keyGate = fold ? sql` and ${fold.gate}` : sql``;
   const folded = fold
@@ -572,14 +617,7 @@ export async function transitionOrder(
     expectedVersion,
     actorId: actor.userId,
     reason: reason ?? null,
-    ...(record && {
-      keyUserId: record.userId,
-      keyRoute: record.route,
-      key: record.key,
-      keyHolder: record.mode === 'held' ? record.token : record.fingerprint,
-      retentionSeconds: record.retentionSeconds,
-      answerStatus: record.status ?? 200,
-    }),
+    ...(record && recordValues(record)),
     ...(payment && {
       paymentAmount: payment.amount,
       paymentCurrency: payment.currency,
