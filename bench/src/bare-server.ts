@@ -20,6 +20,7 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import { Hono } from 'hono';
 import postgres from 'postgres';
 import { BARE_STEPS, type BareAction, type BareOrder, bareCreate, bareTransition } from './bare-writes';
+import { listStatement } from './list-statement';
 
 const url = process.env.DATABASE_URL;
 const port = Number(process.env.PORT ?? 0);
@@ -54,15 +55,8 @@ app.get('/orders', async (c) => {
 });
 
 app.get('/lists/orders', async (c) => {
-  const q = dialect.sqlToQuery(
-    orderQuery({
-      actor,
-      include: new Set((c.req.query('include') ?? '').split(',').filter(Boolean)) as never,
-      fields: {},
-      filter: {},
-      size: Number(c.req.query('size') ?? 50),
-    }),
-  );
+  const include = (c.req.query('include') ?? '').split(',').filter(Boolean);
+  const q = listStatement(actor, include, Number(c.req.query('size') ?? 50));
   return c.json(await sql.unsafe(q.sql, q.params as never[], { prepare: true }));
 });
 

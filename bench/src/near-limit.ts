@@ -16,14 +16,13 @@
  * baseline in this run (the "HTTP floor" lines).
  */
 import { randomUUID } from 'node:crypto';
-import { orderQuery } from '@quickeats/api/reads';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '@quickeats/db';
 import type { Actor } from '@quickeats/domain';
 import autocannon from 'autocannon';
-import { PgDialect } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
 import { BARE_STEPS, bareAccept, bareCreate, bareTransition } from './bare-writes';
 import { type SendInit, send } from './http-client';
+import { listStatement } from './list-statement';
 import { interleaved, round, type Timing, target } from './sequential';
 
 type Sql = ReturnType<typeof postgres>;
@@ -389,11 +388,8 @@ export async function nearLimit(
   floor('lifecycle writes/s (bare over HTTP / bare)', bareHttpWps / bareWps);
 
   // 3. The v2 list vs its own SQL run raw; 4. every role's list.
-  const dialect = new PgDialect();
-  const raw = (actor: Actor, include: string[], filter: Record<string, unknown> = {}) => {
-    const q = dialect.sqlToQuery(
-      orderQuery({ actor, include: new Set(include) as never, fields: {}, filter, size: 50 }),
-    );
+  const raw = (actor: Actor, include: string[]) => {
+    const q = listStatement(actor, include);
     return async () => {
       await sql.unsafe(q.sql, q.params as never[], { prepare: true });
     };

@@ -242,9 +242,13 @@ function recordJson(alias: string): SQL {
  * `write` completes the record from `snap` (the answer's data), and `found` is the answer's column
  * holding the live record that kept the gate shut (`insert` only).
  */
+/** The key row `k` (of `idempotency_keys k`) is the one of `record`'s scope. */
+const isKeyOf = (record: FoldedRecord) =>
+  sql`k.user_id = ${record.userId} and k.route = ${record.route} and k.key = ${record.key}`;
+
 function foldedRecordSql(record: FoldedRecord) {
   const k = idempotencyKeys;
-  const scope = sql`k.user_id = ${record.userId} and k.route = ${record.route} and k.key = ${record.key}`;
+  const scope = isKeyOf(record);
   const headers = sql`${JSON.stringify({ 'Content-Type': ORDER_SNAPSHOT_TYPE })}::jsonb`;
   const expires = sql`now() + make_interval(secs => ${record.retentionSeconds})`;
   const status = sql`${record.status ?? 200}::int`;
@@ -332,8 +336,7 @@ export async function readMenu(
     const key = recordSlots('insert');
     const keyRecord = withRecord
       ? sql`(select ${recordJson('k')} from ${idempotencyKeys} k
-              where k.user_id = ${key.userId} and k.route = ${key.route} and k.key = ${key.key}
-                and not ${deadFor(sql`${slot('keyHolder')}`)})`
+              where ${isKeyOf(key)} and not ${deadFor(sql`${slot('keyHolder')}`)})`
       : sql`null::json`;
     const idIn =
       ids.length > 0
@@ -342,35 +345,19 @@ export async function readMenu(
             sql`, `,
           )})`
         : sql`false`;
-    return sql`select m.id, m.name, m.price_amount, m.currency, m.available, ${keyRecord} as key_record
+    return sql`select m.id, m.name, m.price_amount as "priceAmount", m.currency, m.available, ${keyRecord} as key_record
           from (select 1) one
           left join ${menuItems} m on m.restaurant_id = ${slot('restaurantId')} and ${idIn}`;
   });
-  const rows = await executeCompiled<{
-    id: string | null;
-    name: string;
-    price_amount: number;
-    currency: string;
-    available: boolean;
-    key_record: RecordRow | null;
-  }>(db, statement, {
+  // One row even when no item matches (its menu columns null), for the key's record.
+  const rows = await executeCompiled<
+    { [K in keyof MenuLine]: MenuLine[K] | null } & { key_record: RecordRow | null }
+  >(db, statement, {
     restaurantId,
     ...Object.fromEntries(ids.map((id, i) => [`id${i}`, id])),
     ...(withRecord && recordValues(record)),
   });
-  const menu = rows.flatMap((r) =>
-    r.id === null
-      ? []
-      : [
-          {
-            id: r.id,
-            name: r.name,
-            priceAmount: r.price_amount,
-            currency: r.currency,
-            available: r.available,
-          },
-        ],
-  );
+  const menu = rows.filter((r): r is MenuLine & { key_record: RecordRow | null } => r.id !== null);
   return { menu, found: foundRecord(rows[0]?.key_record) };
 }
 
