@@ -5,7 +5,7 @@
  * racing on one key change the order once and all get the same answer; a refusal (412) is stored
  * and replayed; another body under the key is a 422 and changes nothing; a live lease on the key is
  * a 409, a dead one is taken over. On the Postgres store a create's key is claimed by its insert too
- * (its record read with the menu): racing duplicates make one order, a replay is not validated again.
+ * (the statement that reads the menu): racing duplicates make one order, a replay is not validated again.
  */
 import { executeRows } from '@quickeats/db';
 import { requestFingerprint } from '@quickeats/domain';

@@ -242,13 +242,9 @@ function recordJson(alias: string): SQL {
  * `write` completes the record from `snap` (the answer's data), and `found` is the answer's column
  * holding the live record that kept the gate shut (`insert` only).
  */
-/** The key row `k` (of `idempotency_keys k`) is the one of `record`'s scope. */
-const isKeyOf = (record: FoldedRecord) =>
-  sql`k.user_id = ${record.userId} and k.route = ${record.route} and k.key = ${record.key}`;
-
 function foldedRecordSql(record: FoldedRecord) {
   const k = idempotencyKeys;
-  const scope = isKeyOf(record);
+  const scope = sql`k.user_id = ${record.userId} and k.route = ${record.route} and k.key = ${record.key}`;
   const headers = sql`${JSON.stringify({ 'Content-Type': ORDER_SNAPSHOT_TYPE })}::jsonb`;
   const expires = sql`now() + make_interval(secs => ${record.retentionSeconds})`;
   const status = sql`${record.status ?? 200}::int`;
@@ -308,7 +304,7 @@ function snapshotBody(
          'items', ${v.items})::text`;
 }
 
-/** A menu item as `placeOrder` validates an order line against it. */
+/** A menu item as `placeOrder` explains a refused order line with it. */
 export interface MenuLine {
   id: string;
   name: string;
@@ -317,71 +313,41 @@ export interface MenuLine {
   available: boolean;
 }
 
-/**
- * The restaurant's menu items among `ids` — and, with an `insert` record (a key the create's
- * statement will claim, `WriteClaim`), the live record that already holds the key, read by the same
- * statement (1 round trip): a replay is answered from that record without validating the order
- * again against a menu that may have changed since, and a first request goes on to `insertOrder`,
- * whose statement still finds a record inserted meanwhile. Dead records (past retention, or the
- * lease of a holder that died running this very request) are not returned: that statement replaces them.
- */
-export async function readMenu(
-  db: Database | Tx,
-  restaurantId: string,
-  ids: string[],
-  record?: FoldedRecord,
-): Promise<{ menu: MenuLine[]; found: FoundRecord | undefined }> {
-  const withRecord = record?.mode === 'insert';
-  const statement = compiled(`menu ${ids.length} ${withRecord}`, () => {
-    const key = recordSlots('insert');
-    const keyRecord = withRecord
-      ? sql`(select ${recordJson('k')} from ${idempotencyKeys} k
-              where ${isKeyOf(key)} and not ${deadFor(sql`${slot('keyHolder')}`)})`
-      : sql`null::json`;
-    const idIn =
-      ids.length > 0
-        ? sql`m.id in (${sql.join(
-            ids.map((_, i) => sql`${slot(`id${i}`)}`),
-            sql`, `,
-          )})`
-        : sql`false`;
-    return sql`select m.id, m.name, m.price_amount as "priceAmount", m.currency, m.available, ${keyRecord} as key_record
-          from (select 1) one
-          left join ${menuItems} m on m.restaurant_id = ${slot('restaurantId')} and ${idIn}`;
-  });
-  // One row even when no item matches (its menu columns null), for the key's record.
-  const rows = await executeCompiled<
-    { [K in keyof MenuLine]: MenuLine[K] | null } & { key_record: RecordRow | null }
-  >(db, statement, {
-    restaurantId,
-    ...Object.fromEntries(ids.map((id, i) => [`id${i}`, id])),
-    ...(withRecord && recordValues(record)),
-  });
-  const menu = rows.filter((r): r is MenuLine & { key_record: RecordRow | null } => r.id !== null);
-  return { menu, found: foundRecord(rows[0]?.key_record) };
-}
-
-/** A new order as `placeOrder` validated it: its lines carry the names and prices read from the menu. */
-export interface NewOrder {
+/** A new order as its customer asked for it: the statement prices its lines from the menu. */
+export interface OrderRequest {
   customerId: string;
   restaurantId: string;
-  totalAmount: number;
-  currency: string;
   note: string | null;
-  lines: { menuItemId: string; name: string; quantity: number; unitPriceAmount: number }[];
+  /** Distinct menu items (`placeOrder` refuses a repeated one first). */
+  lines: { menuItemId: string; quantity: number }[];
+}
+
+export interface CreateResult extends WriteResult {
+  /**
+   * Nothing was inserted because some line cannot be ordered as asked (not on this restaurant's
+   * menu, not available, or the items are priced in different currencies): the restaurant's menu
+   * items among the lines, read by the same statement, for the refusal to name them.
+   */
+  refusedMenu?: MenuLine[];
 }
 
 /**
- * Insert an order, its items and its `create` event — and, with `record`, the Idempotency-Key record
- * holding the answer's data — in ONE statement (data-modifying CTEs), returning the order as its
- * customer sees it: one round trip where a transaction took seven.
+ * Create an order in ONE statement (data-modifying CTEs, one round trip): read the restaurant's menu
+ * items among the lines, and only if every line can be ordered — on this restaurant's menu,
+ * available, all in one currency — insert the order priced from that menu, its items, its `create`
+ * event and, with `record`, the Idempotency-Key record holding the answer's data. Otherwise nothing
+ * is written and the menu rows come back for `placeOrder` to explain the refusal.
+ *
+ * With an `insert` record (a key the create claims itself, `WriteClaim`, or the Upstash store's), a
+ * live record of the key shuts the gate before anything else is looked at: a replay is answered
+ * from that record, never validated again against a menu that may have changed since.
  */
 export async function insertOrder(
   db: Database | Tx,
   actor: Actor,
-  order: NewOrder,
+  order: OrderRequest,
   record?: FoldedRecord,
-): Promise<WriteResult> {
+): Promise<CreateResult> {
   const statement = compiled(`create ${order.lines.length} ${record?.mode ?? '-'}`, () =>
     insertOrderSql(order.lines.length, record?.mode),
   );
@@ -389,26 +355,24 @@ export async function insertOrder(
     snapshot: string | null;
     key_held: boolean;
     key_record: RecordRow | null;
+    refused_menu: MenuLine[] | null;
   }>(db, statement, {
     customerId: order.customerId,
     restaurantId: order.restaurantId,
-    totalAmount: order.totalAmount,
-    currency: order.currency,
     note: order.note,
     actorId: actor.userId,
     actorRole: actor.role,
     ...Object.fromEntries(
       order.lines.flatMap((l, i) => [
         [`line${i}MenuItemId`, l.menuItemId],
-        [`line${i}Name`, l.name],
         [`line${i}Quantity`, l.quantity],
-        [`line${i}UnitPrice`, l.unitPriceAmount],
       ]),
     ),
     ...(record && recordValues(record)),
   });
   if (!row?.key_held) return { after: null, leaseLost: true, found: foundRecord(row?.key_record) };
-  return { after: orderFromSnapshot(row.snapshot!, actor) };
+  if (row.snapshot === null) return { after: null, refusedMenu: row.refused_menu ?? [] };
+  return { after: orderFromSnapshot(row.snapshot, actor) };
 }
 
 /** The create statement for an order of `lineCount` lines (and a folded record of `recordMode`). */
@@ -417,22 +381,32 @@ function insertOrderSql(lineCount: number, recordMode: FoldedRecord['mode'] | un
   const lines = sql.join(
     Array.from(
       { length: lineCount },
-      (_, i) =>
-        sql`(${slot(`line${i}MenuItemId`)}::uuid, ${slot(`line${i}Name`)}::text, ${slot(`line${i}Quantity`)}::int, ${slot(`line${i}UnitPrice`)}::int)`,
+      (_, i) => sql`(${slot(`line${i}MenuItemId`)}::uuid, ${slot(`line${i}Quantity`)}::int)`,
     ),
     sql`, `,
   );
   const items = sql`(select ${ITEMS_JSON} from i)`;
-  return sql`with ${fold ? sql`${fold.lock}, ` : sql``}o as (
+  const gate = fold ? fold.gate : sql`true`;
+  return sql`with ${fold ? sql`${fold.lock}, ` : sql``}l as (
+          select * from (values ${lines}) as l(menu_item_id, quantity)
+        ), m as materialized (
+          select m.id, m.name, m.price_amount, m.currency, m.available from ${menuItems} m
+           where m.restaurant_id = ${slot('restaurantId')} and m.id in (select menu_item_id from l)
+        ), priced as (
+          select count(m.id) = ${sql.raw(String(lineCount))} and bool_and(m.available)
+                 and count(distinct m.currency) = 1 as orderable,
+                 sum(m.price_amount * l.quantity) as total, min(m.currency) as currency
+            from l left join m on m.id = l.menu_item_id
+        ), o as (
           insert into ${orders} (customer_id, restaurant_id, total_amount, currency, note)
-          select ${slot('customerId')}, ${slot('restaurantId')}, ${slot('totalAmount')}, ${slot('currency')}, ${slot('note')}
-           where ${fold ? fold.gate : sql`true`}
+          select ${slot('customerId')}, ${slot('restaurantId')}, priced.total, priced.currency, ${slot('note')}
+            from priced where priced.orderable and ${gate}
        returning id, status, version, customer_id, restaurant_id, rider_id, total_amount, currency, note,
                  created_at, updated_at
         ), i as (
           insert into ${orderItems} (order_id, menu_item_id, name, quantity, unit_price_amount, currency)
-          select o.id, l.menu_item_id, l.name, l.quantity, l.unit_price_amount, o.currency
-            from o, (values ${lines}) as l(menu_item_id, name, quantity, unit_price_amount)
+          select o.id, l.menu_item_id, m.name, l.quantity, m.price_amount, o.currency
+            from o, l join m on m.id = l.menu_item_id
        returning id, menu_item_id, name, quantity, unit_price_amount, currency
         ), ev as (
           insert into ${orderEvents} (order_id, action, from_status, to_status, actor_id, actor_role, version)
@@ -441,8 +415,12 @@ function insertOrderSql(lineCount: number, recordMode: FoldedRecord['mode'] | un
           select ${snapshotBody('o', { ownerId: sql`r.owner_id`, status: sql`o.status`, version: sql`o.version`, riderId: sql`o.rider_id`, updatedAt: sql`o.updated_at`, items })} as body
             from o join restaurants r on r.id = o.restaurant_id
         )${fold ? sql`, ${fold.write}` : sql``}
-        select snap.body as snapshot, ${fold ? fold.gate : sql`true`} as key_held,
-               ${fold ? fold.found : sql`null::json as key_record`}
+        select snap.body as snapshot, ${gate} as key_held,
+               ${fold ? fold.found : sql`null::json as key_record`},
+               case when snap.body is null and ${gate} then
+                 (select coalesce(json_agg(json_build_object('id', m.id, 'name', m.name, 'priceAmount', m.price_amount,
+                                  'currency', m.currency, 'available', m.available)), '[]') from m)
+               end as refused_menu
           from (select 1) one left join snap on true`;
 }
 

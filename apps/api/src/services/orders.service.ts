@@ -41,9 +41,9 @@ import {
   insertOrder,
   loadOrderView,
   loadSnapshot,
-  type NewOrder,
+  type MenuLine,
+  type OrderRequest,
   type PaymentRow,
-  readMenu,
   type StoredOrder,
   type TransitionResult,
   transitionOrder,
@@ -159,10 +159,23 @@ async function placeOrder(
       errors: [{ field: 'items', message: 'duplicate menuItemId' }],
     });
   }
-  // A key the create's statement claims is read with the menu: a replay is answered from its record.
-  const fold = options.onCommit?.fold;
-  const { menu, found } = await readMenu(deps.db, input.restaurantId, ids, fold?.record);
-  if (fold && found) throw fold.lost(found);
+  // One statement prices the lines from the menu and inserts the order only if every line can be
+  // ordered (a key's live record shuts it first: its replay is answered from that record).
+  const request: OrderRequest = {
+    customerId: actor.userId,
+    restaurantId: input.restaurantId,
+    note: input.note ?? null,
+    lines: input.items.map(({ menuItemId, quantity }) => ({ menuItemId, quantity })),
+  };
+  const { after, refusedMenu } = await writeWithHook(deps.db, options.onCommit, (db, record) =>
+    insertOrder(db, actor, request, record),
+  );
+  if (after) return after;
+  throw refusedOrder(input, refusedMenu ?? []);
+}
+
+/** Why the create statement inserted nothing: the lines the menu it read refuses, by field. */
+function refusedOrder(input: CreateOrderInput, menu: MenuLine[]): DomainError {
   const byId = new Map(menu.map((m) => [m.id, m]));
   const errors = input.items.flatMap((item, i) => {
     const m = byId.get(item.menuItemId);
@@ -171,32 +184,10 @@ async function placeOrder(
     return [];
   });
   if (errors.length > 0)
-    throw new DomainError('UNPROCESSABLE', 'Some items cannot be ordered from this restaurant', { errors });
-  const currencies = new Set(menu.map((m) => m.currency));
-  if (currencies.size !== 1)
-    throw new DomainError('UNPROCESSABLE', 'Items are priced in different currencies');
-  const currency = [...currencies][0]!;
-  const lines = input.items.map((item) => ({ ...item, menu: byId.get(item.menuItemId)! }));
-  const total = lines.reduce((sum, l) => sum + l.menu.priceAmount * l.quantity, 0);
-
-  const order: NewOrder = {
-    customerId: actor.userId,
-    restaurantId: input.restaurantId,
-    totalAmount: total,
-    currency,
-    note: input.note ?? null,
-    lines: lines.map((l) => ({
-      menuItemId: l.menuItemId,
-      name: l.menu.name,
-      quantity: l.quantity,
-      unitPriceAmount: l.menu.priceAmount,
-    })),
-  };
-  // The order, its items, its event (and a foldable hook's idempotency record): one statement.
-  const { after } = await writeWithHook(deps.db, options.onCommit, (db, record) =>
-    insertOrder(db, actor, order, record),
-  );
-  return after!;
+    return new DomainError('UNPROCESSABLE', 'Some items cannot be ordered from this restaurant', { errors });
+  if (new Set(menu.map((m) => m.currency)).size > 1)
+    return new DomainError('UNPROCESSABLE', 'Items are priced in different currencies');
+  throw new Error('The create statement refused an order its menu rows allow');
 }
 
 /**
