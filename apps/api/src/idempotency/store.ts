@@ -84,9 +84,9 @@ export interface IdempotencyStore {
    */
   claimInWrite(scope: IdempotencyScope, fingerprint: string, report?: ClaimReport): WriteClaim;
   /**
-   * Whether a create's key is claimed by its insert statement (`claimInWrite`, the key's record read
-   * with the menu) rather than leased first. Postgres: yes — its lease is a round trip to PostgreSQL
-   * of its own, and the create is one statement after its menu read. Upstash: no — its lease lives
+   * Whether a create's key is claimed by its insert statement (`claimInWrite`; the statement that
+   * reads the menu also reads the key's record) rather than leased first. Postgres: yes — its lease is
+   * a round trip to PostgreSQL of its own, and the create is one statement. Upstash: no — its lease lives
    * in Redis, with the cache that answers a create's retries without PostgreSQL.
    */
   readonly claimsCreatesInWrite: boolean;

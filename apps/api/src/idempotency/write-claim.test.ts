@@ -172,7 +172,7 @@ describe('a key claimed by its write, where the Postgres store keeps a lease', (
     expect(record).toEqual({ state: 'completed' });
   });
 
-  describe('a create, whose key its insert claims (the record read with the menu)', () => {
+  describe('a create, whose key its insert claims (the statement that also reads the menu)', () => {
     const create = async (key: string) => {
       const menu = await demoMenu(t);
       return c.customer.post(
