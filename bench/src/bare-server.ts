@@ -3,9 +3,9 @@
  * JSON:API rendering, no logging — just the SELECT and `c.json`. Started as its own process by
  * the bench (`tsx src/bare-server.ts`), listening on PORT, reading DATABASE_URL.
  *
- * - `GET /orders/:id` runs the very statement the API runs for `GET /api/v2/orders/:id` (its
- *   `orderViewStatement`, compiled once and prepared, as the API runs it), so the difference is the
- *   framework's cost: authentication, the visibility check, the JSON:API answer.
+ * - `GET /orders/:id` runs the very statement the API runs for `GET /api/v2/orders/:id` (generated
+ *   by the API's own query builder for the same actor and default include, compiled once, run
+ *   prepared as the API's pool runs it), so the difference is the framework's cost.
  * - `GET /orders` runs the minimal list SELECT (one page of orders, no relations): the floor any
  *   list endpoint stands on.
  * - `GET /lists/orders?include=…` runs the API's list statement for the same actor, page size and
@@ -15,9 +15,9 @@
  *   floor over HTTP.
  */
 import { serve } from '@hono/node-server';
-import { orderViewStatement } from '@quickeats/api/order-store';
+import { orderQuery } from '@quickeats/api/reads';
 import type { Actor } from '@quickeats/domain';
-import { Placeholder } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { Hono } from 'hono';
 import postgres from 'postgres';
 import { BARE_STEPS, type BareAction, type BareOrder, bareCreate, bareTransition } from './bare-writes';
@@ -29,13 +29,19 @@ const actor: Actor = { userId: process.env.BENCH_ACTOR_ID ?? '', role: 'admin' }
 if (!url || !actor.userId) throw new Error('DATABASE_URL and BENCH_ACTOR_ID are required');
 
 const sql = postgres(url, { max: Number(process.env.DATABASE_POOL_SIZE ?? 10), onnotice: () => {} });
+const dialect = new PgDialect();
 const app = new Hono();
 
-const orderView = orderViewStatement();
+// Compiled once for a stand-in id; each request binds its own id where the stand-in stood, and the
+// statement runs prepared, as the API's pool runs it.
+const STAND_IN_ID = '00000000-0000-4000-8000-000000000000';
+const orderById = dialect.sqlToQuery(
+  orderQuery({ actor, include: new Set(['items']), fields: {}, filter: {}, size: 1, orderId: STAND_IN_ID }),
+);
 app.get('/orders/:id', async (c) => {
   const id = c.req.param('id');
-  const params = orderView.params.map((p) => (p instanceof Placeholder && p.name === 'orderId' ? id : p));
-  const [row] = await sql.unsafe(orderView.sql, params as never[], { prepare: true });
+  const params = orderById.params.map((p) => (p === STAND_IN_ID ? id : p));
+  const [row] = await sql.unsafe(orderById.sql, params as never[], { prepare: true });
   return c.json(row ?? null);
 });
 

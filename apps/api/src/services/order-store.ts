@@ -137,21 +137,17 @@ export async function loadSnapshot(db: Database | Tx, orderId: string): Promise<
  * (1 statement); null when it does not exist or the actor may not see it (existence is not leaked).
  */
 export async function loadOrderView(db: Database | Tx, orderId: string, actor: Actor): Promise<Order | null> {
-  const [row] = await executeCompiled<ViewRow>(db, orderViewStatement(), { orderId });
-  return row ? toView(row, actor) : null;
-}
-
-/**
- * The statement of {@link loadOrderView} (what `GET /api/v2/orders/:id` runs); its one value is the
- * placeholder `orderId`. Exported for the bench's bare server, which runs the very same statement.
- */
-export function orderViewStatement(): Query {
-  return compiled(
-    'view',
-    () => sql`select ${SNAPSHOT_COLUMNS}, o.note, o.created_at, o.updated_at, ${itemsOf(sql`o.id`)} as items
-        from orders o join restaurants r on r.id = o.restaurant_id
-       where o.id = ${slot('orderId')}`,
+  const [row] = await executeCompiled<ViewRow>(
+    db,
+    compiled(
+      'view',
+      () => sql`select ${SNAPSHOT_COLUMNS}, o.note, o.created_at, o.updated_at, ${itemsOf(sql`o.id`)} as items
+          from orders o join restaurants r on r.id = o.restaurant_id
+         where o.id = ${slot('orderId')}`,
+    ),
+    { orderId },
   );
+  return row ? toView(row, actor) : null;
 }
 
 /**
