@@ -406,6 +406,14 @@ export async function executeCompiled<T extends Record<string, unknown>>(
   return rowsOf<T>(await db._.session.prepareQuery(query, undefined, undefined, false).execute(values));
 }
 
+/** Rows of a statement compiled with its values bound (no placeholders left): run as it is, not rendered again. */
+export function executeQuery<T extends Record<string, unknown>>(
+  db: Database | Tx,
+  query: Query,
+): Promise<T[]> {
+  return executeCompiled<T>(db, query, {});
+}
+
 export interface PgErrorInfo {
   /** SQLSTATE, e.g. `23505` unique violation, `23514` check violation. */
   code: string;

@@ -3,7 +3,7 @@
  * one-statement query, and finish what SQL cannot — the caller's `allowedActions` (the domain's
  * decision table) and the opaque cursor of each row.
  */
-import { type Database, executeRows, type Tx } from '@quickeats/db';
+import { type Database, executeQuery, type Tx } from '@quickeats/db';
 import { type Actor, allowedActions, type OrderAction, type OrderIncludePath } from '@quickeats/domain';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Fieldsets } from './fieldsets';
@@ -70,7 +70,7 @@ export async function listOrders(
 ): Promise<OrderReadResult> {
   const size = resolvePageSize(request.size, params.size);
   const after = request.after === undefined ? undefined : decodeCursor('orders', request.after, params.after);
-  const [row] = await executeRows<OrderQueryRow & Record<string, unknown>>(
+  const [row] = await executeQuery<OrderQueryRow & Record<string, unknown>>(
     db,
     orderStatement({
       actor,
@@ -94,7 +94,7 @@ export async function readOrder(
   orderId: string,
   request: Pick<OrderListRequest, 'include' | 'fields'> = {},
 ): Promise<OrderReadResult | null> {
-  const [row] = await executeRows<OrderQueryRow & Record<string, unknown>>(
+  const [row] = await executeQuery<OrderQueryRow & Record<string, unknown>>(
     db,
     orderStatement({
       actor,
