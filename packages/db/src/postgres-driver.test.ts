@@ -7,9 +7,13 @@
  * `patches/postgres@3.4.9.patch` guards the write and rejects the query instead.
  *
  * The scenario runs in a child process because the bug kills the process it happens in.
+ *
+ * The same patch makes the pool hand a query the idle connection used last (LIFO) instead of the one
+ * idle longest: one-at-a-time queries no longer cycle through every connection of the pool.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './testing';
 
@@ -81,5 +85,39 @@ describe('postgres.js with a connection closed under it', () => {
     expect(outcome.second).toMatch(/^CONNECTION_|^ECONNRESET$/);
     // The transaction's statement fails (connection gone) and its ROLLBACK does not crash the process.
     expect(outcome.tx).not.toBe('ok');
+  });
+});
+
+describe('postgres.js pool: the idle connection used last serves the next query', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('one-at-a-time queries stay on one backend after every connection of the pool was opened', async () => {
+    const sql = postgres(db.url, { max: 4, onnotice: () => {} });
+    try {
+      // Four at once open all four connections (each holds its backend until all four arrived).
+      const opened = await Promise.all(
+        Array.from(
+          { length: 4 },
+          () => sql<{ pid: number }[]>`select pg_backend_pid() as pid, pg_sleep(0.05)`,
+        ),
+      );
+      expect(new Set(opened.map(([row]) => row!.pid)).size).toBe(4);
+      const pids: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        const [row] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+        pids.push(row!.pid);
+      }
+      // LIFO: the connection that just answered is the one idle last, so it answers again. Upstream's
+      // FIFO order sent each query to the connection idle longest: four backends in turn.
+      expect(new Set(pids).size).toBe(1);
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
   });
 });
