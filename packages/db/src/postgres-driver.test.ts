@@ -67,15 +67,15 @@ function runNode(script: string, env: Record<string, string>) {
   });
 }
 
-describe('postgres.js with a connection closed under it', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await db?.close();
-  });
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db?.close();
+});
 
+describe('postgres.js with a connection closed under it', () => {
   it('rejects the queries with a connection error and the process lives on', async () => {
     const result = await runNode(SCRIPT, { DB_URL: db.url });
     expect(result.stderr).not.toContain("Cannot read properties of null (reading 'write')");
@@ -89,14 +89,6 @@ describe('postgres.js with a connection closed under it', () => {
 });
 
 describe('postgres.js pool: the idle connection used last serves the next query', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await db?.close();
-  });
-
   it('one-at-a-time queries stay on one backend after every connection of the pool was opened', async () => {
     const sql = postgres(db.url, { max: 4, onnotice: () => {} });
     try {
