@@ -4,8 +4,8 @@
  * the bench (`tsx src/bare-server.ts`), listening on PORT, reading DATABASE_URL.
  *
  * - `GET /orders/:id` runs the very statement the API runs for `GET /api/v2/orders/:id` (generated
- *   by the API's own query builder for the same actor and default include, compiled once, run
- *   prepared as the API's pool runs it), so the difference is the framework's cost.
+ *   by the API's own `orderStatement` for the same actor and default include, compiled once per
+ *   shape, run prepared as the API's pool runs it), so the difference is the framework's cost.
  * - `GET /orders` runs the minimal list SELECT (one page of orders, no relations): the floor any
  *   list endpoint stands on.
  * - `GET /lists/orders?include=…` runs the API's list statement for the same actor, page size and
@@ -15,9 +15,8 @@
  *   floor over HTTP.
  */
 import { serve } from '@hono/node-server';
-import { orderQuery } from '@quickeats/api/reads';
+import { orderStatement } from '@quickeats/api/reads';
 import type { Actor } from '@quickeats/domain';
-import { PgDialect } from 'drizzle-orm/pg-core';
 import { Hono } from 'hono';
 import postgres from 'postgres';
 import { BARE_STEPS, type BareAction, type BareOrder, bareCreate, bareTransition } from './bare-writes';
@@ -29,19 +28,20 @@ const actor: Actor = { userId: process.env.BENCH_ACTOR_ID ?? '', role: 'admin' }
 if (!url || !actor.userId) throw new Error('DATABASE_URL and BENCH_ACTOR_ID are required');
 
 const sql = postgres(url, { max: Number(process.env.DATABASE_POOL_SIZE ?? 10), onnotice: () => {} });
-const dialect = new PgDialect();
 const app = new Hono();
 
-// Compiled once for a stand-in id; each request binds its own id where the stand-in stood, and the
-// statement runs prepared, as the API's pool runs it.
-const STAND_IN_ID = '00000000-0000-4000-8000-000000000000';
-const orderById = dialect.sqlToQuery(
-  orderQuery({ actor, include: new Set(['items']), fields: {}, filter: {}, size: 1, orderId: STAND_IN_ID }),
-);
 app.get('/orders/:id', async (c) => {
-  const id = c.req.param('id');
-  const params = orderById.params.map((p) => (p === STAND_IN_ID ? id : p));
-  const [row] = await sql.unsafe(orderById.sql, params as never[], { prepare: true });
+  // The read layer's own compiled statement for this shape (built once, its values bound per call),
+  // run prepared as the API's pool runs it.
+  const q = orderStatement({
+    actor,
+    include: new Set(['items']),
+    fields: {},
+    filter: {},
+    size: 1,
+    orderId: c.req.param('id'),
+  });
+  const [row] = await sql.unsafe(q.sql, q.params as never[], { prepare: true });
   return c.json(row ?? null);
 });
 
