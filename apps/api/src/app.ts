@@ -26,12 +26,7 @@ export function createApp(deps: AppDeps) {
 
   // Outermost, so the access log line and everything after it belong to the request's span.
   if (tracingActive()) app.use(serverSpan(routeLabel));
-  app.use(
-    requestContext(deps.logger, {
-      exposeSqlStatements: deps.config.exposeSqlStatements,
-      metrics: deps.metrics,
-    }),
-  );
+  app.use(requestContext(deps));
   app.use(...securityHeaders());
   // While the process drains (SIGTERM), an answer also ends its connection: idle connections were
   // closed when draining began, and one that finishes its request now must not stay open for

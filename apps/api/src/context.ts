@@ -2,7 +2,7 @@
  * What the app is built from (`AppDeps`, injected so tests bring their own database) and the typed
  * per-request variables middleware sets on Hono's context.
  */
-import type { Database, DbHandle } from '@quickeats/db';
+import { type Database, type DbHandle, type StatementTally, tallied } from '@quickeats/db';
 import type { Actor, PaymentProvider } from '@quickeats/domain';
 import type { TokenRevocations } from './auth/revocations';
 import type { Config } from './config';
@@ -40,8 +40,29 @@ export interface AppDeps {
   metrics: Metrics;
 }
 
+/**
+ * The dependencies as one request uses them: every statement it runs on the primary, a replica
+ * or the idempotency store's tables is counted in `tally` (`X-SQL-Statements`, the access log,
+ * the per-request metrics). Everything else is the app's own.
+ */
+export function requestDeps(deps: AppDeps, tally: StatementTally): AppDeps {
+  const db = tallied(deps.db, tally);
+  const replicas = deps.replicaReads;
+  return {
+    ...deps,
+    db,
+    idempotency: deps.idempotency.onDatabase(db),
+    replicaReads: replicas && {
+      ...replicas,
+      read: (read, fresh) => replicas.read((replica) => read(tallied(replica, tally)), fresh),
+    },
+  };
+}
+
 export interface AppEnv {
   Variables: {
+    /** The app's dependencies for this request (`requestDeps`): handlers use these, not the app's. */
+    deps: AppDeps;
     requestId: string;
     log: Logger;
     actor: Actor;

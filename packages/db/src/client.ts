@@ -15,7 +15,12 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { type PoolStats, trackPoolDemand } from './pool-demand';
 import * as schema from './schema';
-import { recordRoundTrips, recordStatement } from './statement-counter';
+import {
+  recordRoundTrips,
+  recordStatement,
+  registerTallying,
+  type StatementTally,
+} from './statement-counter';
 
 export type Schema = typeof schema;
 /** The driver-independent database handle every repository and service takes. */
@@ -129,15 +134,6 @@ export const PGLITE_START_PARAMS: string[] = [
     .flatMap((setting) => ['-c', setting]),
 ];
 
-const logger = { logQuery: (query: string) => recordStatement(query) };
-/** PGlite runs in-process: each statement is one exchange with the engine. */
-const pgliteLogger = {
-  logQuery: (query: string) => {
-    recordStatement(query);
-    recordRoundTrips(1);
-  },
-};
-
 type PgClient = ReturnType<typeof postgres>;
 /** What the driver leaves on a query once it built it (postgres.js internals, read-only here). */
 type BuiltQuery = { prepared?: boolean; parameters?: unknown[] };
@@ -146,25 +142,27 @@ type BuiltQuery = { prepared?: boolean; parameters?: unknown[] };
  * The postgres.js client as Drizzle sees it, with two changes made in this one place:
  * - every query goes out as a named prepared statement when `prepare` is on (Drizzle asks for an
  *   unnamed one unless a query is `.prepare()`d by name);
- * - every exchange with the server is counted in the current statement tally: a query prepared on
- *   its connection, or one without parameters, is 1 round trip; one with parameters that the
+ * - with a `tally`, every exchange with the server is counted in it: a query prepared on its
+ *   connection, or one without parameters, is 1 round trip; one with parameters that the
  *   connection has not prepared yet is 2 (parse + describe, then bind + execute); BEGIN and
  *   COMMIT/ROLLBACK are 1 each.
  */
-function instrument(client: PgClient, prepare: boolean): PgClient {
+function instrument(client: PgClient, prepare: boolean, tally?: StatementTally): PgClient {
   const unsafe = (query: string, args?: unknown[], options?: Record<string, unknown>) => {
     const q = client.unsafe(query, args as never, { ...options, prepare } as never);
-    const built = q as unknown as BuiltQuery;
-    recordRoundTrips(() => (!built.prepared && (built.parameters?.length ?? 0) > 0 ? 2 : 1));
+    if (tally) {
+      const built = q as unknown as BuiltQuery;
+      recordRoundTrips(tally, () => (!built.prepared && (built.parameters?.length ?? 0) > 0 ? 2 : 1));
+    }
     return q;
   };
   const transactional =
     (method: 'begin' | 'savepoint', roundTrips: number) =>
     (...args: unknown[]) => {
       const fn = args.pop() as (tx: PgClient) => unknown;
-      recordRoundTrips(roundTrips);
+      if (tally) recordRoundTrips(tally, roundTrips);
       const target = client as unknown as Record<string, (...a: unknown[]) => unknown>;
-      return target[method]!(...args, (tx: PgClient) => fn(instrument(tx, prepare)));
+      return target[method]!(...args, (tx: PgClient) => fn(instrument(tx, prepare, tally)));
     };
   const begin = transactional('begin', 2);
   const savepoint = transactional('savepoint', 1);
@@ -177,6 +175,50 @@ function instrument(client: PgClient, prepare: boolean): PgClient {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+}
+
+/** Drizzle's session of a database: its client and options, and how to make another like it. */
+type SessionOf = {
+  constructor: new (client: unknown, dialect: unknown, schema: unknown, options: object) => unknown;
+  schema: unknown;
+  options: object;
+};
+
+/**
+ * A counting twin of `base` (see `tallied`): the same database object in every respect but its
+ * session, which runs on `client` and logs each statement into `tally`. Drizzle makes a
+ * transaction's session from its parent's options, so statements inside transactions count too.
+ * (`db.query.*`, the relational builders, keep the base session: nothing here uses them.)
+ */
+function twinOf(
+  base: Database,
+  client: unknown,
+  tally: StatementTally,
+  roundTripPerStatement: boolean,
+): Database {
+  const internals = base as unknown as { session: SessionOf; dialect: unknown; _: object };
+  const logger = {
+    logQuery: (query: string) => {
+      recordStatement(tally, query);
+      if (roundTripPerStatement) recordRoundTrips(tally, 1);
+    },
+  };
+  const { session: baseSession } = internals;
+  const session = new baseSession.constructor(client, internals.dialect, baseSession.schema, {
+    ...baseSession.options,
+    logger,
+  });
+  const twin = Object.create(base) as { session: unknown; _: object };
+  twin.session = session;
+  twin._ = { ...internals._, session };
+  return twin as unknown as Database;
+}
+
+/** A Drizzle database on a postgres.js client, registered for `tallied`. */
+function postgresDatabase(client: PgClient, prepare: boolean): Database {
+  const db = drizzlePostgres({ client: instrument(client, prepare), schema }) as unknown as Database;
+  registerTallying(db, (tally) => twinOf(db, instrument(client, prepare, tally), tally, false));
+  return db;
 }
 
 /** A URL without its password, for logs and labels. */
@@ -271,15 +313,11 @@ export function createDb(options: DbOptions = {}): DbHandle {
       return direct;
     };
     const poolStats = trackPoolDemand(client, max);
-    const db = drizzlePostgres({
-      client: instrument(client, prepare),
-      schema,
-      logger,
-    }) as unknown as Database;
+    const db = postgresDatabase(client, prepare);
     const replicas = (options.replicaUrls ?? []).map((url): ReplicaHandle => {
       const replica = postgres(url, clientOptions(options, max, !pooled, prepare));
       return {
-        db: drizzlePostgres({ client: instrument(replica, prepare), schema, logger }) as unknown as Database,
+        db: postgresDatabase(replica, prepare),
         label: redactUrl(url),
         lag: lagMeter(client, replica),
         close: () => replica.end({ timeout: 5 }),
@@ -329,7 +367,9 @@ export function createDb(options: DbOptions = {}): DbHandle {
   const dataDir = options.dataDir ?? 'memory://';
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
   const client = new PGlite(dataDir, { startParams: PGLITE_START_PARAMS });
-  const db = drizzlePglite({ client, schema, logger: pgliteLogger }) as unknown as Database;
+  const db = drizzlePglite({ client, schema }) as unknown as Database;
+  // PGlite runs in-process: each statement is one exchange with the engine.
+  registerTallying(db, (tally) => twinOf(db, client, tally, true));
   return {
     db,
     driver: 'pglite',

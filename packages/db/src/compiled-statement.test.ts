@@ -35,7 +35,7 @@ describe.each([
   it('runs with each call’s values, constants kept, as one statement', async () => {
     const runs = await Promise.all(
       ['a', 'b', 'c'].map((name, i) =>
-        countStatements(() => executeCompiled(handle.db, statement, { name, n: i + 1 })),
+        countStatements(handle.db, (db) => executeCompiled(db, statement, { name, n: i + 1 })),
       ),
     );
     expect(runs.map((r) => r.result)).toEqual([

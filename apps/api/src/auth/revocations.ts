@@ -12,7 +12,7 @@
  * (`AUTH_REVOCATION_POLL_MS`, ≤ 60 s) — a lost notification costs at most one poll interval.
  * A change made through this process is applied at once, before its answer is sent.
  */
-import { type Database, type DbHandle, outsideStatementTally, users } from '@quickeats/db';
+import { type Database, type DbHandle, users } from '@quickeats/db';
 import type { Actor } from '@quickeats/domain';
 import { and, gt, isNotNull, sql } from 'drizzle-orm';
 import type { Logger } from '../logger';
@@ -118,7 +118,8 @@ export class TokenRevocations {
       this.again = true;
       return this.loading;
     }
-    this.loading = outsideStatementTally(async () => {
+    // On the process's own database: a request that triggers the reload never counts its statements.
+    this.loading = (async () => {
       try {
         do {
           this.again = false;
@@ -130,7 +131,7 @@ export class TokenRevocations {
       } finally {
         this.loading = undefined;
       }
-    });
+    })();
     return this.loading;
   }
 

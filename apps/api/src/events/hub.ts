@@ -16,7 +16,7 @@
  * that. Reading on every commit in every process cost each write an outbox query per API process,
  * for nobody (5–30 % of an API worker's CPU per accept, issue 15).
  */
-import { type Database, type DbHandle, outsideStatementTally } from '@quickeats/db';
+import type { Database, DbHandle } from '@quickeats/db';
 import { DomainError, type OrderStreamEvent } from '@quickeats/domain';
 import type { Logger } from '../logger';
 import { ORDER_EVENTS_CHANNEL, type OutboxEvent, outboxHorizon, readOutbox } from './outbox';
@@ -71,8 +71,9 @@ export class EventHub {
    */
   ready(): Promise<void> {
     if (this.closed) return Promise.resolve();
-    // Started by whichever request subscribes first, but it belongs to the process, not that request.
-    this.started ??= outsideStatementTally(() => this.start()).catch((err: unknown) => {
+    // Started by whichever request subscribes first, but it belongs to the process, not that request:
+    // it reads on the process's own database, so no request's statement tally counts it.
+    this.started ??= this.start().catch((err: unknown) => {
       this.started = undefined;
       throw err;
     });

@@ -222,12 +222,12 @@ export function graphqlRoutes(deps: AppDeps) {
       c.req.method === 'GET' && !production && (c.req.header('accept') ?? '').includes('text/html');
     const nameOperation = (type: string, name: string | undefined) => c.set('routeLabel', label(type, name));
     if (!authorization && wantsPage)
-      return yoga.fetch(c.req.raw, { deps, actor: undefined, log: c.var.log, nameOperation });
+      return yoga.fetch(c.req.raw, { deps: c.get('deps'), actor: undefined, log: c.var.log, nameOperation });
     const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (!token) return unauthenticated('Missing Authorization header; send "Authorization: Bearer <token>"');
     const auth = await authenticateToken(deps, token);
     if (!auth.ok) return unauthenticated(auth.message);
-    return yoga.fetch(c.req.raw, { deps, actor: auth.actor, log: c.var.log, nameOperation });
+    return yoga.fetch(c.req.raw, { deps: c.get('deps'), actor: auth.actor, log: c.var.log, nameOperation });
   });
   return app;
 }

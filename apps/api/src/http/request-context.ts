@@ -1,26 +1,23 @@
 /**
  * Per-request plumbing: a request id (taken from `X-Request-Id` when sane, else generated) echoed
- * on the response, a child logger carrying it, one access-log line per request, the request's
+ * on the response, a child logger carrying it, the request's dependencies (`requestDeps`: its
+ * statements counted in its own tally), one access-log line per request, the request's
  * duration and statement count in the metrics, and — when configured — the number of SQL
  * statements the request issued (`X-SQL-Statements`) and the round trips to the database they cost
  * (`X-DB-Round-Trips`: BEGIN/COMMIT included, and 2 for a parameterised statement its connection
  * had not prepared yet).
  */
 import { randomUUID } from 'node:crypto';
-import { newStatementTally, roundTripsOf, withStatementTally } from '@quickeats/db';
+import { newStatementTally, roundTripsOf } from '@quickeats/db';
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../context';
-import type { Logger } from '../logger';
-import type { Metrics } from '../observability/metrics';
+import { type AppDeps, type AppEnv, requestDeps } from '../context';
 import { methodLabel, routeLabel } from '../observability/route-label';
 
 const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function requestContext(
-  logger: Logger,
-  options: { exposeSqlStatements: boolean; metrics: Metrics },
-): MiddlewareHandler<AppEnv> {
-  const { metrics } = options;
+export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  const { logger, metrics } = deps;
+  const { exposeSqlStatements } = deps.config;
   return async (c, next) => {
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && SANE_ID.test(incoming) ? incoming : randomUUID();
@@ -29,13 +26,14 @@ export function requestContext(
     c.set('log', log);
     const started = performance.now();
     const tally = newStatementTally();
-    await withStatementTally(tally, next);
+    c.set('deps', requestDeps(deps, tally));
+    await next();
     // On the response's own headers: `c.header()` after the handler rebuilds the response around
     // its body as a stream, which the Node adapter then writes chunk by chunk instead of at once.
     const headers = c.res.headers;
     headers.set('X-Request-Id', requestId);
     const roundTrips = roundTripsOf(tally);
-    if (options.exposeSqlStatements) {
+    if (exposeSqlStatements) {
       headers.set('X-SQL-Statements', String(tally.count));
       headers.set('X-DB-Round-Trips', String(roundTrips));
     }

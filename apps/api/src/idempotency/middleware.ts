@@ -145,21 +145,20 @@ export interface IdempotencyOptions {
 
 /**
  * @example
- * app.use('/orders/:id/pay', idempotencyKeys(deps.idempotency, { required: true, render }));
+ * app.use('/orders/:id/pay', idempotencyKeys({ required: true, render }));
  * app.openapi(payRoute, async (c) => {
  *   const render = orderResponse(200);
- *   const order = await performAction(deps, c.var.actor, cmd, { onCommit: c.var.idempotency?.commitWith(render) });
+ *   const order = await performAction(c.get('deps'), c.var.actor, cmd, { onCommit: c.var.idempotency?.commitWith(render) });
  *   return sendStored(c, render(order));
  * });
  */
-export function idempotencyKeys(
-  store: IdempotencyStore,
-  options: IdempotencyOptions,
-): MiddlewareHandler<AppEnv> {
+export function idempotencyKeys(options: IdempotencyOptions): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.req.method !== 'POST') return next();
     const key = idempotencyKeyFrom(c.req.header(IDEMPOTENCY_KEY_HEADER), options.required);
     if (key === null) return next();
+    // The request's store: its statements count in the request's tally.
+    const store = c.get('deps').idempotency;
 
     const scope = { userId: c.var.actor.userId, route: `POST ${c.req.path}`, key };
     const fingerprint = requestFingerprint({

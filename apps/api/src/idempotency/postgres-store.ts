@@ -31,6 +31,10 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     private readonly timing: IdempotencyTiming,
   ) {}
 
+  onDatabase(db: Database): PostgresIdempotencyStore {
+    return new PostgresIdempotencyStore(db, this.timing);
+  }
+
   async admit(scope: IdempotencyScope, fingerprint: string): Promise<Admission> {
     // A row that appears or vanishes between the upsert and its read makes one more round: bounded,
     // because each round either takes the key or finds a committed row.

@@ -20,7 +20,7 @@
  * are the last guard in both stores: the final record is always written to Postgres, in the same
  * transaction as the effect whenever there is one.
  */
-import type { Tx } from '@quickeats/db';
+import type { Database, Tx } from '@quickeats/db';
 import { DomainError, type IdempotencyRecord, type Order } from '@quickeats/domain';
 import type { FoldedRecord } from '../services/order-store';
 import type { CommitHook } from '../services/orders.service';
@@ -62,6 +62,8 @@ export type KeyState = Exclude<Admission, { kind: 'acquired' }> | { kind: 'free'
 
 export interface IdempotencyStore {
   readonly kind: 'postgres' | 'upstash';
+  /** The same store with its PostgreSQL statements on `db` (a request's counting twin, `tallied`). */
+  onDatabase(db: Database): IdempotencyStore;
   /** Take the key (first use, or a lease whose holder died), or say why not. */
   admit(scope: IdempotencyScope, fingerprint: string): Promise<Admission>;
   /**

@@ -106,6 +106,10 @@ export class UpstashIdempotencyStore implements IdempotencyStore {
     private readonly options: UpstashStoreOptions,
   ) {}
 
+  onDatabase(db: Database): UpstashIdempotencyStore {
+    return new UpstashIdempotencyStore(this.redis, db, this.timing, this.options);
+  }
+
   /** Readiness: Redis answers (Postgres, the other half, is checked on its own). */
   async ping(): Promise<void> {
     await this.redis.ping();

@@ -23,15 +23,17 @@ describe('order read layer', () => {
   it('issues exactly one statement for each of the 128 include combinations', async () => {
     for (let mask = 0; mask < 1 << ORDER_INCLUDE_PATHS.length; mask++) {
       const include = ORDER_INCLUDE_PATHS.filter((_, i) => mask & (1 << i)) as OrderIncludePath[];
-      const { result, tally } = await countStatements(() => listOrders(db.db, admin, { include, size: 30 }));
+      const { result, tally } = await countStatements(db.db, (d) =>
+        listOrders(d, admin, { include, size: 30 }),
+      );
       expect(tally.count, include.join(',')).toBe(1);
       expect(result.orders).toHaveLength(30);
     }
   });
 
   it('narrows the SELECT to the requested fields: unrequested columns and tables are never read', async () => {
-    const { tally } = await countStatements(() =>
-      listOrders(db.db, admin, { fields: { orders: new Set(['status']) }, size: 10 }),
+    const { tally } = await countStatements(db.db, (d) =>
+      listOrders(d, admin, { fields: { orders: new Set(['status']) }, size: 10 }),
     );
     const [statement] = tally.statements;
     for (const absent of [
@@ -46,8 +48,8 @@ describe('order read layer', () => {
       expect(statement, absent).not.toContain(absent);
     expect(statement).toContain('o.status');
 
-    const { tally: users } = await countStatements(() =>
-      listOrders(db.db, admin, {
+    const { tally: users } = await countStatements(db.db, (d) =>
+      listOrders(d, admin, {
         include: ['customer'],
         fields: { orders: new Set([]), users: new Set(['name']) },
       }),
@@ -58,7 +60,7 @@ describe('order read layer', () => {
   });
 
   it('derives allowedActions from the domain for the caller, reading the owner only when asked for', async () => {
-    const { result, tally } = await countStatements(() => listOrders(db.db, admin, { size: 50 }));
+    const { result, tally } = await countStatements(db.db, (d) => listOrders(d, admin, { size: 50 }));
     expect(tally.statements[0]).toContain('owner_id');
     const paid = result.orders.find((o) => o.status === 'paid');
     expect(paid?.allowedActions).toEqual(['cancel']);
@@ -80,8 +82,8 @@ describe('order read layer', () => {
   });
 
   it('pages restaurants by name with their menus in one statement', async () => {
-    const { result, tally } = await countStatements(() =>
-      listRestaurants(db.db, { include: ['menuItems'], size: 2 }),
+    const { result, tally } = await countStatements(db.db, (d) =>
+      listRestaurants(d, { include: ['menuItems'], size: 2 }),
     );
     expect(tally.count).toBe(1);
     expect(result.restaurants.map((r) => r.name)).toEqual([...result.restaurants.map((r) => r.name!)].sort());

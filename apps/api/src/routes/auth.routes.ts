@@ -67,16 +67,16 @@ export function authRoutes(deps: AppDeps) {
       // Counted before the password is checked, so a flood of guesses is refused without hashing.
       const limits = await deps.rateLimits.login(input.email, clientAddress(c, deps.config.trustProxy));
       for (const [name, value] of Object.entries(limits)) c.header(name, value);
-      const token = await issueToken({ db: deps.db, auth: deps.config.auth, now: deps.now }, input);
+      const token = await issueToken({ db: c.get('deps').db, auth: deps.config.auth, now: deps.now }, input);
       await deps.rateLimits.loginSucceeded(input.email);
       // A bearer token must never be kept by a cache (RFC 6749 §5.1).
       c.header('Cache-Control', 'no-store');
       c.header('Pragma', 'no-cache');
       return c.json(token, 200);
     })
-    .openapi(meRoute, async (c) => c.json(await currentUser(deps.db, c.var.actor), 200))
+    .openapi(meRoute, async (c) => c.json(await currentUser(c.get('deps').db, c.var.actor), 200))
     .openapi(revokeRoute, async (c) => {
-      await revokeTokens(deps, c.var.actor.userId);
+      await revokeTokens(c.get('deps'), c.var.actor.userId);
       return c.body(null, 204);
     });
 }

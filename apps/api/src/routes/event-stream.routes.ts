@@ -61,7 +61,7 @@ export function eventStreamRoutes(deps: AppDeps) {
     const lastEventId = c.req.valid('header')['last-event-id'];
     const abort = new AbortController();
     // Refusals (404) are answered before the stream starts, as problems.
-    const events = await followOrderEvents(deps, c.var.actor, {
+    const events = await followOrderEvents(c.get('deps'), c.var.actor, {
       orderId: order,
       lastEventId,
       signal: abort.signal,

@@ -125,7 +125,7 @@ export function orderReadRoutes(deps: AppDeps) {
       after: query['page[after]'],
     };
     // A replica may serve the page (a list is as of a moment; the replica's moment may be earlier).
-    const result = await replicaRead(deps, (db) => listOrders(db, c.var.actor, request));
+    const result = await replicaRead(c.get('deps'), (db) => listOrders(db, c.var.actor, request));
     return c.json(orderListDocument(result, fields, pageLinks(c.req.url, result.nextCursor)), 200);
   });
 
@@ -142,7 +142,7 @@ export function orderReadRoutes(deps: AppDeps) {
     // order a replica does not have yet (just created) is looked up on the primary.
     const held = ifNoneMatch ? newestHeldVersion(ifNoneMatch) : null;
     const result = await replicaRead(
-      deps,
+      c.get('deps'),
       (db) => readOrder(db, c.var.actor, id, request),
       (found) => {
         const version = found?.orders[0]?.version;

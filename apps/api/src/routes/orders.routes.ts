@@ -269,7 +269,7 @@ export function orderRoutes(deps: AppDeps) {
   // A create's whole effect is its one insert statement: where the store allows, it claims the key.
   app.use(
     '/orders',
-    idempotencyKeys(deps.idempotency, {
+    idempotencyKeys({
       required: requiresIdempotencyKey('create'),
       render: created,
       claimedByWrite: () => deps.idempotency.claimsCreatesInWrite,
@@ -278,7 +278,7 @@ export function orderRoutes(deps: AppDeps) {
   for (const action of ORDER_ACTIONS) {
     app.use(
       `/orders/:id/${action}`,
-      idempotencyKeys(deps.idempotency, {
+      idempotencyKeys({
         required: requiresIdempotencyKey(action),
         render: changed,
         claimedByWrite: (c) => oneStatementRequest(action, c.var.actor, c.req.header('if-match')),
@@ -289,6 +289,7 @@ export function orderRoutes(deps: AppDeps) {
   app.openAPIRegistry.registerPath(createOrderRoute);
   app.openapi({ ...createOrderRoute, hide: true, request: { headers: createOrderHeaders } }, async (c) => {
     const { input, document } = await createInputFrom(c);
+    const deps = c.get('deps');
     const order = await createOrder(deps, c.var.actor, input, {
       onCommit: c.var.idempotency?.commitWith(created),
     }).catch(async (error: unknown) => {
@@ -302,7 +303,7 @@ export function orderRoutes(deps: AppDeps) {
       const ifMatch = ifMatchFrom(c.req.header('if-match'));
       const body = (c.req.valid('json') as z.infer<typeof OrderActionBodySchema> | undefined) ?? {};
       const order = await performAction(
-        deps,
+        c.get('deps'),
         c.var.actor,
         { orderId: c.req.valid('param').id, action, ifMatch, reason: body.reason },
         { onCommit: c.var.idempotency?.commitWith(changed) },

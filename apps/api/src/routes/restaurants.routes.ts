@@ -66,7 +66,7 @@ export function restaurantRoutes(deps: AppDeps) {
   app.openapi(listRoute, async (c) => {
     const query = c.req.valid('query');
     const fields = parseFields(query);
-    const result = await listRestaurants(deps.db, {
+    const result = await listRestaurants(c.get('deps').db, {
       include: parseInclude(query.include, RESTAURANT_INCLUDE, []),
       fields,
       size: parsePageSize(query['page[size]']),
@@ -78,7 +78,7 @@ export function restaurantRoutes(deps: AppDeps) {
   app.openapi(readRoute, async (c) => {
     const query = c.req.valid('query');
     const fields = parseFields(query);
-    const result = await readRestaurant(deps.db, c.req.valid('param').id, {
+    const result = await readRestaurant(c.get('deps').db, c.req.valid('param').id, {
       include: parseInclude(query.include, RESTAURANT_INCLUDE, RESTAURANT_INCLUDE),
       fields,
     });

@@ -61,10 +61,13 @@ export function userRoutes(deps: AppDeps) {
   app.use('/users/*', requireActor(deps), limitWrites(deps.rateLimits));
   return app
     .openapi(changeRoute, async (c) =>
-      c.json(await changeUserAccess(deps, c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200),
+      c.json(
+        await changeUserAccess(c.get('deps'), c.var.actor, c.req.valid('param').id, c.req.valid('json')),
+        200,
+      ),
     )
     .openapi(revokeRoute, async (c) => {
-      await revokeUserTokens(deps, c.var.actor, c.req.valid('param').id);
+      await revokeUserTokens(c.get('deps'), c.var.actor, c.req.valid('param').id);
       return c.body(null, 204);
     });
 }

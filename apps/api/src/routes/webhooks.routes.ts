@@ -315,47 +315,55 @@ export function webhookRoutes(deps: AppDeps) {
   const json = { 'Content-Type': JSONAPI_MEDIA_TYPE };
 
   app.openapi(routes.create, async (c) => {
-    const endpoint = await createEndpoint(deps, c.var.actor, webhookEndpointInput(c.req.valid('json')));
+    const endpoint = await createEndpoint(
+      c.get('deps'),
+      c.var.actor,
+      webhookEndpointInput(c.req.valid('json')),
+    );
     c.header('Location', `/api/v2/webhook-endpoints/${endpoint.id}`);
     return c.json({ data: endpointResource(endpoint) }, 201, json);
   });
   app.openapi(routes.list, async (c) => {
-    const endpoints = await listEndpoints(deps, c.var.actor);
+    const endpoints = await listEndpoints(c.get('deps'), c.var.actor);
     return c.json({ data: endpoints.map(endpointResource) }, 200, json);
   });
   app.openapi(routes.read, async (c) => {
-    const endpoint = await getEndpoint(deps, c.var.actor, c.req.valid('param').id);
+    const endpoint = await getEndpoint(c.get('deps'), c.var.actor, c.req.valid('param').id);
     return c.json({ data: endpointResource(endpoint) }, 200, json);
   });
   app.openapi(routes.update, async (c) => {
     const { status } = c.req.valid('json');
-    const endpoint = await setEndpointStatus(deps, c.var.actor, c.req.valid('param').id, status);
+    const endpoint = await setEndpointStatus(c.get('deps'), c.var.actor, c.req.valid('param').id, status);
     return c.json({ data: endpointResource(endpoint) }, 200, json);
   });
   app.openapi(routes.remove, async (c) => {
-    await deleteEndpoint(deps, c.var.actor, c.req.valid('param').id);
+    await deleteEndpoint(c.get('deps'), c.var.actor, c.req.valid('param').id);
     return c.body(null, 204);
   });
   app.openapi(routes.rotate, async (c) => {
-    const endpoint = await rotateSecret(deps, c.var.actor, c.req.valid('param').id);
+    const endpoint = await rotateSecret(c.get('deps'), c.var.actor, c.req.valid('param').id);
     return c.json({ data: endpointResource(endpoint) }, 200, json);
   });
   app.openapi(routes.deliveries, async (c) => {
     const { status, limit } = c.req.valid('query');
-    const list = await listDeliveries(deps, c.var.actor, c.req.valid('param').id, { status, limit });
+    const list = await listDeliveries(c.get('deps'), c.var.actor, c.req.valid('param').id, { status, limit });
     return c.json({ data: list.map(deliveryResource) }, 200, json);
   });
   app.openapi(routes.delivery, async (c) => {
     const { id, deliveryId } = c.req.valid('param');
     return c.json(
-      { data: deliveryResource(await getDelivery(deps, c.var.actor, id, deliveryId)) },
+      { data: deliveryResource(await getDelivery(c.get('deps'), c.var.actor, id, deliveryId)) },
       200,
       json,
     );
   });
   app.openapi(routes.redeliver, async (c) => {
     const { id, deliveryId } = c.req.valid('param');
-    return c.json({ data: deliveryResource(await redeliver(deps, c.var.actor, id, deliveryId)) }, 202, json);
+    return c.json(
+      { data: deliveryResource(await redeliver(c.get('deps'), c.var.actor, id, deliveryId)) },
+      202,
+      json,
+    );
   });
   return app;
 }

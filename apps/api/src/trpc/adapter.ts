@@ -37,7 +37,7 @@ export function trpcMiddleware(deps: AppDeps) {
       const auth = token ? await authenticateToken(deps, token) : null;
       return {
         ...createContextInner({
-          deps,
+          deps: ctx.get('deps'),
           actor: auth?.ok ? auth.actor : null,
           ...(auth?.ok ? { tokenVersion: auth.tokenVersion } : {}),
           ...(auth && !auth.ok ? { authRefusal: auth.message } : {}),

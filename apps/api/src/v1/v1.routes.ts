@@ -14,7 +14,7 @@
  * | `POST /orders/:id/payment` | `POST /api/v2/orders/:id/pay` |
  */
 import { DomainError, type OrderAction } from '@quickeats/domain';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requireActor } from '../auth/require-actor';
 import type { AppDeps, AppEnv } from '../context';
@@ -50,12 +50,13 @@ export interface V1Env {
 }
 
 export function v1Routes(deps: AppDeps) {
-  const service: LegacyOrdersDeps = {
-    db: deps.db,
+  /** The legacy service's dependencies for one request (its statements counted in the request's tally). */
+  const service = (c: Context<AppEnv>): LegacyOrdersDeps => ({
+    db: c.get('deps').db,
     paymentProvider: deps.paymentProvider,
     now: deps.now,
     writeDelayMs: deps.config.v1.legacyWriteDelayMs,
-  };
+  });
   // RFC 8288 §3.1 allows a relative reference (resolved against the request URI); with a configured
   // public base URL the successor is absolute.
   const base = deps.config.publicBaseUrl?.replace(/\/+$/, '') ?? '';
@@ -87,21 +88,23 @@ export function v1Routes(deps: AppDeps) {
   v1.use('/orders/*', limitWrites(deps.rateLimits));
 
   v1.get('/orders', async (c) => {
-    const orders = await listOrders(service, c.var.actor, readV1Query(c, V1ListQuerySchema));
+    const orders = await listOrders(service(c), c.var.actor, readV1Query(c, V1ListQuerySchema));
     return c.json({ orders, count: orders.length });
   });
   v1.post('/orders', async (c) => {
-    const order = await createOrder(service, c.var.actor, await readV1Body(c, V1CreateOrderSchema));
+    const order = await createOrder(service(c), c.var.actor, await readV1Body(c, V1CreateOrderSchema));
     return c.json(order, 201, { Location: `/api/v1/orders/${order.id}` });
   });
-  v1.get('/orders/:id', async (c) => c.json(await getOrder(service, c.var.actor, orderIdParam(c))));
+  v1.get('/orders/:id', async (c) => c.json(await getOrder(service(c), c.var.actor, orderIdParam(c))));
   v1.put('/orders/:id', async (c) => {
     const id = orderIdParam(c);
     const body = await readV1Body(c, V1UpdateOrderSchema);
     if (body.status) c.set('v1Action', actionReaching(body.status));
-    return c.json(await updateOrder(service, c.var.actor, id, body));
+    return c.json(await updateOrder(service(c), c.var.actor, id, body));
   });
-  v1.post('/orders/:id/payment', async (c) => c.json(await payOrder(service, c.var.actor, orderIdParam(c))));
+  v1.post('/orders/:id/payment', async (c) =>
+    c.json(await payOrder(service(c), c.var.actor, orderIdParam(c))),
+  );
   v1.all('*', (c) => {
     throw new DomainError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`);
   });

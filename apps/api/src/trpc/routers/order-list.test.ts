@@ -2,10 +2,11 @@
  * `orders.list` and `restaurants.*` over tRPC: typed nested output, the same stable error codes
  * as REST, the same visibility, and one statement per call whatever the page size and includes.
  */
-import { countStatements } from '@quickeats/db';
+import { newStatementTally, type StatementTally } from '@quickeats/db';
 import { canView, ORDER_INCLUDE_PATHS } from '@quickeats/domain';
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestDeps } from '../../context';
 import { allOrders, type OrderFacts, type ReadClients, readClients } from '../../testing/reads-fixture';
 import { createTestApp, type TestApp } from '../../testing/test-app';
 import { createCaller } from '../root';
@@ -15,9 +16,14 @@ describe('tRPC orders.list / restaurants', () => {
   let t: TestApp;
   let c: ReadClients;
   let orders: OrderFacts[];
-  const caller = (role: keyof ReadClients) =>
+  const caller = (role: keyof ReadClients, tally?: StatementTally) =>
     createCaller(
-      createContextInner({ deps: t.deps, actor: c[role].actor, requestId: 'test', log: t.deps.logger }),
+      createContextInner({
+        deps: tally ? requestDeps(t.deps, tally) : t.deps,
+        actor: c[role].actor,
+        requestId: 'test',
+        log: t.deps.logger,
+      }),
     );
   beforeAll(async () => {
     t = await createTestApp({ seed: { orders: 250 } });
@@ -28,9 +34,11 @@ describe('tRPC orders.list / restaurants', () => {
 
   it('one statement for page sizes 1, 20 and 100 with every include', async () => {
     for (const pageSize of [1, 20, 100]) {
-      const { result, tally } = await countStatements(() =>
-        caller('admin').orders.list({ include: [...ORDER_INCLUDE_PATHS], pageSize }),
-      );
+      const tally = newStatementTally();
+      const result = await caller('admin', tally).orders.list({
+        include: [...ORDER_INCLUDE_PATHS],
+        pageSize,
+      });
       expect(result.items).toHaveLength(pageSize);
       expect(tally.count).toBe(1);
     }
