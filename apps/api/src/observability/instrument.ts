@@ -47,6 +47,8 @@ export function countIdempotencyOutcomes(store: IdempotencyStore, metrics: Metri
     if (!ok) metrics.count('idempotencyOutcomes', { outcome: 'lease_lost' });
     return ok;
   };
+  // A request's store (on its counting database) is counted too.
+  counted.onDatabase = (db) => countIdempotencyOutcomes(store.onDatabase(db), metrics);
   return counted;
 }
 
