@@ -97,40 +97,31 @@ describe('creating an order: one statement, priced from the menu it reads, all o
     );
   });
 
-  it('a line that cannot be ordered is named by its field, and nothing is written', async () => {
+  /** A create of one of each of `menuItemIds`, checked refused (422) with nothing written: its problem. */
+  async function refused(menuItemIds: string[]) {
     const before = await databaseFingerprint(t);
     const res = await create({
       restaurantId,
-      items: [
-        { menuItemId: dishes[0]!.id, quantity: 1 },
-        { menuItemId: unavailable, quantity: 1 },
-        { menuItemId: otherRestaurants, quantity: 1 },
-      ],
+      items: menuItemIds.map((menuItemId) => ({ menuItemId, quantity: 1 })),
     });
     expect(res.status).toBe(422);
-    const problem = await res.json();
+    expect(await databaseFingerprint(t)).toBe(before);
+    return res.json();
+  }
+
+  it('a line that cannot be ordered is named by its field, and nothing is written', async () => {
+    const problem = await refused([dishes[0]!.id, unavailable, otherRestaurants]);
     expect(problem).toMatchObject({ code: 'UNPROCESSABLE', status: 422 });
     expect(problem.errors).toEqual([
       { field: 'items.1.menuItemId', message: 'not available' },
       { field: 'items.2.menuItemId', message: 'not on this restaurant’s menu' },
     ]);
-    expect(await databaseFingerprint(t)).toBe(before);
   });
 
   it('items priced in different currencies: 422, and nothing is written', async () => {
-    const before = await databaseFingerprint(t);
-    const res = await create({
-      restaurantId,
-      items: [
-        { menuItemId: dishes[0]!.id, quantity: 1 },
-        { menuItemId: foreignCurrency, quantity: 1 },
-      ],
-    });
-    expect(res.status).toBe(422);
-    expect(await res.json()).toMatchObject({
+    expect(await refused([dishes[0]!.id, foreignCurrency])).toMatchObject({
       code: 'UNPROCESSABLE',
       detail: 'Items are priced in different currencies',
     });
-    expect(await databaseFingerprint(t)).toBe(before);
   });
 });
