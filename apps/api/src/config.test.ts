@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, secretEntropyBits } from './config';
+import { ConfigError, defaultPoolSize, loadConfig, secretEntropyBits } from './config';
 
 const SECRET = randomBytes(32).toString('hex');
 
@@ -144,6 +145,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_DIRECT_URL: direct })).toThrow(
       /DATABASE_DIRECT_URL: needs DATABASE_URL/,
     );
+  });
+
+  it('pool size: DATABASE_POOL_SIZE, else twice the cores shared by the workers, at least 4 per process', () => {
+    expect(defaultPoolSize(2, 1)).toBe(4);
+    expect(defaultPoolSize(2, 2)).toBe(4);
+    expect(defaultPoolSize(8, 1)).toBe(16);
+    expect(defaultPoolSize(8, 3)).toBe(6);
+    expect(defaultPoolSize(16, 16)).toBe(4);
+    const url = 'postgres://app@primary:5432/quickeats';
+    const cores = availableParallelism();
+    expect(loadConfig({ DATABASE_URL: url }).database.poolSize).toBe(defaultPoolSize(cores, 1));
+    expect(loadConfig({ DATABASE_URL: url, WEB_CONCURRENCY: '3' }).database.poolSize).toBe(
+      defaultPoolSize(cores, 3),
+    );
+    expect(loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '10' }).database.poolSize).toBe(10);
+    expect(loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '' }).database.poolSize).toBe(
+      defaultPoolSize(cores, 1),
+    );
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/);
   });
 
   it('replica URLs: comma-separated postgres URLs, with the lag bound and check period', () => {
