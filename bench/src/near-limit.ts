@@ -559,5 +559,5 @@ export async function nearLimit(
     );
   }
 
-  return { lines, targets: targets.map((t) => t.replace(/(\d+\.\d\d)/, (m) => String(round(Number(m))))) };
+  return { lines, targets };
 }

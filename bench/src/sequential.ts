@@ -55,5 +55,8 @@ export async function interleaved(
 
 /** A ✓/✗ line for a target. */
 export function target(label: string, value: number, ok: boolean, goal: string): string {
-  return `- ${ok ? '✓' : '✗'} ${label}: ${value.toFixed(2)} (target ${goal})`;
+  // Two decimals, or three when two would print the goal's own figure (0.496 is not ≥ 0.5).
+  const line = Number(goal.replace(/[^\d.]/g, ''));
+  const digits = Number(value.toFixed(2)) === line ? 3 : 2;
+  return `- ${ok ? '✓' : '✗'} ${label}: ${Number(value.toFixed(digits))} (target ${goal})`;
 }
