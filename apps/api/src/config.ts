@@ -503,25 +503,26 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parse and validate the environment; throws `ConfigError` naming every bad variable. */
 /**
  * The postgres.js pool of one process when DATABASE_POOL_SIZE is unset: about twice as many
- * connections in all as the machine has cores (PostgreSQL's own sizing rule: a database runs
+ * connections in all as the machine has cores (the PostgreSQL wiki's rule of thumb: a database runs
  * statements on its cores, and more connections than that only queue inside it), shared by the
  * workers, and at least 4 per process so that one slow statement holds up few others. More requests
- * at once than connections are pipelined by postgres.js on the busy connections.
+ * at once than connections are pipelined by postgres.js on the busy connections (through a
+ * transaction-mode pooler, which allows no pipelining, they wait for a free one).
  *
  * Measured (issue 15): whole order lifecycles 8 at once on 2 cores, the production bundle against
  * the local PostgreSQL, pools of 4 and 10 taking turns (8 rounds): with 4, PostgreSQL spent less CPU
  * per lifecycle in every round (median 6.5 against 7.1 ms) and 6 rounds of 8 ran more lifecycles
- * (median 113 against 106/s). More backends at once cost PostgreSQL more per statement: more of
- * them to wake and switch between, and more contention on the rows every order locks (its
- * customer's, its restaurant's, for the foreign keys).
+ * (median 113 against 106/s). More backends at once cost PostgreSQL more per statement (our
+ * reading: more of them to wake and switch between, and more sharing of the row locks the foreign
+ * keys take on the few users and restaurants the bench's orders all name).
  */
 export function defaultPoolSize(cores: number, workers: number): number {
   return Math.max(4, Math.ceil((2 * cores) / Math.max(1, workers)));
 }
 
+/** Parse and validate the environment; throws `ConfigError` naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
