@@ -5,13 +5,16 @@
  * on GraphQL, for 1, 20 and 100 orders alike. Each request counts its own statements only, however
  * many run at once, and counting them turns on no async hooks.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { ORDER_INCLUDE_PATHS } from '@quickeats/domain';
 import { API_DIR, scaledTimeout } from '@quickeats/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReadClient, readClients } from '../testing/reads-fixture';
 import { createTestApp, type TestApp } from '../testing/test-app';
 import { V1_ORDER_RELATIONS } from '../v1/legacy-relations';
+
+const run = promisify(execFile);
 
 const SIZES = [1, 20, 100] as const;
 const GRAPHQL_FULL = `query($n: Int) { orders(first: $n) { nodes {
@@ -111,13 +114,12 @@ describe('SQL statements per list request, by surface and page size', () => {
     // promise hook; about 70 µs of a GET by id's ~350 µs of CPU when the statement tally was one).
     // In a process of its own: this worker runs other test files, which may have entered a store.
     // Under tsx: the service bundler cannot bundle the test helpers (they import it).
-    const probe = spawnSync(process.execPath, ['--import', 'tsx', 'src/reads/async-hooks.probe.ts'], {
+    // Awaited, not spawnSync: the test worker stays responsive while the probe runs.
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/reads/async-hooks.probe.ts'], {
       cwd: API_DIR,
-      encoding: 'utf8',
       timeout: scaledTimeout(120_000),
     });
-    expect(probe.status, probe.stderr).toBe(0);
-    const seen = JSON.parse(probe.stdout.trim().split('\n').at(-1)!);
+    const seen = JSON.parse(stdout.trim().split('\n').at(-1)!);
     expect(seen).toEqual({ before: false, statuses: [200, 200, 200, 200], after: false, control: true });
   });
 });
