@@ -9,7 +9,8 @@
  * - `GET /orders` runs the minimal list SELECT (one page of orders, no relations): the floor any
  *   list endpoint stands on.
  * - `GET /lists/orders?include=…` runs the API's list statement for the same actor, page size and
- *   includes (`GET /api/v2/orders`), and answers its rows as they are: the list's floor over HTTP.
+ *   includes (`GET /api/v2/orders`), and answers its rows as they are: the list's floor over HTTP;
+ *   with `&as=text`, its row as JSON text rendered by PostgreSQL and passed through unparsed.
  * - `POST /orders` (`{ customerId, restaurantId, menuItemId }`) and `POST /orders/:id/<action>`
  *   (If-Match `"v<n>"`) run the bench's bare write statements (bare-writes.ts): the write path's
  *   floor over HTTP.
@@ -56,6 +57,16 @@ app.get('/orders', async (c) => {
 app.get('/lists/orders', async (c) => {
   const include = (c.req.query('include') ?? '').split(',').filter(Boolean);
   const q = listStatement(actor, include, Number(c.req.query('size') ?? 50));
+  // `as=text`: PostgreSQL renders the row as one JSON text, answered as it comes (no parse, no
+  // stringify in this process): the least any HTTP server can do with the statement's answer.
+  if (c.req.query('as') === 'text') {
+    const [row] = await sql.unsafe<{ doc: string }[]>(
+      `select row_to_json(t)::text as doc from (${q.sql}) t`,
+      q.params as never[],
+      { prepare: true },
+    );
+    return c.body(row!.doc, 200, { 'content-type': 'application/json' });
+  }
   return c.json(await sql.unsafe(q.sql, q.params as never[], { prepare: true }));
 });
 

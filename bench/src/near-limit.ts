@@ -411,6 +411,12 @@ export async function nearLimit(
         if (res.status !== 200) throw new Error(`bare HTTP list: ${res.status}`);
         JSON.parse(res.text);
       },
+      // The same row rendered as JSON text by PostgreSQL and passed through: the thinnest server.
+      bareText: async () => {
+        const res = await send(`${bareUrl}/lists/orders?size=50&include=${include.join(',')}&as=text`);
+        if (res.status !== 200) throw new Error(`bare HTTP list (text): ${res.status}`);
+        JSON.parse(res.text);
+      },
     },
     n,
   );
@@ -431,6 +437,7 @@ export async function nearLimit(
     `| admin, include ${include.join(',')} — API | ${vsRaw.api!.p50} | ${vsRaw.api!.p90} | ${vsRaw.api!.n} |`,
     `| the same SQL run raw (prepared postgres.js) | ${vsRaw.raw!.p50} | ${vsRaw.raw!.p90} | ${vsRaw.raw!.n} |`,
     `| the same SQL behind the bare Hono server over HTTP, its rows as JSON | ${vsRaw.bareHttp!.p50} | ${vsRaw.bareHttp!.p90} | ${vsRaw.bareHttp!.n} |`,
+    `| the same SQL behind the bare Hono server over HTTP, its row as JSON text from PostgreSQL, passed through unparsed | ${vsRaw.bareText!.p50} | ${vsRaw.bareText!.p90} | ${vsRaw.bareText!.n} |`,
     ...Object.entries(roles).map(([k, t]) => `| ${k} list — API | ${t.p50} | ${t.p90} | ${t.n} |`),
     '',
   );
@@ -443,6 +450,10 @@ export async function nearLimit(
     ),
   );
   floor('list p50 (bare over HTTP / raw SQL)', vsRaw.bareHttp!.p50 / vsRaw.raw!.p50);
+  floor(
+    'list p50 (bare over HTTP, the row passed through as text / raw SQL)',
+    vsRaw.bareText!.p50 / vsRaw.raw!.p50,
+  );
 
   // 5. Transition writes/s with several requests at once (SPEC's wording): accepts of paid orders
   // made by one set-based statement, the API and the bare server under autocannon vs the bare
