@@ -23,7 +23,7 @@ import type { Context, MiddlewareHandler, Next } from 'hono';
 import type { AppEnv } from '../context';
 import { problemResponse } from '../http/problem';
 import { commitHook, materialize, type Render } from './commit-hook';
-import type { IdempotencyStore, KeyState, Lease, StoredResponse } from './store';
+import type { IdempotencyStore, KeyState, Lease, ReadAlong, StoredResponse } from './store';
 import { IdempotencyLeaseLost } from './store';
 import type { WriteClaim } from './write-claim';
 
@@ -141,6 +141,11 @@ export interface IdempotencyOptions {
    * then claimed by that statement (`IdempotencyStore.claimInWrite`), with no lease taken first.
    */
   claimedByWrite?: (c: Context<AppEnv>) => boolean;
+  /**
+   * What the handler will read first, for the store to read with the lease (`ReadAlong`): the
+   * handler finds it on `c.var.idempotency.readAlong` when the store did.
+   */
+  readAlong?: (c: Context<AppEnv>) => ReadAlong | undefined;
 }
 
 /**
@@ -168,7 +173,7 @@ export function idempotencyKeys(options: IdempotencyOptions): MiddlewareHandler<
     });
     if (options.claimedByWrite?.(c))
       return claimedByWrite(c, next, store.claimInWrite(scope, fingerprint), options.render);
-    const admission = await store.admit(scope, fingerprint);
+    const admission = await store.admit(scope, fingerprint, options.readAlong?.(c));
     if (admission.kind === 'replay')
       return storedResponse(materialize(admission.response, c.var.actor, options.render), true);
     if (admission.kind !== 'acquired') throw refusalFor(admission);
@@ -183,6 +188,7 @@ export function idempotencyKeys(options: IdempotencyOptions): MiddlewareHandler<
           recorded = response;
         });
       },
+      readAlong: admission.readAlong,
     });
     await next();
 

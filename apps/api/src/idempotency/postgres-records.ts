@@ -14,7 +14,7 @@ import {
 } from '@quickeats/db';
 import type { IdempotencyRecord } from '@quickeats/domain';
 import { type SQL, sql } from 'drizzle-orm';
-import type { IdempotencyScope, IdempotencyTiming, StoredResponse } from './store';
+import type { IdempotencyScope, IdempotencyTiming, ReadAlong, StoredResponse } from './store';
 
 const k = idempotencyKeys;
 
@@ -73,8 +73,11 @@ export async function selectRecord(
 /** The statements of this module, compiled once. */
 const compiled = statementCache();
 
-/** The statement of `takeOrRead` (the lease of every leased key); its values are placeholders. */
-function takeOrReadSql() {
+/**
+ * The statement of `takeOrRead` (the lease of every leased key); its values are placeholders. With
+ * `along`, the row that reports the key taken also carries that subquery's value (`along`).
+ */
+function takeOrReadSql(along?: SQL) {
   const scope: IdempotencyScope = { userId: slot('userId'), route: slot('route'), key: slot('key') };
   return sql`with taken as (
           insert into ${k} as k (user_id, route, key, fingerprint, state, lease_token, lease_expires_at, expires_at)
@@ -89,10 +92,12 @@ function takeOrReadSql() {
           returning k.id
         )
         select true as taken, null as state, null as fingerprint, null as lease_expires_at,
-               null::int as response_status, null::jsonb as response_headers, null as response_body, now() as db_now
+               null::int as response_status, null::jsonb as response_headers, null as response_body, now() as db_now,
+               ${along ?? sql`null::json`} as along
           from taken
         union all
-        select false, state, fingerprint, lease_expires_at, response_status, response_headers, response_body, now()
+        select false, state, fingerprint, lease_expires_at, response_status, response_headers, response_body, now(),
+               null
           from ${k}
          where ${scopeIs(scope)} and not exists (select 1 from taken)`;
 }
@@ -101,7 +106,8 @@ function takeOrReadSql() {
  * Take a key for `token` in one statement, or read what holds it. Taken when the key is new, when
  * its lease expired for the same request (the holder died), or when its record outlived retention.
  * `taken: false` with no record means the row changed under us (inserted or deleted by a
- * concurrent statement this one's snapshot cannot see): the caller asks again.
+ * concurrent statement this one's snapshot cannot see): the caller asks again. With `along`, a
+ * taken key comes with the value of that read, run by the same statement.
  */
 export async function takeOrRead(
   db: Database,
@@ -109,11 +115,17 @@ export async function takeOrRead(
   fingerprint: string,
   token: string,
   timing: IdempotencyTiming,
-): Promise<{ taken: true } | { taken: false; found: { record: IdempotencyRecord; now: Date } | null }> {
-  const rows = await executeCompiled<RecordRow & { taken: boolean }>(
+  along?: ReadAlong,
+): Promise<
+  { taken: true; along: unknown } | { taken: false; found: { record: IdempotencyRecord; now: Date } | null }
+> {
+  const rows = await executeCompiled<RecordRow & { taken: boolean; along: unknown }>(
     db,
-    compiled('take or read', takeOrReadSql),
+    along
+      ? compiled(`take or read, with ${along.name}`, () => takeOrReadSql(along.sql))
+      : compiled('take or read', () => takeOrReadSql()),
     {
+      ...along?.values,
       ...scope,
       fingerprint,
       token,
@@ -122,7 +134,7 @@ export async function takeOrRead(
     },
   );
   const [row] = rows;
-  if (row?.taken) return { taken: true };
+  if (row?.taken) return { taken: true, along: row.along };
   return { taken: false, found: row ? { record: toRecord(row), now: new Date(row.db_now) } : null };
 }
 

@@ -17,6 +17,7 @@ import {
   type IdempotencyTiming,
   type KeyState,
   type Lease,
+  type ReadAlong,
   type StoredResponse,
 } from './store';
 import { stateFromVerdict } from './verdict';
@@ -35,13 +36,18 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     return new PostgresIdempotencyStore(db, this.timing);
   }
 
-  async admit(scope: IdempotencyScope, fingerprint: string): Promise<Admission> {
+  async admit(scope: IdempotencyScope, fingerprint: string, readAlong?: ReadAlong): Promise<Admission> {
     // A row that appears or vanishes between the upsert and its read makes one more round: bounded,
     // because each round either takes the key or finds a committed row.
     for (let round = 0; round < 5; round++) {
       const token = randomUUID();
-      const result = await takeOrRead(this.db, scope, fingerprint, token, this.timing);
-      if (result.taken) return { kind: 'acquired', lease: { scope, fingerprint, token } };
+      const result = await takeOrRead(this.db, scope, fingerprint, token, this.timing, readAlong);
+      if (result.taken) {
+        const lease = { scope, fingerprint, token };
+        return readAlong
+          ? { kind: 'acquired', lease, readAlong: { value: result.along } }
+          : { kind: 'acquired', lease };
+      }
       if (!result.found) continue;
       const verdict = judgeIdempotency(result.found.record, fingerprint, result.found.now);
       if (verdict.kind !== 'execute') return stateFromVerdict(verdict);

@@ -22,6 +22,7 @@
  */
 import type { Database, Tx } from '@quickeats/db';
 import { DomainError, type IdempotencyRecord, type Order } from '@quickeats/domain';
+import type { SQL } from 'drizzle-orm';
 import type { FoldedRecord } from '../services/order-store';
 import type { CommitHook } from '../services/orders.service';
 import type { ClaimReport, WriteClaim } from './write-claim';
@@ -50,9 +51,22 @@ export interface Lease {
   token: string;
 }
 
+/**
+ * A read a store may run in the very statement that takes a lease (issue 15: a pay's order snapshot
+ * rides on its key's lease, one round trip instead of two): a scalar subquery whose values are
+ * slots (`slot('…')`, filled from `values`), compiled once per `name`. A store that cannot (Upstash:
+ * its lease is not in PostgreSQL) leaves it to the caller, who then reads for itself.
+ */
+export interface ReadAlong {
+  name: string;
+  sql: SQL;
+  values: Record<string, unknown>;
+}
+
 /** What a request meets when it arrives with a key. */
 export type Admission =
-  | { kind: 'acquired'; lease: Lease }
+  /** `readAlong`: the value of the `ReadAlong` asked for, when the store ran it with the lease. */
+  | { kind: 'acquired'; lease: Lease; readAlong?: { value: unknown } }
   | { kind: 'replay'; response: StoredResponse }
   | { kind: 'mismatch' }
   | { kind: 'in-flight'; retryAfterSeconds: number };
@@ -64,8 +78,11 @@ export interface IdempotencyStore {
   readonly kind: 'postgres' | 'upstash';
   /** The same store with its PostgreSQL statements on `db` (a request's counting twin, `tallied`). */
   onDatabase(db: Database): IdempotencyStore;
-  /** Take the key (first use, or a lease whose holder died), or say why not. */
-  admit(scope: IdempotencyScope, fingerprint: string): Promise<Admission>;
+  /**
+   * Take the key (first use, or a lease whose holder died), or say why not. With `readAlong`, the
+   * store may run that read in the same statement (Postgres) and hand its value back with the lease.
+   */
+  admit(scope: IdempotencyScope, fingerprint: string, readAlong?: ReadAlong): Promise<Admission>;
   /**
    * Write the final response inside the transaction that commits the effect, so both commit or
    * neither. Throws `IdempotencyLeaseLost` when another holder already finished the key — the
@@ -138,4 +155,6 @@ export class IdempotencyLeaseLost extends DomainError {
 export interface RequestIdempotency {
   /** A commit hook that renders the answer from the changed order and stores it with the change. */
   commitWith(render: (order: Order) => StoredResponse): CommitHook;
+  /** The value of the route's `readAlong`, when the store read it with the lease. */
+  readAlong?: { value: unknown } | undefined;
 }

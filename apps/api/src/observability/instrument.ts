@@ -23,8 +23,8 @@ const CLAIM_OUTCOME = { new: 'new', ...ADMISSION_OUTCOME, free: 'lease_lost' } a
 /** Counts what each keyed request met (REST and tRPC both go through the store). */
 export function countIdempotencyOutcomes(store: IdempotencyStore, metrics: Metrics): IdempotencyStore {
   const counted: IdempotencyStore = Object.create(store);
-  counted.admit = async (scope, fingerprint) => {
-    const admission = await store.admit(scope, fingerprint);
+  counted.admit = async (scope, fingerprint, readAlong) => {
+    const admission = await store.admit(scope, fingerprint, readAlong);
     metrics.count('idempotencyOutcomes', { outcome: ADMISSION_OUTCOME[admission.kind] });
     return admission;
   };

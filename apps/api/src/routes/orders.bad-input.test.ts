@@ -65,6 +65,14 @@ describe('bad input on v2 order routes', () => {
         send('/api/v2/orders/not-a-uuid/accept', { headers: { 'if-match': '"v1"' }, as: ownerToken }),
     },
     {
+      // A keyed pay reads its order with its key's lease: a malformed id must not reach that read.
+      name: 'malformed order id in a keyed pay path',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      mentions: 'id',
+      request: () => send('/api/v2/orders/not-a-uuid/pay', { headers: { 'if-match': '"v1"' } }),
+    },
+    {
       name: 'malformed order id on GET',
       status: 400,
       code: 'VALIDATION_FAILED',

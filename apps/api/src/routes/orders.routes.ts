@@ -43,6 +43,7 @@ import { orderDocument, orderSelf } from '../jsonapi/order-resource';
 import { OrderDocumentSchema } from '../jsonapi/schemas';
 import { limitWrites } from '../rate-limit/middleware';
 import { readRestaurant } from '../reads/restaurant-reads';
+import { snapshotAlong, snapshotFromAlong } from '../services/order-store';
 import { createOrder, performAction, writesInOneStatement } from '../services/orders.service';
 
 const OrderIdParams = z.object({ id: IdSchema });
@@ -282,6 +283,8 @@ export function orderRoutes(deps: AppDeps) {
         required: requiresIdempotencyKey(action),
         render: changed,
         claimedByWrite: (c) => oneStatementRequest(action, c.var.actor, c.req.header('if-match')),
+        // A leased key's action reads its order first: that read rides on the lease's statement.
+        readAlong: (c) => snapshotAlong(c.req.param('id')),
       }),
     );
   }
@@ -302,11 +305,15 @@ export function orderRoutes(deps: AppDeps) {
     app.openapi(actionRoute(action), async (c) => {
       const ifMatch = ifMatchFrom(c.req.header('if-match'));
       const body = (c.req.valid('json') as z.infer<typeof OrderActionBodySchema> | undefined) ?? {};
+      const along = c.var.idempotency?.readAlong;
       const order = await performAction(
         c.get('deps'),
         c.var.actor,
         { orderId: c.req.valid('param').id, action, ifMatch, reason: body.reason },
-        { onCommit: c.var.idempotency?.commitWith(changed) },
+        {
+          onCommit: c.var.idempotency?.commitWith(changed),
+          snapshot: along && snapshotFromAlong(along.value),
+        },
       );
       return c.json(withOrderHeaders(c, order), 200);
     });

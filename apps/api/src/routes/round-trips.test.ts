@@ -53,13 +53,40 @@ describe('database round trips per request (Postgres idempotency store)', () => 
     expect(await steady('paid', (o) => c.owner.act(o.id, 'accept', o.version), 200)).toBe(1);
   });
 
-  it('accept with If-Match: * and an Idempotency-Key: 3 — take the key, read the order, then one statement that changes it and completes the record', async () => {
+  it('accept with If-Match: * and an Idempotency-Key: 2 — take the key and read the order in one statement, then one statement that changes it and completes the record', async () => {
     const anyVersion = (o: { id: string }) => c.owner.act(o.id, 'accept', null, { 'if-match': '*' });
-    expect(await steady('paid', anyVersion, 200)).toBe(3);
+    expect(await steady('paid', anyVersion, 200)).toBe(2);
   });
 
-  it('a pay: 3 — take the key, read the order, then (after the provider charged) one statement that changes the order, records the payment and completes the key', async () => {
-    expect(await steady('pending', (o) => c.customer.act(o.id, 'pay', o.version), 200)).toBe(3);
+  it('a pay: 2 — take the key and read the order in one statement, then (after the provider charged) one statement that changes the order, records the payment and completes the key', async () => {
+    expect(await steady('pending', (o) => c.customer.act(o.id, 'pay', o.version), 200)).toBe(2);
+  });
+
+  it('tRPC orders.pay with an idempotencyKey: 2, as over REST', async () => {
+    const pay = (o: { id: string; version: number }) =>
+      c.customer.post('/trpc/orders.pay', {
+        orderId: o.id,
+        expectedVersion: o.version,
+        idempotencyKey: crypto.randomUUID(),
+      });
+    expect(await steady('pending', pay, 200)).toBe(2);
+  });
+
+  it('a keyed pay of an order that does not exist: 404 from the read that came with the lease, stored for its retry (2: take the key and read, then complete the key)', async () => {
+    const pay = (id: string, key: string) => c.customer.act(id, 'pay', 1, { 'idempotency-key': key });
+    expect((await pay(crypto.randomUUID(), crypto.randomUUID())).status).toBe(404); // prepares its statements
+    const [missing, key] = [crypto.randomUUID(), crypto.randomUUID()];
+    const res = await pay(missing, key);
+    expect({ status: res.status, code: res.body.code, trips: roundTrips(res) }).toEqual({
+      status: 404,
+      code: 'NOT_FOUND',
+      trips: 2,
+    });
+    const retry = await pay(missing, key);
+    expect({ status: retry.status, replayed: retry.headers.get('idempotent-replayed') }).toEqual({
+      status: 404,
+      replayed: 'true',
+    });
   });
 
   it('a create: 1 — one statement that prices the lines from the menu and inserts the order, its items, its event and the key’s record; its replay: 1', async () => {

@@ -22,10 +22,10 @@ import {
   type Tx,
 } from '@quickeats/db';
 import type { Actor, Order, OrderAction, OrderSnapshot, OrderStatus, Party, Role } from '@quickeats/domain';
-import { allowedActions, canView, rulesFor } from '@quickeats/domain';
+import { allowedActions, canView, IdSchema, rulesFor } from '@quickeats/domain';
 import { type Query, type SQL, sql } from 'drizzle-orm';
 import { deadFor, type RecordRow, toRecord } from '../idempotency/postgres-records';
-import type { FoundRecord } from '../idempotency/store';
+import type { FoundRecord, ReadAlong } from '../idempotency/store';
 
 export interface StoredOrder extends OrderSnapshot {
   id: string;
@@ -118,18 +118,37 @@ function toView(row: ViewRow, actor: Actor): Order | null {
 /** The statements of this module, compiled once per shape. */
 const compiled = statementCache();
 
+/** The snapshot's SELECT of the order whose id is the `orderId` slot. */
+const SNAPSHOT_SELECT = sql`select ${SNAPSHOT_COLUMNS} from orders o join restaurants r on r.id = o.restaurant_id where o.id = ${slot('orderId')}`;
+
 /** The decision snapshot of one order (1 statement), or null when it does not exist. */
 export async function loadSnapshot(db: Database | Tx, orderId: string): Promise<StoredOrder | null> {
   const [row] = await executeCompiled<SnapshotRow>(
     db,
-    compiled(
-      'snapshot',
-      () =>
-        sql`select ${SNAPSHOT_COLUMNS} from orders o join restaurants r on r.id = o.restaurant_id where o.id = ${slot('orderId')}`,
-    ),
+    compiled('snapshot', () => SNAPSHOT_SELECT),
     { orderId },
   );
   return row ? toStored(row) : null;
+}
+
+/**
+ * `loadSnapshot`'s read as a scalar subquery (the row as JSON, null when there is none), for the
+ * idempotency store to run with a key's lease (`ReadAlong`): a keyed pay reads its order in the
+ * statement that takes its key. Read back with {@link snapshotFromAlong}. Undefined for a value that
+ * is no order id: the route refuses it itself (400), and the statement must not fail on it first.
+ */
+export function snapshotAlong(orderId: unknown): ReadAlong | undefined {
+  if (!IdSchema.safeParse(orderId).success) return undefined;
+  return {
+    name: 'snapshot',
+    sql: sql`(select row_to_json(s) from (${SNAPSHOT_SELECT}) s)`,
+    values: { orderId },
+  };
+}
+
+/** The snapshot read by {@link snapshotAlong}, or null when the order does not exist. */
+export function snapshotFromAlong(value: unknown): StoredOrder | null {
+  return value ? toStored(value as SnapshotRow) : null;
 }
 
 /**

@@ -94,6 +94,14 @@ export interface WriteOptions {
   onCommit?: CommitHook | undefined;
 }
 
+export interface ActionOptions extends WriteOptions {
+  /**
+   * The order's snapshot as already read with the request's Idempotency-Key lease (`snapshotAlong`;
+   * null: no such order), used instead of a read of its own when the action reads first.
+   */
+  snapshot?: StoredOrder | null | undefined;
+}
+
 /**
  * Provider calls whose outcome is unknown (timeout, dropped connection, 5xx) are retried with the
  * same key, so that the client gets a definite answer while we still hold its Idempotency-Key lease:
@@ -279,13 +287,14 @@ export function writesInOneStatement(
  * straight away — one statement decides (in SQL, from the lifecycle table), writes, appends the
  * event and returns the answer, or returns the order as it was, which `decide()` turns into the
  * refusal. Otherwise the snapshot is read first (`If-Match: *`, a list of versions, or `pay`, whose
- * charge must precede the write): two.
+ * charge must precede the write): two — with a leased Idempotency-Key, the read rides on the lease's
+ * statement where the store allows (`options.snapshot`), so a keyed pay is two in all.
  */
 export function performAction(
   deps: OrderServiceDeps,
   actor: Actor,
   cmd: ActionCommand,
-  options: WriteOptions = {},
+  options: ActionOptions = {},
 ): Promise<Order> {
   return inSpan(
     `order.${cmd.action}`,
@@ -298,7 +307,7 @@ async function applyAction(
   deps: OrderServiceDeps,
   actor: Actor,
   cmd: ActionCommand,
-  options: WriteOptions,
+  options: ActionOptions,
 ): Promise<Order> {
   const known = singleVersion(cmd.ifMatch);
   const oneStatement = writesInOneStatement(cmd.action, actor, cmd.ifMatch);
@@ -309,7 +318,10 @@ async function applyAction(
     let charge: Charge | null = null;
     let expected = known;
     if (attempt > 0 || !oneStatement) {
-      const decided = decideOrThrow(await loadSnapshot(deps.db, cmd.orderId), cmd, actor);
+      // The first read may have come with the key's lease; a retry after a lost race reads afresh.
+      const prefetched = attempt === 0 ? options.snapshot : undefined;
+      const order = prefetched !== undefined ? prefetched : await loadSnapshot(deps.db, cmd.orderId);
+      const decided = decideOrThrow(order, cmd, actor);
       snapshot = decided.order;
       expected = decided.order.version;
       charge = decided.d.effects.includes('charge') ? await chargeOrder(deps, decided.order) : null;

@@ -29,16 +29,23 @@ import {
   type IdempotencyStore,
   type KeyState,
   type Lease,
+  type ReadAlong,
   type StoredResponse,
 } from '../idempotency/store';
 import type { WriteClaim } from '../idempotency/write-claim';
 import type { CommitHook } from '../services/orders.service';
 import { createTRPCMiddleware, type TrpcContext } from './trpc';
 
+/**
+ * A mutation, given the commit hook that stores its result and, when the store read it with the
+ * key's lease, the value of the procedure's `readAlong`.
+ */
+type Mutate = (onCommit: CommitHook | undefined, readAlong?: { value: unknown }) => Promise<Order>;
+
 /** What procedures see on `ctx.idempotency`. */
 export interface TrpcIdempotency {
   /** Run the mutation (with the commit hook that stores its result), or return the stored result. */
-  run(mutate: (onCommit: CommitHook | undefined) => Promise<Order>): Promise<Order>;
+  run(mutate: Mutate): Promise<Order>;
 }
 
 /** The stored body of a tRPC result: the procedure's output, or the error it ended with. */
@@ -108,7 +115,7 @@ async function settleLost(ctx: TrpcContext, store: IdempotencyStore, lease: Leas
 function claimHandle(ctx: TrpcContext, claim: WriteClaim): TrpcIdempotency & { ran: boolean } {
   const handle = {
     ran: false,
-    async run(mutate: (onCommit: CommitHook | undefined) => Promise<Order>): Promise<Order> {
+    async run(mutate: Mutate): Promise<Order> {
       handle.ran = true;
       let order: Order;
       try {
@@ -132,10 +139,11 @@ function leaseHandle(
   ctx: TrpcContext,
   store: IdempotencyStore,
   lease: Lease,
+  readAlong: { value: unknown } | undefined,
 ): TrpcIdempotency & { ran: boolean } {
   const handle = {
     ran: false,
-    async run(mutate: (onCommit: CommitHook | undefined) => Promise<Order>): Promise<Order> {
+    async run(mutate: Mutate): Promise<Order> {
       handle.ran = true;
       let recorded: StoredResponse | undefined;
       let order: Order;
@@ -144,6 +152,7 @@ function leaseHandle(
           commitHook(store, lease, okResponse, (response) => {
             recorded = response;
           }),
+          readAlong,
         );
       } catch (err) {
         if (err instanceof IdempotencyLeaseLost) return settleLost(ctx, store, lease);
@@ -180,6 +189,8 @@ export function idempotentMutation(options: {
    * then claimed by that statement (`IdempotencyStore.claimInWrite`), with no lease taken first.
    */
   claimedByWrite?: (input: Record<string, unknown>, actor: Actor, store: IdempotencyStore) => boolean;
+  /** What the mutation will read first, for the store to read with the lease (`ReadAlong`). */
+  readAlong?: (input: Record<string, unknown>) => ReadAlong | undefined;
 }) {
   return createTRPCMiddleware(async function idempotency({ ctx, next, getRawInput, path }) {
     const raw = await getRawInput();
@@ -218,14 +229,14 @@ export function idempotentMutation(options: {
       if (state) answerWith(ctx, state);
       return result;
     }
-    const lease = await store.admit(scope, fingerprint);
+    const lease = await store.admit(scope, fingerprint, options.readAlong?.(rest));
     if (lease.kind === 'replay') {
       const data = replay(ctx, lease.response);
       return next({ ctx: { idempotency: { run: async () => data } satisfies TrpcIdempotency } });
     }
     if (lease.kind !== 'acquired') refuse(ctx, lease);
 
-    const handle = leaseHandle(ctx, store, lease.lease);
+    const handle = leaseHandle(ctx, store, lease.lease, lease.readAlong);
     const result = await next({ ctx: { idempotency: handle } });
     if (handle.ran) return result;
     // The mutation never ran: the input was refused before it (a final 4xx) or something failed.

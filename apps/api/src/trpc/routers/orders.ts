@@ -20,6 +20,7 @@ import {
 import { type TRPCRouterRecord, tracked } from '@trpc/server';
 import { z } from 'zod';
 import { followOrderEvents } from '../../services/order-events.service';
+import { snapshotAlong, snapshotFromAlong } from '../../services/order-store';
 import { createOrder, getOrder, performAction, writesInOneStatement } from '../../services/orders.service';
 import { idempotentMutation } from '../idempotency';
 import { domainTrpcError, protectedProcedure } from '../trpc';
@@ -81,12 +82,14 @@ const actionProcedureWith = <S extends typeof ActionInputSchema | typeof KeyedAc
         claimedByWrite: (input, actor) =>
           typeof input.expectedVersion === 'number' &&
           writesInOneStatement(action, actor, { kind: 'versions', versions: [input.expectedVersion] }),
+        // A leased key's action reads its order first: that read rides on the lease's statement.
+        readAlong: ({ orderId }) => snapshotAlong(orderId),
       }),
     )
     .input(schema)
     .output(OrderSchema)
     .mutation(({ ctx, input }) =>
-      ctx.idempotency.run((onCommit) => {
+      ctx.idempotency.run((onCommit, along) => {
         if (input.expectedVersion === undefined) {
           throw new DomainError(
             'PRECONDITION_REQUIRED',
@@ -102,7 +105,7 @@ const actionProcedureWith = <S extends typeof ActionInputSchema | typeof KeyedAc
             ifMatch: { kind: 'versions', versions: [input.expectedVersion] },
             reason: input.reason,
           },
-          { onCommit },
+          { onCommit, snapshot: along && snapshotFromAlong(along.value) },
         );
       }),
     );
