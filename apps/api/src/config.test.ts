@@ -164,6 +164,9 @@ describe('loadConfig', () => {
       defaultPoolSize(cores, 1),
     );
     expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/);
+    // One connection cannot both hold the migration lock and run the migrations: refused, not a hang.
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '1' })).toThrow(/DATABASE_POOL_SIZE: must be at least 2/);
+    expect(loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '2' }).database.poolSize).toBe(2);
   });
 
   it('replica URLs: comma-separated postgres URLs, with the lag bound and check period', () => {

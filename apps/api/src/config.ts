@@ -71,7 +71,18 @@ const EnvSchema = z
         .optional(),
     ),
     /** Unset → `defaultPoolSize` (twice the cores, shared by the workers, at least 4 per process). */
-    DATABASE_POOL_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(200).optional()),
+    DATABASE_POOL_SIZE: z.preprocess(
+      emptyAsUndefined,
+      z.coerce
+        .number()
+        .int()
+        .min(
+          2,
+          'must be at least 2: at start one connection holds the migration lock while the migrations run on another',
+        )
+        .max(200)
+        .optional(),
+    ),
     /** `transaction`: DATABASE_URL is a transaction-mode pooler; `auto`: so when a direct URL is given. */
     DATABASE_POOLER: z.enum(['auto', 'none', 'transaction']).default('auto'),
     /** Comma-separated postgres:// URLs of streaming replicas for order reads. */
@@ -319,7 +330,7 @@ export const ENV_DOCS = {
     '`pretty` (readable lines, pino-pretty) or `json`; unset → `pretty` in development, `json` otherwise',
   DATABASE_URL: 'PostgreSQL (postgres.js); unset → embedded PGlite under DATA_DIR',
   DATABASE_POOL_SIZE:
-    'postgres.js connections per process; unset → twice the CPU count shared by the WEB_CONCURRENCY workers, at least 4 per process (on 2 cores and one worker: 4)',
+    'postgres.js connections per process, at least 2; unset → twice the CPU count shared by the WEB_CONCURRENCY workers, at least 4 per process (on 2 cores and one worker: 4)',
   DATABASE_POOLER:
     '`transaction`: DATABASE_URL is a transaction-mode pooler (PgBouncer) → no prepared statements, no pipelining, no session settings at connect; `auto` → `transaction` when DATABASE_DIRECT_URL differs from DATABASE_URL',
   DATABASE_REPLICA_URLS:

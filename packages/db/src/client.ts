@@ -332,6 +332,12 @@ export function createDb(options: DbOptions = {}): DbHandle {
         // Concurrent API processes may start together: serialise migrations (and the seed that
         // follows them) on an advisory lock, held by a session (never through a transaction pooler).
         const sessionClient = session();
+        // The lock's session is then one of the pool's connections, and the migrator needs another:
+        // with a pool of one, the migrator would wait for it forever.
+        if (sessionClient === client && max < 2)
+          throw new Error(
+            `migrate() needs a pool of at least 2 connections (maxConnections is ${max}): one holds the migration lock while the migrations run on another`,
+          );
         const lock = await sessionClient.reserve();
         try {
           // Waiting for another process's migrations and seed may take longer than a statement may.

@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { executeRows } from './client';
+import { createDb, executeRows } from './client';
 import { createTestDatabase, TEST_ADMIN_URL, type TestDatabase, testTemplate } from './testing';
 
 describe('createTestDatabase (copies of a migrated, seeded template)', () => {
@@ -52,6 +52,17 @@ describe('createTestDatabase (copies of a migrated, seeded template)', () => {
       expect(JSON.parse(row!.comment!)).toEqual(db.seeded);
     } finally {
       await admin.end();
+    }
+  });
+});
+
+describe('migrate() on a pool of one connection', () => {
+  it('refuses at once, naming the pool size, instead of waiting forever for a second connection', async () => {
+    const handle = createDb({ url: TEST_ADMIN_URL, maxConnections: 1 });
+    try {
+      await expect(handle.migrate()).rejects.toThrow(/at least 2 connections \(maxConnections is 1\)/);
+    } finally {
+      await handle.close();
     }
   });
 });
