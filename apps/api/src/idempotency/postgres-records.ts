@@ -119,19 +119,24 @@ export async function takeOrRead(
 ): Promise<
   { taken: true; along: unknown } | { taken: false; found: { record: IdempotencyRecord; now: Date } | null }
 > {
+  const values: Record<string, unknown> = {
+    ...scope,
+    fingerprint,
+    token,
+    leaseSeconds: timing.leaseSeconds,
+    retentionSeconds: timing.retentionSeconds,
+  };
+  for (const name of Object.keys(along?.values ?? {})) {
+    // One statement, one set of slots: a read's slot named like the lease's would read the lease's value.
+    if (name in values)
+      throw new Error(`ReadAlong '${along!.name}': its slot '${name}' is one of the lease's`);
+  }
   const rows = await executeCompiled<RecordRow & { taken: boolean; along: unknown }>(
     db,
     along
       ? compiled(`take or read, with ${along.name}`, () => takeOrReadSql(along.sql))
       : compiled('take or read', () => takeOrReadSql()),
-    {
-      ...along?.values,
-      ...scope,
-      fingerprint,
-      token,
-      leaseSeconds: timing.leaseSeconds,
-      retentionSeconds: timing.retentionSeconds,
-    },
+    { ...values, ...along?.values },
   );
   const [row] = rows;
   if (row?.taken) return { taken: true, along: row.along };

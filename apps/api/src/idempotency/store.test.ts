@@ -4,7 +4,7 @@
  * Anything the HTTP and tRPC layers rely on is pinned here, once, for both.
  */
 import { randomUUID } from 'node:crypto';
-import { executeRows, users } from '@quickeats/db';
+import { executeRows, slot, users } from '@quickeats/db';
 import { createTestDatabase, type TestDatabase } from '@quickeats/db/testing';
 import { IDEMPOTENCY_RETENTION_SECONDS } from '@quickeats/domain';
 import { startUpstashBridge, type UpstashBridge } from '@quickeats/upstash-bridge';
@@ -90,6 +90,31 @@ describe.each(['postgres', 'upstash'] as const)('%s idempotency store', (kind) =
     if (second.kind === 'in-flight') {
       expect(second.retryAfterSeconds).toBeGreaterThanOrEqual(1);
       expect(second.retryAfterSeconds).toBeLessThanOrEqual(LONG_LEASE);
+    }
+  });
+
+  it('reads a ReadAlong with the lease where it can (Postgres: in the same statement), only for the holder', async () => {
+    const store = storeWith(LONG_LEASE);
+    const scope = scopeFor();
+    const probe = (values: Record<string, unknown>) => ({
+      name: 'test probe',
+      // Reads the lease's own `userId` slot too: proof that it ran in the lease's statement.
+      sql: sql`(select json_build_object('user', ${slot('userId')}::uuid, 'mine', ${slot('mine')}::text))`,
+      values,
+    });
+    const first = await store.admit(scope, 'fp', probe({ mine: 'x' }));
+    expect(first.kind).toBe('acquired');
+    expect(first.kind === 'acquired' && first.readAlong).toEqual(
+      kind === 'postgres' ? { value: { user: f.userId, mine: 'x' } } : undefined,
+    );
+    const second = await store.admit(scope, 'fp', probe({ mine: 'x' }));
+    expect(second.kind).toBe('in-flight');
+    expect('readAlong' in second).toBe(false);
+    if (kind === 'postgres') {
+      // A slot of the read named like one of the lease's would silently read the lease's value.
+      await expect(store.admit(scopeFor(), 'fp', probe({ mine: 'x', key: 'k' }))).rejects.toThrow(
+        /slot 'key' is one of the lease's/,
+      );
     }
   });
 

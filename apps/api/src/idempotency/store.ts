@@ -54,8 +54,9 @@ export interface Lease {
 /**
  * A read a store may run in the very statement that takes a lease (issue 15: a pay's order snapshot
  * rides on its key's lease, one round trip instead of two): a scalar subquery whose values are
- * slots (`slot('…')`, filled from `values`), compiled once per `name`. A store that cannot (Upstash:
- * its lease is not in PostgreSQL) leaves it to the caller, who then reads for itself.
+ * slots (`slot('…')`, filled from `values`; not named like the lease's own), compiled once per `name`.
+ * A store that cannot (Upstash: its lease is not in PostgreSQL) leaves it to the caller, who then
+ * reads for itself.
  */
 export interface ReadAlong {
   name: string;
