@@ -64,10 +64,15 @@ export interface ReadAlong {
   values: Record<string, unknown>;
 }
 
+/** What a `ReadAlong` read, handed back with the lease (`value`: the subquery's result, null included). */
+export interface ReadAlongValue {
+  value: unknown;
+}
+
 /** What a request meets when it arrives with a key. */
 export type Admission =
   /** `readAlong`: the value of the `ReadAlong` asked for, when the store ran it with the lease. */
-  | { kind: 'acquired'; lease: Lease; readAlong?: { value: unknown } }
+  | { kind: 'acquired'; lease: Lease; readAlong?: ReadAlongValue }
   | { kind: 'replay'; response: StoredResponse }
   | { kind: 'mismatch' }
   | { kind: 'in-flight'; retryAfterSeconds: number };
@@ -157,5 +162,5 @@ export interface RequestIdempotency {
   /** A commit hook that renders the answer from the changed order and stores it with the change. */
   commitWith(render: (order: Order) => StoredResponse): CommitHook;
   /** The value of the route's `readAlong`, when the store read it with the lease. */
-  readAlong?: { value: unknown } | undefined;
+  readAlong?: ReadAlongValue | undefined;
 }

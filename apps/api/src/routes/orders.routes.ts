@@ -305,14 +305,13 @@ export function orderRoutes(deps: AppDeps) {
     app.openapi(actionRoute(action), async (c) => {
       const ifMatch = ifMatchFrom(c.req.header('if-match'));
       const body = (c.req.valid('json') as z.infer<typeof OrderActionBodySchema> | undefined) ?? {};
-      const along = c.var.idempotency?.readAlong;
       const order = await performAction(
         c.get('deps'),
         c.var.actor,
         { orderId: c.req.valid('param').id, action, ifMatch, reason: body.reason },
         {
           onCommit: c.var.idempotency?.commitWith(changed),
-          snapshot: along && snapshotFromAlong(along.value),
+          snapshot: snapshotFromAlong(c.var.idempotency?.readAlong),
         },
       );
       return c.json(withOrderHeaders(c, order), 200);

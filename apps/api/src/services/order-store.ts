@@ -25,7 +25,7 @@ import type { Actor, Order, OrderAction, OrderSnapshot, OrderStatus, Party, Role
 import { allowedActions, canView, IdSchema, rulesFor } from '@quickeats/domain';
 import { type Query, type SQL, sql } from 'drizzle-orm';
 import { deadFor, type RecordRow, toRecord } from '../idempotency/postgres-records';
-import type { FoundRecord, ReadAlong } from '../idempotency/store';
+import type { FoundRecord, ReadAlong, ReadAlongValue } from '../idempotency/store';
 
 export interface StoredOrder extends OrderSnapshot {
   id: string;
@@ -146,9 +146,13 @@ export function snapshotAlong(orderId: unknown): ReadAlong | undefined {
   };
 }
 
-/** The snapshot read by {@link snapshotAlong}, or null when the order does not exist. */
-export function snapshotFromAlong(value: unknown): StoredOrder | null {
-  return value ? toStored(value as SnapshotRow) : null;
+/**
+ * The snapshot read by {@link snapshotAlong}: null when the order does not exist, undefined when the
+ * store did not read it (the action then reads for itself).
+ */
+export function snapshotFromAlong(along: ReadAlongValue | undefined): StoredOrder | null | undefined {
+  if (!along) return undefined;
+  return along.value ? toStored(along.value as SnapshotRow) : null;
 }
 
 /**

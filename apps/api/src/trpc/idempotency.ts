@@ -30,6 +30,7 @@ import {
   type KeyState,
   type Lease,
   type ReadAlong,
+  type ReadAlongValue,
   type StoredResponse,
 } from '../idempotency/store';
 import type { WriteClaim } from '../idempotency/write-claim';
@@ -40,7 +41,7 @@ import { createTRPCMiddleware, type TrpcContext } from './trpc';
  * A mutation, given the commit hook that stores its result and, when the store read it with the
  * key's lease, the value of the procedure's `readAlong`.
  */
-type Mutate = (onCommit: CommitHook | undefined, readAlong?: { value: unknown }) => Promise<Order>;
+type Mutate = (onCommit: CommitHook | undefined, readAlong?: ReadAlongValue) => Promise<Order>;
 
 /** What procedures see on `ctx.idempotency`. */
 export interface TrpcIdempotency {
@@ -139,7 +140,7 @@ function leaseHandle(
   ctx: TrpcContext,
   store: IdempotencyStore,
   lease: Lease,
-  readAlong: { value: unknown } | undefined,
+  readAlong: ReadAlongValue | undefined,
 ): TrpcIdempotency & { ran: boolean } {
   const handle = {
     ran: false,

@@ -105,7 +105,7 @@ const actionProcedureWith = <S extends typeof ActionInputSchema | typeof KeyedAc
             ifMatch: { kind: 'versions', versions: [input.expectedVersion] },
             reason: input.reason,
           },
-          { onCommit, snapshot: along && snapshotFromAlong(along.value) },
+          { onCommit, snapshot: snapshotFromAlong(along) },
         );
       }),
     );
